@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sahilm/fuzzy"
+
+	"github.com/acad-lyon/helpdesk-bot/adapters/console"
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// knowledgePath is KNOWLEDGE_PATH, or knowledge/faq.yaml, or the knowledge/
+// folder when it holds several files.
+func knowledgePath(getenv env) string {
+	if p := getenv("KNOWLEDGE_PATH"); p != "" {
+		return p
+	}
+	if m, _ := filepath.Glob("knowledge/*.yaml"); len(m) > 1 {
+		return "knowledge"
+	}
+	return "knowledge/faq.yaml"
+}
+
+// loadCore loads the knowledge and trains the matcher. Problems in the
+// knowledge are printed one per line before the error.
+func loadCore(getenv env, stderr io.Writer) (*intents.Core, error) {
+	path := knowledgePath(getenv)
+	kb, err := intents.Load(path)
+	if err != nil {
+		var probs intents.Problems
+		if errors.As(err, &probs) {
+			fmt.Fprintln(stderr, probs.Error())
+			return nil, fmt.Errorf("the knowledge at %s has %d problem(s); run `bot validate %s`", path, len(probs), path)
+		}
+		if errors.Is(err, intents.ErrUnreadable) && getenv("KNOWLEDGE_PATH") == "" {
+			return nil, fmt.Errorf("%w (run the bot from the repository root, or set KNOWLEDGE_PATH)", err)
+		}
+		return nil, err
+	}
+	return intents.NewCore(kb)
+}
+
+// parseArgs parses flags wherever they are among the arguments, so that
+// `bot answer ID --format slack` works as well as `bot answer --format slack ID`.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, exitError{2, ""}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func checkLang(lang string) error {
+	if lang != "" && lang != intents.French && lang != intents.English {
+		return exitError{2, fmt.Sprintf("--lang must be fr or en, not %q", lang)}
+	}
+	return nil
+}
+
+// askResult is one line of `bot ask --json` (../shared/CONTRACT.md).
+type askResult struct {
+	Question     string           `json:"question"`
+	Intent       string           `json:"intent"`
+	Confidence   float64          `json:"confidence"`
+	Language     string           `json:"language"`
+	Alternatives []askAlternative `json:"alternatives"`
+	Answer       string           `json:"answer"`
+}
+
+type askAlternative struct {
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
+
+func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	lang := fs.String("lang", "", "reply language: fr or en (default: the question's)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := checkLang(*lang); err != nil {
+		return err
+	}
+	core, err := loadCore(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	ask := func(q string) error {
+		r, err := core.Answer(ctx, intents.Question{Text: q, Lang: *lang})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown()}
+			if r.Entry != nil {
+				res.Intent = r.Entry.ID
+			}
+			for _, a := range r.Alternatives {
+				res.Alternatives = append(res.Alternatives, askAlternative{a.Entry.ID, round2(a.Confidence)})
+			}
+			b, err := json.Marshal(res)
+			if err != nil {
+				return err
+			}
+			w.Write(b)
+			w.WriteByte('\n')
+		} else {
+			fmt.Fprintln(w, intents.Render(r.Markdown(), intents.FormatText))
+		}
+		return w.Flush()
+	}
+	if len(pos) > 0 {
+		return ask(strings.Join(pos, " "))
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 4096), 1<<20)
+	first := true
+	for sc.Scan() {
+		if !*asJSON && !first {
+			fmt.Fprintln(w)
+		}
+		first = false
+		if err := ask(sc.Text()); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	return nil
+}
+
+func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	format := fs.String("format", "text", "text, markdown, slack or discord")
+	lang := fs.String("lang", intents.French, "fr or en")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitError{2, "answer takes exactly one entry id (see `bot list`)"}
+	}
+	f, err := intents.ParseFormat(*format)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	if err := checkLang(*lang); err != nil {
+		return err
+	}
+	core, err := loadCore(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	kb := core.Knowledge()
+	e, ok := kb.Entry(pos[0])
+	if !ok {
+		sugg := suggestIDs(core, pos[0], 3)
+		msg := fmt.Sprintf("no entry with id %q", pos[0])
+		if len(sugg) > 0 {
+			msg += "; did you mean: " + strings.Join(sugg, ", ") + "?"
+		} else {
+			msg += "; see `bot list` for the ids"
+		}
+		return exitError{1, msg}
+	}
+	fmt.Fprintln(stdout, intents.Render(core.AnswerEntry(e, *lang).Markdown(), f))
+	return nil
+}
+
+// suggestIDs returns the entry ids closest to a partial or misspelt id:
+// fuzzy subsequence ranking over ids and titles first (what an agent types
+// is usually a prefix or an abbreviation), then the matcher for free text.
+func suggestIDs(core *intents.Core, query string, n int) []string {
+	kb := core.Knowledge()
+	var keys []string
+	var ids []string
+	for _, e := range kb.Entries {
+		for _, k := range []string{e.ID, e.Title.FR, e.Title.EN} {
+			keys = append(keys, k)
+			ids = append(ids, e.ID)
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] && len(out) < n {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, m := range fuzzy.Find(query, keys) {
+		add(ids[m.Index])
+	}
+	r, _ := core.Answer(context.Background(), intents.Question{Text: strings.ReplaceAll(query, "-", " ")})
+	if r.Entry != nil {
+		add(r.Entry.ID)
+	}
+	for _, a := range r.Alternatives {
+		add(a.Entry.ID)
+	}
+	return out
+}
+
+func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		pos = []string{knowledgePath(getenv)}
+	}
+	var files []string
+	for _, p := range pos {
+		f, err := intents.Files(p)
+		if err != nil {
+			return exitError{2, err.Error()}
+		}
+		files = append(files, f...)
+	}
+	srcs := map[string][]byte{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return exitError{2, fmt.Sprintf("%v: %v", intents.ErrUnreadable, err)}
+		}
+		srcs[f] = b
+	}
+	kb, err := intents.Parse(files, srcs)
+	var probs intents.Problems
+	if errors.As(err, &probs) {
+		for _, p := range probs {
+			fmt.Fprintln(stdout, p.Error())
+		}
+		return exitError{1, fmt.Sprintf("%d problem(s) found in %s", len(probs), strings.Join(files, ", "))}
+	}
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	n := 0
+	for _, e := range kb.Entries {
+		n += len(e.Questions.FR) + len(e.Questions.EN)
+	}
+	fmt.Fprintf(stdout, "ok: %d entries, %d example questions, every example answers its own entry (%s)\n", len(kb.Entries), n, strings.Join(files, ", "))
+	return nil
+}
+
+// listEntry is one line of `bot list --json`.
+type listEntry struct {
+	ID        string            `json:"id"`
+	Kind      string            `json:"kind"`
+	Title     map[string]string `json:"title"`
+	Questions map[string]int    `json:"questions"`
+}
+
+func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	kb, err := intents.Load(knowledgePath(getenv))
+	if err != nil {
+		return fmt.Errorf("%w (run `bot validate`)", err)
+	}
+	var list []listEntry
+	for _, e := range kb.Entries {
+		kind := e.Kind
+		if kind == "" {
+			kind = intents.KindTopic
+		}
+		list = append(list, listEntry{e.ID, kind, map[string]string{"fr": e.Title.FR, "en": e.Title.EN}, map[string]int{"fr": len(e.Questions.FR), "en": len(e.Questions.EN)}})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	w := bufio.NewWriter(stdout)
+	fmt.Fprintf(w, "%-22s %4s %4s  %s\n", "ID", "FR", "EN", "TITLE")
+	for _, e := range list {
+		fmt.Fprintf(w, "%-22s %4d %4d  %s\n", e.ID, e.Questions["fr"], e.Questions["en"], e.Title["fr"])
+	}
+	return w.Flush()
+}
+
+// serve runs every adapter whose credentials are set; with none, the console.
+func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	core, err := loadCore(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	interactive := false
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			interactive = true
+		}
+	}
+	welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
+		"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
+	c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
+	return c.Run(ctx, core)
+}

@@ -1,0 +1,262 @@
+package intents
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
+)
+
+// Question is one message to answer.
+type Question struct {
+	// Text is what the person typed.
+	Text string
+	// Lang forces the reply language (French or English); "" detects it.
+	Lang string
+}
+
+// Outcome says how the bot replies.
+type Outcome string
+
+// The outcomes of a question.
+const (
+	// Answered: the bot is confident and answers with Reply.Entry.
+	Answered Outcome = "answered"
+	// Suggested: the bot is unsure and offers Reply.Alternatives.
+	Suggested Outcome = "suggested"
+	// Fallback: the bot does not know, and says how to reach a human.
+	Fallback Outcome = "fallback"
+	// Empty: the message had no words to answer; adapters may stay silent.
+	Empty Outcome = "empty"
+)
+
+// Alternative is an entry offered as "did you mean", or a runner-up.
+type Alternative struct {
+	Entry      *Entry
+	Confidence float64
+}
+
+// Reply is the platform-neutral answer to a question. Text is in the
+// knowledge's markdown subset; adapters render it with Render.
+type Reply struct {
+	Outcome    Outcome
+	Lang       string
+	Confidence float64
+	// Entry is the entry answered with (Outcome Answered).
+	Entry *Entry
+	// Alternatives are the suggestions (Suggested) or the runners-up
+	// (Answered), best first.
+	Alternatives []Alternative
+	// FollowUps are the entries the answer points to.
+	FollowUps []*Entry
+	// Text is the reply without its follow-ups: the answer, the suggestions
+	// or the fallback.
+	Text string
+	// SeeAlso introduces the follow-ups, in the reply's language.
+	SeeAlso string
+}
+
+// Markdown returns the whole reply with its "see also" line, for outputs
+// without buttons (console, ask, canned answers).
+func (r Reply) Markdown() string {
+	if len(r.FollowUps) == 0 {
+		return r.Text
+	}
+	titles := make([]string, len(r.FollowUps))
+	for i, f := range r.FollowUps {
+		titles[i] = f.Title.In(r.Lang) + " (`" + f.ID + "`)"
+	}
+	return r.Text + "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
+}
+
+// Answerer answers questions. It is the seam between adapters and the
+// answering core. Implementations are safe for concurrent use; "no match" is
+// a Reply, not an error.
+type Answerer interface {
+	Answer(ctx context.Context, q Question) (Reply, error)
+}
+
+// AnswererFunc adapts a function to Answerer.
+type AnswererFunc func(context.Context, Question) (Reply, error)
+
+// Answer calls f.
+func (f AnswererFunc) Answer(ctx context.Context, q Question) (Reply, error) { return f(ctx, q) }
+
+// Core answers questions from one knowledge base. It is immutable and safe
+// for concurrent use; a reload builds a new Core.
+type Core struct {
+	kb *Knowledge
+	ix *matcher.Index
+}
+
+// NewCore trains the matcher on the knowledge's example questions.
+func NewCore(kb *Knowledge) (*Core, error) {
+	ix, err := matcher.New(trainingExamples(kb), matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage})
+	if err != nil {
+		return nil, fmt.Errorf("build matcher: %w", err)
+	}
+	return &Core{kb: kb, ix: ix}, nil
+}
+
+// Knowledge returns the knowledge the core answers from.
+func (c *Core) Knowledge() *Knowledge { return c.kb }
+
+// trainingExamples are the entries' example questions and keywords, plus, for
+// each topic, a few of its questions opened with a greeting: people say hello
+// before asking, and the topic must win over the greeting then.
+func trainingExamples(kb *Knowledge) []matcher.Example {
+	var out []matcher.Example
+	greetings := map[string][]string{}
+	if g, ok := kb.Entry("greeting"); ok {
+		for _, lang := range Languages {
+			greetings[lang] = g.Questions.In(lang)
+		}
+	}
+	n := 0
+	for _, e := range kb.Entries {
+		for _, lang := range Languages {
+			qs := e.Questions.In(lang)
+			for _, q := range qs {
+				out = append(out, matcher.Example{Intent: e.ID, Text: q, Lang: lang})
+			}
+			if g := greetings[lang]; len(g) > 0 && !e.Conversational() {
+				for i := 0; i < 2 && i < len(qs); i++ {
+					out = append(out, matcher.Example{Intent: e.ID, Text: g[n%len(g)] + " " + qs[i], Lang: lang})
+					n++
+				}
+			}
+		}
+		for _, k := range e.Keywords {
+			out = append(out, matcher.Example{Intent: e.ID, Text: k})
+		}
+	}
+	return out
+}
+
+// Answer implements Answerer.
+func (c *Core) Answer(ctx context.Context, q Question) (Reply, error) {
+	if err := ctx.Err(); err != nil {
+		return Reply{}, err
+	}
+	return c.answer(q), nil
+}
+
+// maxSuggestions is how many entries "did you mean" offers.
+const maxSuggestions = 3
+
+func (c *Core) answer(q Question) Reply {
+	s := c.kb.Settings
+	lang := q.Lang
+	if lang != French && lang != English {
+		lang = ""
+	}
+	res := c.ix.Rank(q.Text, lang, 8)
+	r := Reply{Lang: res.Lang}
+	if len(matcher.Tokens(q.Text)) == 0 {
+		r.Outcome, r.Text = Empty, strings.TrimSpace(c.kb.Messages.Empty.In(r.Lang))
+		return r
+	}
+	var ranked []Alternative
+	for _, m := range res.Matches {
+		if e, ok := c.kb.Entry(m.Intent); ok {
+			ranked = append(ranked, Alternative{e, m.Score})
+		}
+	}
+	if len(ranked) > 0 {
+		r.Confidence = ranked[0].Confidence
+	}
+	switch {
+	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold:
+		r.Outcome, r.Entry = Answered, ranked[0].Entry
+		for _, a := range ranked[1:] {
+			if a.Confidence >= s.SuggestThreshold/2 && !a.Entry.Conversational() && len(r.Alternatives) < maxSuggestions-1 {
+				r.Alternatives = append(r.Alternatives, a)
+			}
+		}
+		r.Text = c.EntryText(r.Entry, r.Lang)
+		r.FollowUps, r.SeeAlso = c.followUps(r.Entry), c.kb.Messages.SeeAlso.In(r.Lang)
+	case len(ranked) > 0 && ranked[0].Confidence >= s.SuggestThreshold:
+		for _, a := range ranked {
+			if a.Confidence >= s.SuggestThreshold/2 && !a.Entry.Conversational() && len(r.Alternatives) < maxSuggestions {
+				r.Alternatives = append(r.Alternatives, a)
+			}
+		}
+		if len(r.Alternatives) == 0 {
+			r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
+			break
+		}
+		r.Outcome = Suggested
+		r.Text = c.suggestionText(r.Alternatives, r.Lang)
+	default:
+		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
+	}
+	return r
+}
+
+// EntryText returns the answer of e in lang, placeholders filled in.
+func (c *Core) EntryText(e *Entry, lang string) string {
+	text := strings.TrimSpace(e.Answer.In(lang))
+	if strings.Contains(text, "{topics}") {
+		text = strings.ReplaceAll(text, "{topics}", c.kb.TopicList(lang))
+	}
+	return text
+}
+
+// followUps returns the entries e points to.
+func (c *Core) followUps(e *Entry) []*Entry {
+	var out []*Entry
+	for _, id := range e.FollowUp {
+		if f, ok := c.kb.Entry(id); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (c *Core) suggestionText(alts []Alternative, lang string) string {
+	var b strings.Builder
+	b.WriteString(c.kb.Messages.DidYouMean.In(lang))
+	for _, a := range alts {
+		b.WriteString("\n- ")
+		b.WriteString(a.Entry.Title.In(lang))
+		b.WriteString(" (`" + a.Entry.ID + "`)")
+	}
+	return b.String()
+}
+
+// AnswerEntry returns the canned reply of an entry, as if the question had
+// matched it exactly (slash commands, `bot answer`).
+func (c *Core) AnswerEntry(e *Entry, lang string) Reply {
+	if lang != English {
+		lang = French
+	}
+	return Reply{Outcome: Answered, Lang: lang, Confidence: 1, Entry: e, Text: c.EntryText(e, lang), FollowUps: c.followUps(e), SeeAlso: c.kb.Messages.SeeAlso.In(lang)}
+}
+
+// selfTest checks that every example question leads back to its own entry,
+// so that a contributor learns at once when two entries overlap.
+func selfTest(kb *Knowledge, locs []located) Problems {
+	core, err := NewCore(kb)
+	if err != nil {
+		return Problems{{File: firstFile(locs), Msg: err.Error()}}
+	}
+	var probs Problems
+	for _, l := range locs {
+		if l.entry == nil {
+			continue
+		}
+		e := l.entry
+		for _, lang := range Languages {
+			for i, q := range e.Questions.In(lang) {
+				best := core.ix.Rank(q, lang, 1).Best()
+				if best.Intent == e.ID {
+					continue
+				}
+				probs = append(probs, &Problem{File: l.file, Line: l.line("questions", lang, i), ID: e.ID,
+					Msg: fmt.Sprintf("the example question %q leads to entry %q instead of this one: reword it, or add more distinctive examples to this entry", q, best.Intent)})
+			}
+		}
+	}
+	return probs
+}

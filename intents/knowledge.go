@@ -1,0 +1,187 @@
+// Package intents holds the knowledge model of the helpdesk bot: the entries
+// of knowledge/*.yaml, their loading and validation, and the answering core
+// that turns a question into a platform-neutral Reply.
+package intents
+
+import (
+	"slices"
+	"strings"
+)
+
+// SchemaVersion is the version of the knowledge file format this code reads.
+const SchemaVersion = 1
+
+// Languages the knowledge is written in; French comes first.
+const (
+	French  = "fr"
+	English = "en"
+)
+
+// Languages lists the languages every entry must be written in.
+var Languages = []string{French, English}
+
+// Text is a string in each language of the knowledge.
+type Text struct {
+	FR string `yaml:"fr"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text in lang, falling back to French.
+func (t Text) In(lang string) string {
+	if lang == English && t.EN != "" {
+		return t.EN
+	}
+	return t.FR
+}
+
+func (t Text) exact(lang string) string {
+	if lang == English {
+		return t.EN
+	}
+	return t.FR
+}
+
+// Texts is a list of strings in each language.
+type Texts struct {
+	FR []string `yaml:"fr"`
+	EN []string `yaml:"en"`
+}
+
+// In returns the list in lang.
+func (t Texts) In(lang string) []string {
+	if lang == English {
+		return t.EN
+	}
+	return t.FR
+}
+
+// Kinds of entries.
+const (
+	// KindTopic answers a support question (the default).
+	KindTopic = "topic"
+	// KindConversational is small talk (greeting, thanks, help, human): never
+	// offered as "did you mean", and a topic always wins over it.
+	KindConversational = "conversational"
+)
+
+// Entry is one question the bot can answer.
+type Entry struct {
+	ID        string   `yaml:"id"`
+	Kind      string   `yaml:"kind"`
+	Title     Text     `yaml:"title"`
+	Questions Texts    `yaml:"questions"`
+	Answer    Text     `yaml:"answer"`
+	Keywords  []string `yaml:"keywords"`
+	FollowUp  []string `yaml:"follow_up"`
+	Owner     string   `yaml:"owner"`
+	Reviewed  string   `yaml:"reviewed"`
+
+	// File and Line locate the entry for error messages.
+	File string `yaml:"-"`
+	Line int    `yaml:"-"`
+}
+
+// Conversational reports whether the entry is small talk.
+func (e *Entry) Conversational() bool { return e.Kind == KindConversational }
+
+// Settings tune the answering core.
+type Settings struct {
+	// AnswerThreshold is the confidence from which the bot answers directly.
+	AnswerThreshold float64 `yaml:"answer_threshold"`
+	// SuggestThreshold is the confidence from which it offers "did you mean".
+	SuggestThreshold float64 `yaml:"suggest_threshold"`
+	// MinQuestions is the number of example questions each entry needs in
+	// each language.
+	MinQuestions int `yaml:"min_questions"`
+	// DefaultLanguage answers questions whose language is unclear.
+	DefaultLanguage string `yaml:"default_language"`
+}
+
+// Messages are the bot's own sentences, in each language.
+type Messages struct {
+	// Fallback is said when the bot does not know; it says how to reach a human.
+	Fallback Text `yaml:"fallback"`
+	// DidYouMean introduces the list of suggestions.
+	DidYouMean Text `yaml:"did_you_mean"`
+	// SeeAlso introduces the follow-up entries of an answer.
+	SeeAlso Text `yaml:"see_also"`
+	// Empty answers a message with no words in it.
+	Empty Text `yaml:"empty"`
+}
+
+// Knowledge is a loaded, validated knowledge base. It is read-only once
+// loaded.
+type Knowledge struct {
+	Version  int        `yaml:"version"`
+	Settings Settings   `yaml:"settings"`
+	Messages Messages   `yaml:"messages"`
+	Synonyms [][]string `yaml:"synonyms"`
+	Entries  []*Entry   `yaml:"entries"`
+
+	byID map[string]*Entry
+}
+
+// Entry returns the entry with the given id.
+func (k *Knowledge) Entry(id string) (*Entry, bool) {
+	e, ok := k.byID[id]
+	return e, ok
+}
+
+// Topics returns the entries that answer support questions.
+func (k *Knowledge) Topics() []*Entry {
+	var out []*Entry
+	for _, e := range k.Entries {
+		if !e.Conversational() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// IDs returns every entry id, sorted.
+func (k *Knowledge) IDs() []string {
+	ids := make([]string, 0, len(k.Entries))
+	for _, e := range k.Entries {
+		ids = append(ids, e.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (k *Knowledge) index() {
+	k.byID = make(map[string]*Entry, len(k.Entries))
+	for _, e := range k.Entries {
+		if _, dup := k.byID[e.ID]; !dup {
+			k.byID[e.ID] = e
+		}
+	}
+}
+
+func (s *Settings) defaults() {
+	if s.AnswerThreshold == 0 {
+		s.AnswerThreshold = 0.5
+	}
+	if s.SuggestThreshold == 0 {
+		s.SuggestThreshold = 0.2
+	}
+	if s.MinQuestions == 0 {
+		s.MinQuestions = 8
+	}
+	if s.DefaultLanguage == "" {
+		s.DefaultLanguage = French
+	}
+}
+
+// TopicList renders the titles of the topics as a markdown list, for the
+// help entry's {topics} placeholder.
+func (k *Knowledge) TopicList(lang string) string {
+	var b strings.Builder
+	for _, e := range k.Topics() {
+		b.WriteString("- ")
+		b.WriteString(e.Title.In(lang))
+		b.WriteString(" (`")
+		b.WriteString(e.ID)
+		b.WriteString("`)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

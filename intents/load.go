@@ -1,0 +1,364 @@
+package intents
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong in a knowledge file, with where it is and how
+// to fix it. Its Error reads FILE:LINE: entry "id": message.
+type Problem struct {
+	File string
+	Line int
+	ID   string // entry id, "" for a problem outside an entry
+	Msg  string
+}
+
+func (p *Problem) Error() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc += ":" + strconv.Itoa(p.Line)
+	}
+	if p.ID != "" {
+		return fmt.Sprintf("%s: entry %q: %s", loc, p.ID, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Msg)
+}
+
+// Problems is the list of everything wrong with a knowledge base, in file
+// and line order.
+type Problems []*Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ErrUnreadable wraps failures to read a knowledge file or folder at all (as
+// opposed to problems in its content).
+var ErrUnreadable = errors.New("knowledge unreadable")
+
+// Files returns the knowledge files at path: the file itself, or the *.yaml
+// and *.yml files of a folder, sorted.
+func Files(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: no .yaml file in %s", ErrUnreadable, path)
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// Load reads, checks and indexes the knowledge at path (a file or a folder
+// of *.yaml). When anything is wrong it returns every problem at once as
+// Problems, or an error wrapping ErrUnreadable when a file cannot be read.
+func Load(path string) (*Knowledge, error) {
+	files, err := Files(path)
+	if err != nil {
+		return nil, err
+	}
+	srcs := make(map[string][]byte, len(files))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
+		}
+		srcs[f] = b
+	}
+	return Parse(files, srcs)
+}
+
+// Parse is Load on files already read: srcs maps each name of files to its
+// content.
+func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
+	var probs Problems
+	kb := &Knowledge{}
+	var located []located
+	setOnce := map[string]string{} // top-level section -> file that set it
+	for _, name := range files {
+		doc, p := parseFile(name, srcs[name])
+		probs = append(probs, p...)
+		if doc == nil {
+			continue
+		}
+		var part Knowledge
+		if err := doc.Decode(&part); err != nil {
+			probs = append(probs, decodeProblems(name, err)...)
+			continue
+		}
+		root := doc.Content[0]
+		for _, key := range []string{"version", "settings", "messages"} {
+			if n := child(root, key); n != nil {
+				if prev, ok := setOnce[key]; ok && key != "version" {
+					probs = append(probs, &Problem{File: name, Line: n.Line, Msg: fmt.Sprintf("%q is already set in %s; keep it in one file only", key, prev)})
+				}
+				setOnce[key] = name
+			}
+		}
+		if part.Version != SchemaVersion {
+			line := 1
+			if n := child(root, "version"); n != nil {
+				line = n.Line
+			}
+			probs = append(probs, &Problem{File: name, Line: line, Msg: fmt.Sprintf("version must be %d (add \"version: %d\" at the top of the file)", SchemaVersion, SchemaVersion)})
+		}
+		if child(root, "settings") != nil {
+			kb.Settings = part.Settings
+		}
+		if child(root, "messages") != nil {
+			kb.Messages = part.Messages
+		}
+		kb.Version = SchemaVersion
+		kb.Synonyms = append(kb.Synonyms, part.Synonyms...)
+		entriesNode := child(root, "entries")
+		for i, e := range part.Entries {
+			if e == nil {
+				continue
+			}
+			e.File = name
+			var n *yaml.Node
+			if entriesNode != nil && i < len(entriesNode.Content) {
+				n = entriesNode.Content[i]
+				e.Line = n.Line
+			}
+			kb.Entries = append(kb.Entries, e)
+			located = append(located, locatedEntry(e, n))
+		}
+		if len(part.Synonyms) > 0 {
+			located = append(located, locatedSynonyms(name, child(root, "synonyms")))
+		}
+	}
+	kb.Settings.defaults()
+	kb.index()
+	probs = append(probs, validate(kb, located)...)
+	if len(probs) > 0 {
+		sortProblems(probs)
+		return nil, probs
+	}
+	return kb, nil
+}
+
+func sortProblems(ps Problems) {
+	slices.SortStableFunc(ps, func(a, b *Problem) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
+}
+
+// parseFile parses one file and checks every key against the schema, so that
+// a misspelt key is reported with its line instead of being ignored.
+func parseFile(name string, src []byte) (*yaml.Node, Problems) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, decodeProblems(name, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, Problems{{File: name, Line: 1, Msg: "the file is empty; it needs at least \"version: 1\" and \"entries:\""}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, Problems{{File: name, Line: root.Line, Msg: "the file must be a mapping with keys such as version, messages, synonyms and entries"}}
+	}
+	var probs Problems
+	checkKeys(name, root, reflect.TypeFor[Knowledge](), "", &probs)
+	// Keep going after unknown keys: the decoder skips them, and the rest of
+	// the file can still be checked in the same pass.
+	return &doc, probs
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// decodeProblems turns a yaml.v3 error into located problems.
+func decodeProblems(name string, err error) Problems {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var probs Problems
+	for _, m := range msgs {
+		p := &Problem{File: name, Msg: m}
+		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
+			p.Line, _ = strconv.Atoi(sub[1])
+			p.Msg = plainYAML(sub[2])
+		}
+		probs = append(probs, p)
+	}
+	return probs
+}
+
+// plainYAML rewords the YAML library's messages for people who do not know
+// Go types.
+func plainYAML(m string) string {
+	r := strings.NewReplacer("!!seq", "a list", "!!map", "a mapping (key: value)", "!!str", "a text", "!!int", "a number", "!!float", "a number", "!!bool", "true/false",
+		"into int", "into a whole number", "into float64", "into a number", "into string", "into a text", "into []string", "into a list of texts",
+		"into intents.Text", "into fr/en texts", "into intents.Texts", "into fr/en lists", "into []*intents.Entry", "into a list of entries",
+		"into [][]string", "into a list of lists", "into intents.Knowledge", "into the knowledge file", "into intents.Entry", "into an entry")
+	m = r.Replace(m)
+	if strings.HasPrefix(m, "cannot unmarshal") {
+		m = "wrong kind of value: " + strings.TrimPrefix(m, "cannot unmarshal ")
+	}
+	if strings.Contains(m, "found character that cannot start any token") || strings.Contains(m, "mapping values are not allowed") {
+		m += " (check the indentation, and put texts containing \": \" or starting with a special character between quotes)"
+	}
+	return m
+}
+
+// checkKeys reports every mapping key that the Go type t does not declare,
+// suggesting the closest declared key.
+func checkKeys(file string, n *yaml.Node, t reflect.Type, id string, probs *Problems) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // the decoder reports the wrong kind of value
+		}
+		fields := yamlFields(t)
+		names := make([]string, 0, len(fields))
+		for k := range fields {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		if t == reflect.TypeFor[Entry]() {
+			if v := child(n, "id"); v != nil {
+				id = v.Value
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				msg := fmt.Sprintf("unknown key %q", k.Value)
+				if s := closest(k.Value, names); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				msg += "; the keys allowed here are: " + strings.Join(names, ", ")
+				*probs = append(*probs, &Problem{File: file, Line: k.Line, ID: id, Msg: msg})
+				continue
+			}
+			checkKeys(file, v, ft, id, probs)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return
+		}
+		for _, item := range n.Content {
+			checkKeys(file, item, t.Elem(), id, probs)
+		}
+	}
+}
+
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type)
+	for f := range t.Fields() {
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(f.Name)
+		}
+		out[tag] = f.Type
+	}
+	return out
+}
+
+// child returns the value of key in mapping n.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// keyLine returns the line of key in mapping n, or fallback.
+func keyLine(n *yaml.Node, key string, fallback int) int {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return fallback
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i].Line
+		}
+	}
+	return fallback
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near
+// enough to be a typo.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD > max(1, len(s)/3) {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

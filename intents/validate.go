@@ -1,0 +1,252 @@
+package intents
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
+)
+
+// Platform limits an answer must fit in.
+const (
+	// SlackTextLimit is the most characters a Slack section block shows.
+	SlackTextLimit = 3000
+	// DiscordEmbedLimit is the most characters of a Discord embed description.
+	DiscordEmbedLimit = 4096
+)
+
+// located is an entry (or the synonym list) with its YAML node, for line
+// numbers.
+type located struct {
+	entry    *Entry
+	node     *yaml.Node
+	file     string
+	synonyms *yaml.Node
+}
+
+func locatedEntry(e *Entry, n *yaml.Node) located { return located{entry: e, node: n, file: e.File} }
+
+func locatedSynonyms(file string, n *yaml.Node) located {
+	return located{file: file, synonyms: n}
+}
+
+// line returns the line of the value at path (keys and list indexes) under
+// the entry, or the closest line found on the way.
+func (l located) line(path ...any) int {
+	n := l.node
+	if n == nil {
+		return l.entry.Line
+	}
+	line := n.Line
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			line = keyLine(n, k, line)
+			n = child(n, k)
+		case int:
+			if n == nil || n.Kind != yaml.SequenceNode || k >= len(n.Content) {
+				return line
+			}
+			n = n.Content[k]
+		}
+		if n == nil {
+			return line
+		}
+		line = n.Line
+	}
+	return line
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	placeholders = regexp.MustCompile(`\{[a-z_]+\}`)
+)
+
+// knownPlaceholders may appear in answers; the core fills them in.
+var knownPlaceholders = map[string]bool{"{topics}": true}
+
+func validate(kb *Knowledge, locs []located) Problems {
+	var probs Problems
+	add := func(file string, line int, id, format string, args ...any) {
+		probs = append(probs, &Problem{File: file, Line: line, ID: id, Msg: fmt.Sprintf(format, args...)})
+	}
+	s := kb.Settings
+	if s.DefaultLanguage != French && s.DefaultLanguage != English {
+		add("", 0, "", "settings.default_language must be fr or en, not %q", s.DefaultLanguage)
+	}
+	if !(0 < s.SuggestThreshold && s.SuggestThreshold < s.AnswerThreshold && s.AnswerThreshold <= 1) {
+		add("", 0, "", "settings: thresholds must satisfy 0 < suggest_threshold (%g) < answer_threshold (%g) <= 1", s.SuggestThreshold, s.AnswerThreshold)
+	}
+	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty} {
+		for _, lang := range Languages {
+			if strings.TrimSpace(t.exact(lang)) == "" {
+				add(firstFile(locs), 0, "", "messages.%s.%s is missing: the bot needs this sentence in every language", name, lang)
+			}
+		}
+	}
+	if len(kb.Entries) == 0 {
+		add(firstFile(locs), 0, "", "there are no entries: add a list under \"entries:\"")
+	}
+
+	firstID := map[string]located{}
+	firstQuestion := map[string]string{} // folded question -> "id" (file:line)
+	var topicSeen bool
+	for _, l := range locs {
+		if l.synonyms != nil {
+			probs = append(probs, checkSynonyms(l)...)
+			continue
+		}
+		e := l.entry
+		id := e.ID
+		if id == "" {
+			add(l.file, e.Line, "", "an entry has no id: add \"id: some-topic\" (lower case words joined by dashes)")
+		} else if !idPattern.MatchString(id) {
+			add(l.file, l.line("id"), id, "the id must be lower case words and digits joined by dashes, e.g. \"imap-settings\"")
+		}
+		if prev, dup := firstID[id]; dup && id != "" {
+			add(l.file, l.line("id"), id, "duplicate id: %s:%d already uses it; give this entry another id or merge the two", prev.file, prev.line("id"))
+		} else {
+			firstID[id] = l
+		}
+		switch e.Kind {
+		case "", KindTopic:
+			topicSeen = true
+		case KindConversational:
+		default:
+			add(l.file, l.line("kind"), id, "kind must be %q or %q, not %q", KindTopic, KindConversational, e.Kind)
+		}
+		for _, lang := range Languages {
+			if strings.TrimSpace(e.Title.exact(lang)) == "" {
+				add(l.file, l.line("title"), id, "the title in %s is missing: add \"%s: ...\" under title", langName(lang), lang)
+			}
+			answer := e.Answer.exact(lang)
+			if strings.TrimSpace(answer) == "" {
+				add(l.file, l.line("answer"), id, "the answer in %s is missing: add \"%s: |\" under answer, followed by the text", langName(lang), lang)
+			} else {
+				for _, m := range markupProblems(answer) {
+					add(l.file, l.line("answer", lang), id, "answer (%s): %s", lang, m)
+				}
+				if n := len([]rune(Render(answer, FormatSlack))); n > SlackTextLimit {
+					add(l.file, l.line("answer", lang), id, "the %s answer is %d characters once formatted for Slack, over its %d limit: shorten it or split it into two entries linked by follow_up", langName(lang), n, SlackTextLimit)
+				} else if n := len([]rune(Render(answer, FormatDiscord))); n > DiscordEmbedLimit {
+					add(l.file, l.line("answer", lang), id, "the %s answer is %d characters, over Discord's %d limit: shorten it", langName(lang), n, DiscordEmbedLimit)
+				}
+				for _, ph := range placeholders.FindAllString(answer, -1) {
+					if !knownPlaceholders[ph] {
+						add(l.file, l.line("answer", lang), id, "unknown placeholder %s in the %s answer (known: {topics})", ph, langName(lang))
+					}
+				}
+			}
+			qs := e.Questions.In(lang)
+			if len(qs) < kb.Settings.MinQuestions {
+				add(l.file, l.line("questions", lang), id, "%d example question(s) in %s, at least %d are needed: add ways staff really ask it (typos and no accents welcome)", len(qs), langName(lang), kb.Settings.MinQuestions)
+			}
+			for i, q := range qs {
+				key := matcher.Fold(q)
+				line := l.line("questions", lang, i)
+				if key == "" {
+					add(l.file, line, id, "example question %d in %s is empty", i+1, langName(lang))
+					continue
+				}
+				if prev, dup := firstQuestion[key]; dup {
+					add(l.file, line, id, "the example question %q is already an example of %s; one question can only lead to one entry", q, prev)
+					continue
+				}
+				firstQuestion[key] = fmt.Sprintf("%q (%s:%d)", id, l.file, line)
+			}
+		}
+		for i, f := range e.FollowUp {
+			if f == id {
+				add(l.file, l.line("follow_up", i), id, "follow_up lists the entry itself; remove %q", f)
+			} else if _, ok := kb.Entry(f); !ok {
+				msg := fmt.Sprintf("follow_up %q is not the id of any entry", f)
+				if s := closest(f, kb.IDs()); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				add(l.file, l.line("follow_up", i), id, "%s", msg)
+			}
+		}
+		if strings.TrimSpace(e.Owner) == "" {
+			add(l.file, e.Line, id, "owner is missing: add \"owner: ...\" with the team or person who keeps this answer true")
+		}
+		if e.Reviewed == "" {
+			add(l.file, e.Line, id, "reviewed is missing: add \"reviewed: YYYY-MM-DD\", the day the answer was last checked")
+		} else if _, err := time.Parse(time.DateOnly, e.Reviewed); err != nil {
+			add(l.file, l.line("reviewed"), id, "reviewed must be a date written YYYY-MM-DD, not %q", e.Reviewed)
+		}
+	}
+	if len(kb.Entries) > 0 && !topicSeen {
+		add(firstFile(locs), 0, "", "every entry is conversational: add at least one topic")
+	}
+	if len(probs) == 0 {
+		probs = append(probs, selfTest(kb, locs)...)
+	}
+	return probs
+}
+
+func firstFile(locs []located) string {
+	if len(locs) > 0 {
+		return locs[0].file
+	}
+	return ""
+}
+
+func langName(lang string) string {
+	if lang == English {
+		return "English"
+	}
+	return "French"
+}
+
+func checkSynonyms(l located) Problems {
+	var probs Problems
+	seen := map[string]int{}
+	for i, g := range l.synonyms.Content {
+		if g.Kind != yaml.SequenceNode || len(g.Content) < 2 {
+			probs = append(probs, &Problem{File: l.file, Line: g.Line, Msg: "a synonym group needs at least two words or phrases, e.g. [mot de passe, mdp, password]"})
+			continue
+		}
+		for _, w := range g.Content {
+			key := matcher.Fold(w.Value)
+			if prev, dup := seen[key]; dup && prev != i {
+				probs = append(probs, &Problem{File: l.file, Line: w.Line, Msg: fmt.Sprintf("%q is in two synonym groups; keep it in one", w.Value)})
+			}
+			seen[key] = i
+		}
+	}
+	return probs
+}
+
+// markupProblems checks that an answer keeps to the markdown subset every
+// platform renders: **bold**, `code`, [text](https://...) links and lists.
+func markupProblems(md string) []string {
+	var out []string
+	if strings.Count(md, "**")%2 != 0 {
+		out = append(out, "a ** is not closed: bold text is written **like this**")
+	}
+	if strings.Count(strings.ReplaceAll(md, "```", ""), "`")%2 != 0 {
+		out = append(out, "a ` is not closed: code is written `like this`")
+	}
+	for _, line := range strings.Split(md, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "#") {
+			out = append(out, "headings (#) do not render in Slack: use **bold** instead")
+		}
+		if strings.HasPrefix(t, "|") {
+			out = append(out, "tables do not render in Slack or Discord: use a list instead")
+		}
+	}
+	if strings.Contains(md, "<") && regexp.MustCompile(`<[a-zA-Z/!]`).MatchString(md) {
+		out = append(out, "HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
+	}
+	for _, m := range linkPattern.FindAllStringSubmatch(md, -1) {
+		if !strings.HasPrefix(m[2], "https://") && !strings.HasPrefix(m[2], "http://") && !strings.HasPrefix(m[2], "mailto:") {
+			out = append(out, fmt.Sprintf("the link %q must start with https://", m[2]))
+		}
+	}
+	return out
+}

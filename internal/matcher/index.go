@@ -1,0 +1,349 @@
+// Package matcher ranks the intents of a knowledge base for a question typed
+// in a hurry, in French or English: text in, intent ids with scores out.
+//
+// A question goes through Unicode folding (case, accents, ligatures,
+// apostrophes, French elisions), a spelling corrector built from the words the
+// examples use, the synonym list (which maps "mdp", "mot de passe" and
+// "password" to one concept, so French and English share evidence), Snowball
+// stemming, and becomes a sparse vector of stemmed words, word pairs and
+// character n-grams. A multinomial logistic regression trained on the example
+// questions when the index is built scores every intent; its probability,
+// damped by how much of the question the knowledge has seen at all, is the
+// confidence. The package knows nothing of YAML, Slack or Discord.
+package matcher
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Example is one training question of an intent. Lang is French or English
+// ("" means the index's default language).
+type Example struct {
+	Intent string
+	Text   string
+	Lang   string
+}
+
+// Config tunes an index. The zero value is usable; zero fields take the
+// defaults documented on each.
+type Config struct {
+	// Synonyms are groups of words or phrases that mean the same; the first
+	// of each group names the concept. Matching treats them as one word.
+	Synonyms [][]string
+	// DefaultLang is the language of an ambiguous question (default French).
+	DefaultLang string
+	// Epochs of training over the examples (default: 12, more for small
+	// knowledge bases so that every intent sees enough updates).
+	Epochs int
+	// CharGrams turns character n-grams off when negative (default on: they
+	// carry typos and inflections that stemming misses).
+	CharGrams int
+	// CoveragePower is how strongly unknown words lower the confidence
+	// (default 1; 0 disables the damping).
+	CoveragePower float64
+}
+
+func (c Config) withDefaults() Config {
+	if c.DefaultLang == "" {
+		c.DefaultLang = French
+	}
+	if c.CoveragePower == 0 {
+		c.CoveragePower = 1
+	} else if c.CoveragePower < 0 {
+		c.CoveragePower = 0
+	}
+	return c
+}
+
+// Match is one ranked intent; Score is a confidence in [0, 1].
+type Match struct {
+	Intent string
+	Score  float64
+}
+
+// Result is the matcher's view of one question.
+type Result struct {
+	// Matches holds the best intents, best first.
+	Matches []Match
+	// Lang is the language detected for the question.
+	Lang string
+	// Coverage is the share of the question's meaningful words that the
+	// knowledge knows (after spelling correction), in [0, 1].
+	Coverage float64
+	// Known is false when no word of the question means anything to the
+	// knowledge: the question is certainly out of scope.
+	Known bool
+}
+
+// Best returns the top match, or a zero Match when there is none.
+func (r Result) Best() Match {
+	if len(r.Matches) == 0 {
+		return Match{}
+	}
+	return r.Matches[0]
+}
+
+type wordInfo struct {
+	freq int
+	lang uint8 // bit 0 French, bit 1 English: languages whose examples use it
+}
+
+const (
+	langFR uint8 = 1 << iota
+	langEN
+)
+
+func langBit(lang string) uint8 {
+	if lang == English {
+		return langEN
+	}
+	return langFR
+}
+
+type phrase struct {
+	words   []string
+	concept string
+}
+
+type posting struct {
+	class int32
+	w     float32
+}
+
+// Index is a trained matcher. It is immutable once built and safe for
+// concurrent use.
+type Index struct {
+	cfg      Config
+	intents  []string
+	features map[uint64]int32
+	idf      []float32
+	maxIDF   float32
+	weights  [][]posting
+	vocab    map[string]wordInfo
+	speller  *speller
+	phrases  map[string][]phrase
+	stems    sync.Map // "lang\x00word" -> stem, for words met at query time
+	known    map[string]float32
+	scratch  sync.Pool
+}
+
+// ErrNoExamples is returned by New when there is nothing to learn from.
+var ErrNoExamples = errors.New("matcher: no examples")
+
+// New trains an index on examples. Training is deterministic: the same
+// examples and configuration always give the same index.
+func New(examples []Example, cfg Config) (*Index, error) {
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	cfg = cfg.withDefaults()
+	if cfg.Epochs == 0 {
+		cfg.Epochs = min(maxEpochs, max(minEpochs, minUpdates/len(examples)))
+	}
+	ix := &Index{
+		cfg:      cfg,
+		features: make(map[uint64]int32),
+		vocab:    make(map[string]wordInfo),
+		speller:  newSpeller(),
+		phrases:  make(map[string][]phrase),
+	}
+	classOf := make(map[string]int32)
+	labels := make([]int32, len(examples))
+	tokens := make([][]string, len(examples))
+	for i, ex := range examples {
+		if ex.Intent == "" {
+			return nil, fmt.Errorf("matcher: example %d (%q) has no intent", i, ex.Text)
+		}
+		c, ok := classOf[ex.Intent]
+		if !ok {
+			c = int32(len(ix.intents))
+			classOf[ex.Intent] = c
+			ix.intents = append(ix.intents, ex.Intent)
+		}
+		labels[i] = c
+		tokens[i] = Tokens(ex.Text)
+		bit := langBit(ix.lang(ex.Lang))
+		for _, w := range tokens[i] {
+			wi := ix.vocab[w]
+			wi.freq++
+			wi.lang |= bit
+			ix.vocab[w] = wi
+		}
+	}
+	for _, group := range cfg.Synonyms {
+		if len(group) == 0 {
+			continue
+		}
+		concept := "=" + strings.Join(Tokens(group[0]), "_")
+		for _, p := range group {
+			words := Tokens(p)
+			if len(words) == 0 {
+				continue
+			}
+			for _, w := range words {
+				wi := ix.vocab[w]
+				wi.freq++
+				ix.vocab[w] = wi
+			}
+			ix.phrases[words[0]] = append(ix.phrases[words[0]], phrase{words, concept})
+		}
+	}
+	for _, list := range ix.phrases {
+		slices.SortStableFunc(list, func(a, b phrase) int { return len(b.words) - len(a.words) })
+	}
+	words := make([]string, 0, len(ix.vocab))
+	for w := range ix.vocab {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	for _, w := range words {
+		ix.speller.add(w, ix.vocab[w].freq)
+	}
+
+	// Vectorise: features get ids as they appear, document frequencies give
+	// the idf weights.
+	vecs := make([]sparse, len(examples))
+	var df []int32
+	for i, ex := range examples {
+		terms := ix.analyse(tokens[i], ix.lang(ex.Lang), false)
+		vecs[i] = ix.vectorise(terms.feats, func(h uint64) int32 {
+			id, ok := ix.features[h]
+			if !ok {
+				id = int32(len(ix.features))
+				ix.features[h] = id
+				df = append(df, 0)
+			}
+			return id
+		})
+		for _, id := range vecs[i].ids {
+			df[id]++
+		}
+	}
+	n := float64(len(examples))
+	ix.idf = make([]float32, len(df))
+	for id, d := range df {
+		ix.idf[id] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
+		ix.maxIDF = max(ix.maxIDF, ix.idf[id])
+	}
+	ix.maxIDF = float32(math.Log(n+1) + 1)
+	for i := range vecs {
+		vecs[i].weigh(ix.idf, ix.maxIDF)
+	}
+	ix.known = make(map[string]float32)
+	ix.train(vecs, labels)
+	return ix, nil
+}
+
+func (ix *Index) lang(l string) string {
+	if l == French || l == English {
+		return l
+	}
+	return ix.cfg.DefaultLang
+}
+
+// Intents returns the intent ids the index knows, in the order first seen.
+func (ix *Index) Intents() []string { return slices.Clone(ix.intents) }
+
+// Rank scores text against every intent and returns at most n matches (all
+// with a positive score when n <= 0). lang forces the language of the
+// question; "" detects it.
+func (ix *Index) Rank(text, lang string, n int) Result {
+	toks := Tokens(text)
+	if lang != French && lang != English {
+		lang = ix.detect(text, toks)
+	}
+	res := Result{Lang: lang}
+	terms := ix.analyse(toks, lang, true)
+	res.Coverage, res.Known = terms.coverage()
+	if !res.Known {
+		return res
+	}
+	vec := ix.vectorise(terms.feats, func(h uint64) int32 {
+		if id, ok := ix.features[h]; ok {
+			return id
+		}
+		return -1
+	})
+	vec.weigh(ix.idf, ix.maxIDF)
+
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	probs := ix.predict(vec, s)
+	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
+	for _, c := range s.touched {
+		if p := probs[c] * damp; p > 0 {
+			res.Matches = append(res.Matches, Match{ix.intents[c], p})
+		}
+	}
+	slices.SortFunc(res.Matches, func(a, b Match) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Intent, b.Intent)
+	})
+	if n > 0 && len(res.Matches) > n {
+		res.Matches = res.Matches[:n]
+	}
+	return res
+}
+
+// Language returns the language of text: English when its function words or
+// vocabulary say so, French when they say so or nothing tells.
+func (ix *Index) Language(text string) string { return ix.detect(text, Tokens(text)) }
+
+func (ix *Index) detect(raw string, toks []string) string {
+	vote := 0
+	for _, r := range raw {
+		if r >= 0xC0 && r < 0x180 && r != 0xD7 && r != 0xF7 {
+			vote += 2 // accented Latin letters: English questions hardly have any
+		}
+	}
+	for _, w := range toks {
+		vote += 2 * languageVote(w)
+		if wi, ok := ix.vocab[w]; ok {
+			switch wi.lang {
+			case langFR:
+				vote++
+			case langEN:
+				vote--
+			}
+		}
+	}
+	switch {
+	case vote > 0:
+		return French
+	case vote < 0:
+		return English
+	}
+	return ix.cfg.DefaultLang
+}
+
+// Stats describes the size of an index.
+type Stats struct {
+	Intents, Features, Weights, Words int
+}
+
+// Stats returns the size of the index.
+func (ix *Index) Stats() Stats {
+	st := Stats{Intents: len(ix.intents), Features: len(ix.idf), Words: len(ix.vocab)}
+	for _, p := range ix.weights {
+		st.Weights += len(p)
+	}
+	return st
+}
+
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, " ")
+}

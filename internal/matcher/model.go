@@ -1,0 +1,177 @@
+package matcher
+
+import (
+	"math"
+	"slices"
+)
+
+// Training hyper-parameters, fixed in advance and the same for every
+// knowledge base (they were chosen on the CLINC150 validation split).
+const (
+	learningRate = 0.8
+	// hotProbability is the probability above which a wrong intent gets its
+	// own (negative) weight for the features of the example it was confused
+	// with. Weights exist only where they matter: the model stays sparse
+	// enough for 10,000 intents while still learning from confusions.
+	hotProbability = 0.02
+	// An index trains for at least minEpochs passes and at least minUpdates
+	// example updates, within maxEpochs.
+	minEpochs  = 12
+	maxEpochs  = 300
+	minUpdates = 60000
+	// decayUpdates is the least number of updates over which the learning
+	// rate halves, so that small knowledge bases are not starved.
+	decayUpdates = 20000
+)
+
+type scratch struct {
+	scores  []float64
+	mark    []uint32
+	stamp   uint32
+	touched []int32
+	probs   []float64
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.scratch.Get().(*scratch); ok {
+		return s
+	}
+	n := len(ix.intents)
+	return &scratch{scores: make([]float64, n), mark: make([]uint32, n), probs: make([]float64, n)}
+}
+
+// logits adds up the weights of vec's features into s.scores for the intents
+// they touch, listed in s.touched.
+func (ix *Index) logits(vec sparse, s *scratch) {
+	s.stamp++
+	if s.stamp == 0 {
+		clear(s.mark)
+		s.stamp = 1
+	}
+	s.touched = s.touched[:0]
+	for i, id := range vec.ids {
+		x := float64(vec.vals[i])
+		for _, p := range ix.weights[id] {
+			if s.mark[p.class] != s.stamp {
+				s.mark[p.class] = s.stamp
+				s.scores[p.class] = 0
+				s.touched = append(s.touched, p.class)
+			}
+			s.scores[p.class] += x * float64(p.w)
+		}
+	}
+}
+
+// predict returns the softmax probabilities of the touched intents; every
+// untouched intent has logit 0.
+func (ix *Index) predict(vec sparse, s *scratch) []float64 {
+	ix.logits(vec, s)
+	untouched := len(ix.intents) - len(s.touched)
+	m := math.Inf(-1)
+	if untouched > 0 {
+		m = 0
+	}
+	for _, c := range s.touched {
+		m = max(m, s.scores[c])
+	}
+	z := float64(untouched) * math.Exp(-m)
+	for _, c := range s.touched {
+		e := math.Exp(s.scores[c] - m)
+		s.probs[c] = e
+		z += e
+	}
+	for _, c := range s.touched {
+		s.probs[c] /= z
+	}
+	return s.probs
+}
+
+// train fits the multinomial logistic regression by stochastic gradient
+// descent, visiting the examples in a fixed interleaved order.
+func (ix *Index) train(vecs []sparse, labels []int32) {
+	ix.weights = make([][]posting, len(ix.idf))
+	// Support: every feature of an example gets a weight for its intent.
+	byClass := make([]int, len(vecs))
+	for i := range byClass {
+		byClass[i] = i
+	}
+	slices.SortStableFunc(byClass, func(a, b int) int { return int(labels[a] - labels[b]) })
+	last := make([]int32, len(ix.idf))
+	for i := range last {
+		last[i] = -1
+	}
+	for _, i := range byClass {
+		c := labels[i]
+		for _, id := range vecs[i].ids {
+			if last[id] != c {
+				last[id] = c
+				ix.weights[id] = append(ix.weights[id], posting{class: c})
+			}
+		}
+	}
+
+	n := len(vecs)
+	stride := interleave(n)
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	has := make([]uint32, len(ix.intents))
+	hasStamp := uint32(0)
+	var hot []int32
+	step := 0
+	for epoch := 0; epoch < ix.cfg.Epochs; epoch++ {
+		for k := 0; k < n; k++ {
+			i := (k * stride) % n
+			vec, y := vecs[i], labels[i]
+			probs := ix.predict(vec, s)
+			lr := learningRate / (1 + float64(step)/float64(max(n, decayUpdates)))
+			step++
+			hot = hot[:0]
+			for _, c := range s.touched {
+				if c != y && probs[c] > hotProbability {
+					hot = append(hot, c)
+				}
+			}
+			for j, id := range vec.ids {
+				x := float64(vec.vals[j])
+				ps := ix.weights[id]
+				hasStamp++
+				for q := range ps {
+					c := ps[q].class
+					g := probs[c]
+					if c == y {
+						g--
+					}
+					ps[q].w -= float32(lr * g * x)
+					has[c] = hasStamp
+				}
+				for _, c := range hot {
+					if has[c] != hasStamp {
+						ps = append(ps, posting{class: c, w: float32(-lr * probs[c] * x)})
+					}
+				}
+				ix.weights[id] = ps
+			}
+		}
+	}
+}
+
+// interleave returns a stride coprime with n, close to n times the golden
+// ratio, so that visiting (k*stride) mod n mixes the intents without a
+// random generator.
+func interleave(n int) int {
+	if n < 3 {
+		return 1
+	}
+	s := int(float64(n)*0.6180339887) | 1
+	for gcd(s, n) != 1 {
+		s += 2
+	}
+	return s
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
