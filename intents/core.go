@@ -92,6 +92,9 @@ type Core struct {
 
 // NewCore trains the matcher on the knowledge's example questions.
 func NewCore(kb *Knowledge) (*Core, error) {
+	if kb.trained != nil {
+		return &Core{kb: kb, ix: kb.trained}, nil
+	}
 	ix, err := matcher.New(trainingExamples(kb), matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage})
 	if err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
@@ -241,6 +244,7 @@ func selfTest(kb *Knowledge, locs []located) Problems {
 	if err != nil {
 		return Problems{{File: firstFile(locs), Msg: err.Error()}}
 	}
+	kb.trained = core.ix
 	var probs Problems
 	for _, l := range locs {
 		if l.entry == nil {

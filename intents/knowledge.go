@@ -6,6 +6,8 @@ package intents
 import (
 	"slices"
 	"strings"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
 // SchemaVersion is the version of the knowledge file format this code reads.
@@ -119,6 +121,9 @@ type Knowledge struct {
 	Entries  []*Entry   `yaml:"entries"`
 
 	byID map[string]*Entry
+	// trained is the matcher the validator's self-test built, reused by
+	// NewCore so that loading trains once.
+	trained *matcher.Index
 }
 
 // Entry returns the entry with the given id.

@@ -104,6 +104,7 @@ func Load(path string) (*Knowledge, error) {
 // content.
 func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 	var probs Problems
+	syntaxErrors := false
 	kb := &Knowledge{}
 	var located []located
 	setOnce := map[string]string{} // top-level section -> file that set it
@@ -111,6 +112,7 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 		doc, p := parseFile(name, srcs[name])
 		probs = append(probs, p...)
 		if doc == nil {
+			syntaxErrors = true
 			continue
 		}
 		var part Knowledge
@@ -162,6 +164,12 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 	}
 	kb.Settings.defaults()
 	kb.index()
+	if syntaxErrors {
+		// What follows a syntax error is unknown: checking the rest would
+		// only report its consequences.
+		sortProblems(probs)
+		return nil, probs
+	}
 	probs = append(probs, validate(kb, located)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
@@ -336,7 +344,7 @@ func closest(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if bestD > max(1, len(s)/3) {
+	if limit := 1 + len(s)/4; bestD > limit {
 		return ""
 	}
 	return best

@@ -93,7 +93,8 @@ func validate(kb *Knowledge, locs []located) Problems {
 	}
 
 	firstID := map[string]located{}
-	firstQuestion := map[string]string{} // folded question -> "id" (file:line)
+	type seenQuestion struct{ id, where string }
+	firstQuestion := map[string]seenQuestion{} // content key -> first entry saying it
 	var topicSeen bool
 	for _, l := range locs {
 		if l.synonyms != nil {
@@ -146,17 +147,23 @@ func validate(kb *Knowledge, locs []located) Problems {
 				add(l.file, l.line("questions", lang), id, "%d example question(s) in %s, at least %d are needed: add ways staff really ask it (typos and no accents welcome)", len(qs), langName(lang), kb.Settings.MinQuestions)
 			}
 			for i, q := range qs {
-				key := matcher.Fold(q)
+				key := matcher.ContentKey(q, lang)
+				if key == "" {
+					key = matcher.Fold(q) // "what can you do?": only function words
+				}
 				line := l.line("questions", lang, i)
 				if key == "" {
 					add(l.file, line, id, "example question %d in %s is empty", i+1, langName(lang))
 					continue
 				}
-				if prev, dup := firstQuestion[key]; dup {
-					add(l.file, line, id, "the example question %q is already an example of %s; one question can only lead to one entry", q, prev)
+				// Within one entry a near-repeat is only redundant; across
+				// entries it makes one of them unreachable.
+				if prev, dup := firstQuestion[key]; dup && prev.id != id {
+					add(l.file, line, id, "the example question %q says the same as an example of %s; one question can only lead to one entry: remove or reword one of them", q, prev.where)
 					continue
+				} else if !dup {
+					firstQuestion[key] = seenQuestion{id, fmt.Sprintf("%q (%s:%d)", id, l.file, line)}
 				}
-				firstQuestion[key] = fmt.Sprintf("%q (%s:%d)", id, l.file, line)
 			}
 		}
 		for i, f := range e.FollowUp {

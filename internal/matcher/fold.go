@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -173,4 +174,19 @@ func firstWord(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// ContentKey returns what a question says once spelling variants are set
+// aside: its meaningful words, stemmed, sorted and de-duplicated. Two
+// questions with the same key ask the same thing ("comment changer mon mot
+// de passe svp" and "changer mot de passe ?").
+func ContentKey(text, lang string) string {
+	var words []string
+	for _, w := range Tokens(text) {
+		if !isStop(w) {
+			words = append(words, stem(w, lang))
+		}
+	}
+	slices.Sort(words)
+	return strings.Join(slices.Compact(words), " ")
 }

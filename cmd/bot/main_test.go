@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var repoRoot, _ = filepath.Abs("../..")
+
+// runBot runs the program as `bot args...` from the repository root.
+func runBot(t *testing.T, stdin string, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	t.Chdir(repoRoot)
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	var ex exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+func TestAskJSON(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "ask", "--json", "j'ai", "oublié", "mon", "mdp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("ask --json printed %q: %v", out, err)
+	}
+	for _, k := range []string{"question", "intent", "confidence", "language", "alternatives", "answer"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("ask --json lacks %q: %s", k, out)
+		}
+	}
+	if got["intent"] != "password-reset" || got["language"] != "fr" || got["question"] != "j'ai oublié mon mdp" {
+		t.Errorf("ask --json = %s", out)
+	}
+	if c := got["confidence"].(float64); c < 0 || c > 1 {
+		t.Errorf("confidence %v out of [0, 1]", c)
+	}
+}
+
+func TestAskStdinOneLinePerQuestion(t *testing.T) {
+	out, _, err := runBot(t, "bonjour\nwhat port for imap\nla cantine\n", nil, "ask", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{"greeting", "imap-settings", ""}
+	if len(lines) != len(want) {
+		t.Fatalf("ask printed %d lines; want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, l := range lines {
+		var r askResult
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Intent != want[i] {
+			t.Errorf("line %d: intent %q; want %q", i+1, r.Intent, want[i])
+		}
+		if r.Alternatives == nil {
+			t.Errorf("line %d: alternatives is null; want a list", i+1)
+		}
+	}
+}
+
+func TestAskLang(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "ask", "--lang", "en", "--json", "mot de passe oublié")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"language":"en"`) {
+		t.Errorf("ask --lang en = %s", out)
+	}
+	if _, _, err := runBot(t, "", nil, "ask", "--lang", "de", "x"); exitCode(err) != 2 {
+		t.Errorf("ask --lang de: exit %d; want 2", exitCode(err))
+	}
+}
+
+func TestAnswerFormats(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "answer", "imap-settings", "--format", "slack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "*Serveur entrant IMAP*") || !strings.Contains(out, "mail.ac-lyon.fr") {
+		t.Errorf("answer --format slack:\n%s", out)
+	}
+	out, _, _ = runBot(t, "", nil, "answer", "--lang", "en", "imap-settings")
+	if !strings.Contains(out, "Incoming IMAP server") || strings.Contains(out, "**") {
+		t.Errorf("answer --lang en (text):\n%s", out)
+	}
+}
+
+func TestAnswerSuggestsIDs(t *testing.T) {
+	for _, id := range []string{"imap", "pasword-reset", "certificat"} {
+		_, stderr, err := runBot(t, "", nil, "answer", id)
+		if exitCode(err) != 1 {
+			t.Errorf("answer %s: exit %d; want 1", id, exitCode(err))
+		}
+		if !strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("answer %s: %v %s; want suggestions", id, err, stderr)
+		}
+	}
+	_, _, err := runBot(t, "", nil, "answer", "pasword-reset")
+	if !strings.Contains(err.Error(), "password-reset") {
+		t.Errorf("answer pasword-reset suggests %v; want password-reset", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "validate")
+	if err != nil || !strings.HasPrefix(out, "ok:") {
+		t.Errorf("validate = %v %q", err, out)
+	}
+	_, _, err = runBot(t, "", nil, "validate", "no/such/file.yaml")
+	if exitCode(err) != 2 {
+		t.Errorf("validate missing file: exit %d; want 2", exitCode(err))
+	}
+}
+
+// The issue's example: a misspelt key, a duplicate id and a dangling
+// follow-up are all printed with their lines, and the exit code is 1.
+func TestValidateBrokenCopy(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot, "knowledge/faq.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(src), "  - id: portal-choice\n    title:", "  - id: portal-choice\n    titel:", 1)
+	s = strings.Replace(s, "  - id: imap-vs-pop\n", "  - id: imap-settings\n", 1)
+	s = strings.Replace(s, "follow_up: [login-page-loop]", "follow_up: [login-page-lop]", 1)
+	path := filepath.Join(t.TempDir(), "faq.yaml")
+	os.WriteFile(path, []byte(s), 0o644)
+	out, _, err := runBot(t, "", nil, "validate", path)
+	if exitCode(err) != 1 {
+		t.Errorf("validate broken: exit %d; want 1", exitCode(err))
+	}
+	for _, want := range []string{`unknown key "titel" (did you mean "title"?)`, `entry "imap-settings": duplicate id`, `follow_up "login-page-lop" is not the id of any entry`} {
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, path+":") && strings.Contains(l, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("validate output lacks a FILE:LINE line with %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []listEntry
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 17 || list[0].ID != "login-identifier" || list[0].Questions["fr"] < 8 {
+		t.Errorf("list --json = %+v", list[:1])
+	}
+	out, _, _ = runBot(t, "", nil, "list")
+	if !strings.Contains(out, "imap-settings") {
+		t.Errorf("list:\n%s", out)
+	}
+}
+
+func TestConsoleChat(t *testing.T) {
+	out, _, err := runBot(t, "bonjour\n\nmon identifiant convergence ?\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Bonjour !") || !strings.Contains(out, "mdupont") {
+		t.Errorf("console chat:\n%s", out)
+	}
+}
+
+func TestUnknownCommandAndBadKnowledgePath(t *testing.T) {
+	if _, _, err := runBot(t, "", nil, "frobnicate"); exitCode(err) != 2 {
+		t.Errorf("unknown command: exit %d; want 2", exitCode(err))
+	}
+	_, _, err := runBot(t, "", map[string]string{"KNOWLEDGE_PATH": "nowhere.yaml"}, "ask", "x")
+	if err == nil || !strings.Contains(err.Error(), "nowhere.yaml") {
+		t.Errorf("bad KNOWLEDGE_PATH: %v", err)
+	}
+}

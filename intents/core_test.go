@@ -1,0 +1,164 @@
+package intents
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func newShippedCore(t testing.TB) *Core {
+	t.Helper()
+	kb, err := Load(shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core
+}
+
+func TestAnswerOutcomes(t *testing.T) {
+	core := newShippedCore(t)
+	tests := []struct {
+		q       string
+		outcome Outcome
+		id      string
+		lang    string
+	}{
+		{"quel est mon identifiant convergence", Answered, "login-identifier", French},
+		{"what port for the imap server", Answered, "imap-settings", English},
+		{"bonjour", Answered, "greeting", French},
+		{"Bonjour, j'ai oublié mon mot de passe", Answered, "password-reset", French},
+		{"merci !", Answered, "thanks", French},
+		{"le menu de la cantine", Fallback, "", French},
+		{"the printer is broken", Fallback, "", English},
+		{"   ", Empty, "", French},
+		{"🙂🙂", Empty, "", French},
+	}
+	for _, tt := range tests {
+		r, err := core.Answer(context.Background(), Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := ""
+		if r.Entry != nil {
+			id = r.Entry.ID
+		}
+		if r.Outcome != tt.outcome || id != tt.id || r.Lang != tt.lang {
+			t.Errorf("Answer(%q) = %s %q %s (%.2f); want %s %q %s", tt.q, r.Outcome, id, r.Lang, r.Confidence, tt.outcome, tt.id, tt.lang)
+		}
+		if r.Text == "" {
+			t.Errorf("Answer(%q) has no text", tt.q)
+		}
+	}
+}
+
+func TestSuggestionsOfferTitles(t *testing.T) {
+	core := newShippedCore(t)
+	r, _ := core.Answer(context.Background(), Question{Text: "probleme de mot de passe sur pronote"})
+	if r.Outcome != Suggested {
+		t.Fatalf("Answer(pronote) = %s (%.2f); want suggested", r.Outcome, r.Confidence)
+	}
+	if len(r.Alternatives) == 0 || len(r.Alternatives) > 3 {
+		t.Fatalf("alternatives = %d; want 1 to 3", len(r.Alternatives))
+	}
+	for _, a := range r.Alternatives {
+		if a.Entry.Conversational() {
+			t.Errorf("suggested conversational entry %q", a.Entry.ID)
+		}
+		if !strings.Contains(r.Text, a.Entry.Title.FR) {
+			t.Errorf("suggestion text lacks the title %q:\n%s", a.Entry.Title.FR, r.Text)
+		}
+	}
+}
+
+func TestFallbackSaysHowToReachAHuman(t *testing.T) {
+	core := newShippedCore(t)
+	for _, q := range []string{"la photocopieuse est en panne", "the heating is broken in my classroom"} {
+		r, _ := core.Answer(context.Background(), Question{Text: q})
+		if r.Outcome != Fallback || !strings.Contains(r.Text, "DSI") {
+			t.Errorf("Answer(%q) = %s %q; want a fallback naming the DSI", q, r.Outcome, r.Text)
+		}
+	}
+}
+
+func TestHelpListsTopics(t *testing.T) {
+	core := newShippedCore(t)
+	for _, lang := range Languages {
+		r := core.AnswerEntry(mustEntry(t, core.Knowledge(), "help"), lang)
+		for _, e := range core.Knowledge().Topics() {
+			if !strings.Contains(r.Text, e.Title.In(lang)) {
+				t.Errorf("help (%s) does not list %q", lang, e.Title.In(lang))
+			}
+		}
+		if strings.Contains(r.Text, "{topics}") {
+			t.Errorf("help (%s) kept its placeholder", lang)
+		}
+	}
+}
+
+func TestForcedLanguage(t *testing.T) {
+	core := newShippedCore(t)
+	r, _ := core.Answer(context.Background(), Question{Text: "mot de passe oublié", Lang: English})
+	if r.Lang != English || !strings.Contains(r.Text, "reset") {
+		t.Errorf("Answer(lang=en) = %s %q; want the English answer", r.Lang, r.Text)
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	core := newShippedCore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := core.Answer(ctx, Question{Text: "imap"}); err == nil {
+		t.Error("Answer on a cancelled context returned no error")
+	}
+}
+
+func BenchmarkAnswerShipped(b *testing.B) {
+	core := newShippedCore(b)
+	qs := []string{"j'ai oublié mon mot de passe", "what port for imap on my phone", "certifcat invalide android", "le menu de la cantine"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		core.Answer(ctx, Question{Text: qs[i%len(qs)]})
+	}
+}
+
+// syntheticKnowledge builds n topic entries of made-up but word-rich
+// questions, to measure how answering scales.
+func syntheticKnowledge(n int) *Knowledge {
+	words := strings.Fields("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu")
+	kb := &Knowledge{Version: 1}
+	kb.Settings.defaults()
+	for i := 0; i < n; i++ {
+		e := &Entry{ID: fmt.Sprintf("topic-%d", i), Title: Text{FR: fmt.Sprintf("Sujet %d", i), EN: fmt.Sprintf("Topic %d", i)}}
+		for j := 0; j < 10; j++ {
+			w1, w2, w3 := words[(i+j)%len(words)], words[(i*7+j)%len(words)], words[(i*13)%len(words)]
+			q := fmt.Sprintf("%s %s %s code%d question%d", w1, w2, w3, i, j)
+			if j%2 == 0 {
+				e.Questions.FR = append(e.Questions.FR, q)
+			} else {
+				e.Questions.EN = append(e.Questions.EN, q)
+			}
+		}
+		e.Answer = Text{FR: "Réponse " + e.ID, EN: "Answer " + e.ID}
+		kb.Entries = append(kb.Entries, e)
+	}
+	kb.index()
+	return kb
+}
+
+func BenchmarkAnswerSynthetic1000(b *testing.B) {
+	core, err := NewCore(syntheticKnowledge(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		core.Answer(ctx, Question{Text: fmt.Sprintf("bravo delta code%d question", i%1000)})
+	}
+}

@@ -1,0 +1,180 @@
+package matcher
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Réinitialiser", "reinitialiser"},
+		{"ŒUVRE cœur", "oeuvre coeur"},
+		{"l’identifiant", "l'identifiant"},
+		{"ﬁchier", "fichier"},
+		{"ＭＤＰ", "mdp"},
+		{"mail.ac-lyon.fr:993", "mail ac lyon fr 993"},
+		{"  ça   va ?! ", "ca va"},
+		{"\x00\x1b[31mrouge", "31mrouge"},
+		{"Straße", "strasse"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"J'ai oublié l'identifiant", []string{"ai", "oublie", "identifiant"}},
+		{"qu'est-ce que c'est", []string{"est", "ce", "que", "est"}},
+		{"jusqu’à demain", []string{"a", "demain"}},
+		{"I can't log in, it's broken", []string{"i", "can", "not", "log", "in", "it", "broken"}},
+		{"don't", []string{"do", "not"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := Tokens(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Tokens(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDamerau(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"identifinat", "identifiant", 1},
+		{"certifcat", "certificat", 1},
+		{"pase", "passe", 1},
+		{"chat", "chien", 3},
+		{"", "abc", 3},
+	}
+	for _, tt := range tests {
+		if got := damerau(tt.a, tt.b, 10); got != tt.want {
+			t.Errorf("damerau(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func testIndex(t testing.TB) *Index {
+	t.Helper()
+	ex := []Example{
+		{"login", "quel est mon identifiant convergence", French},
+		{"login", "identifiant refusé sur le webmail", French},
+		{"login", "what is my convergence username", English},
+		{"login", "my username is rejected", English},
+		{"reset", "j'ai oublié mon mot de passe", French},
+		{"reset", "mot de passe perdu, comment le réinitialiser", French},
+		{"reset", "I forgot my password", English},
+		{"reset", "how do I reset my password", English},
+		{"cert", "certificat invalide sur mon téléphone", French},
+		{"cert", "le téléphone refuse le certificat", French},
+		{"cert", "invalid certificate on my phone", English},
+		{"cert", "the phone rejects the certificate", English},
+	}
+	ix, err := New(ex, Config{Synonyms: [][]string{{"mot de passe", "mdp", "password"}, {"telephone", "portable", "phone"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestRankToleratesTyposAndShorthand(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct{ q, want string }{
+		{"identifinat convergence", "login"},
+		{"certifcat invalide", "cert"},
+		{"mot de pase oublie", "reset"},
+		{"MDP OUBLIÉ", "reset"},
+		{"jai oublie mon mdp", "reset"},
+		{"certificat pas valide sur mon portable", "cert"},
+		{"forgot password", "reset"},
+		{"lidentifiant est refusé", "login"},
+	}
+	for _, tt := range tests {
+		if got := ix.Rank(tt.q, "", 3).Best(); got.Intent != tt.want {
+			t.Errorf("Rank(%q).Best() = %q (%.2f); want %q", tt.q, got.Intent, got.Score, tt.want)
+		}
+	}
+}
+
+func TestRankOutOfScope(t *testing.T) {
+	ix := testIndex(t)
+	for _, q := range []string{"la cantine est fermée", "the printer is jammed", "😀", ""} {
+		r := ix.Rank(q, "", 3)
+		if b := r.Best(); b.Score > 0.3 {
+			t.Errorf("Rank(%q).Best() = %q (%.2f); want no confident match", q, b.Intent, b.Score)
+		}
+	}
+}
+
+func TestScoresAreProbabilities(t *testing.T) {
+	ix := testIndex(t)
+	r := ix.Rank("mot de passe", "", 0)
+	sum := 0.0
+	for i, m := range r.Matches {
+		if m.Score < 0 || m.Score > 1 {
+			t.Errorf("score %v out of [0, 1]", m.Score)
+		}
+		if i > 0 && m.Score > r.Matches[i-1].Score {
+			t.Errorf("matches not sorted: %v", r.Matches)
+		}
+		sum += m.Score
+	}
+	if sum > 1+1e-9 {
+		t.Errorf("scores sum to %v > 1", sum)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct{ q, want string }{
+		{"j'ai oublié mon mot de passe", French},
+		{"I forgot my password", English},
+		{"mdp", French},
+		{"imap", French},
+		{"what is my username", English},
+		{"réinitialiser", French},
+	}
+	for _, tt := range tests {
+		if got := ix.Language(tt.q); got != tt.want {
+			t.Errorf("Language(%q) = %q; want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := testIndex(t), testIndex(t)
+	for _, q := range []string{"mot de passe", "phone certificate", "username"} {
+		ra, rb := a.Rank(q, "", 0), b.Rank(q, "", 0)
+		if fmt.Sprint(ra) != fmt.Sprint(rb) {
+			t.Errorf("Rank(%q) differs between two trainings: %v / %v", q, ra, rb)
+		}
+	}
+}
+
+func TestContentKey(t *testing.T) {
+	if a, b := ContentKey("Changer mon mot de passe, svp !", French), ContentKey("changer mot de passe", French); a != b {
+		t.Errorf("ContentKey: %q != %q", a, b)
+	}
+}
+
+func TestNewRejectsNothing(t *testing.T) {
+	if _, err := New(nil, Config{}); err != ErrNoExamples {
+		t.Errorf("New(nil) = %v; want ErrNoExamples", err)
+	}
+}
+
+func BenchmarkRank(b *testing.B) {
+	ix := testIndex(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix.Rank("j'ai oublié mon mot de passe convergence", "", 3)
+	}
+}

@@ -1,0 +1,59 @@
+package tests
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/acad-lyon/helpdesk-bot"
+
+// The picture of ../shared/STYLE.md stays true: the matcher knows nothing of
+// YAML or platforms, adapters never import each other or the matcher, and
+// only main reads the environment.
+func TestImportRules(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	rules := []struct {
+		pkg       string
+		direct    bool // only direct imports count
+		forbidden []string
+	}{
+		{module + "/internal/matcher", false, []string{"gopkg.in/yaml.v3", "github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/intents", module + "/adapters/"}},
+		{module + "/intents", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
+		{module + "/adapters/...", true, []string{module + "/internal/matcher", module + "/adapters/"}},
+	}
+	for _, r := range rules {
+		args := []string{"list", "-deps", r.pkg}
+		if r.direct {
+			args = []string{"list", "-f", "{{join .Imports \"\\n\"}}", r.pkg}
+		}
+		out, err := exec.Command("go", args...).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", r.pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, f := range r.forbidden {
+				if dep == f || (strings.HasSuffix(f, "/") && strings.HasPrefix(dep, f)) {
+					t.Errorf("%s imports %s", r.pkg, dep)
+				}
+			}
+		}
+	}
+	// Only cmd/bot reads the environment.
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Dir}}", module+"/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if strings.HasPrefix(f[0], module+"/cmd/") {
+			continue
+		}
+		grep := exec.Command("grep", "-rl", "--include=*.go", "--exclude=*_test.go", "os.Getenv\\|os.LookupEnv\\|os.Environ", f[1])
+		if files, _ := grep.Output(); len(files) > 0 {
+			t.Errorf("%s reads the environment (%s); only main may", f[0], strings.TrimSpace(string(files)))
+		}
+	}
+}
