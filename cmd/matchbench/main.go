@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -51,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	peers := fs.Bool("peers", false, "also run the NLP.js peer (needs Node.js and npm) and compare")
 	data := fs.String("data", "", "benchmark folder (default ../shared/benchmarks next to the repository)")
 	child := fs.Bool("child", false, "internal: run one setting in this process")
+	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the test queries to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: matchbench [-quick] [-peers] [-data DIR] [SETTING...]\nsettings: %s (a bare dataset name selects all its settings)\n", strings.Join(allSettings, ", "))
 		fs.PrintDefaults()
@@ -67,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New("-child takes one setting")
 		}
 		runtime.GOMAXPROCS(1)
-		res, err := runSetting(dir, fs.Arg(0))
+		res, err := runSetting(dir, fs.Arg(0), *cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -176,7 +178,7 @@ func classify(ix *matcher.Index, text string) answer {
 	return answer{r.Matches[0].Intent, r.Matches[0].Score, true}
 }
 
-func runSetting(dir, name string) (*result, error) {
+func runSetting(dir, name, cpuProfile string) (*result, error) {
 	var d *dataset
 	var err error
 	var cfg matcher.Config
@@ -201,6 +203,15 @@ func runSetting(dir, name string) (*result, error) {
 	hasOOS := len(d.oosTest) > 0
 	if len(d.oosVal) > 0 {
 		cutoff = chooseCutoff(ix, d.val, d.oosVal)
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	var times []float64
 	timed := func(q labelled) answer {

@@ -2,7 +2,6 @@ package matcher
 
 import (
 	"math"
-	"slices"
 )
 
 // Relative weights of the three kinds of features before idf weighting and
@@ -20,22 +19,29 @@ const (
 	unknownWeight = 0.6
 )
 
-type hashedFeature struct {
-	h uint64
-	v float32
+// feature is a feature id (-1 when the index has never seen it) and its
+// raw value before idf weighting.
+type feature struct {
+	id int32
+	v  float32
 }
 
 // contentWord is a meaningful word of a question, for coverage.
 type contentWord struct {
-	h     uint64  // its word feature
+	id    int32   // its word feature, -1 if unseen
 	known float32 // 1 known, 0 unknown, in between when corrected
 }
 
+// terms is a question (or example) analysed into features.
 type terms struct {
-	ix    *Index
-	feats []hashedFeature
+	toks  []token // scratch
+	feats []feature
 	words []contentWord
 	stops []contentWord // the function words, for questions made only of them
+}
+
+func (t *terms) reset() {
+	t.feats, t.words, t.stops = t.feats[:0], t.words[:0], t.stops[:0]
 }
 
 type token struct {
@@ -57,16 +63,28 @@ func hashString(h uint64, s string) uint64 {
 	return h
 }
 
+func hashBytes(h uint64, s []byte) uint64 {
+	for _, c := range s {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
 func hashByte(h uint64, b byte) uint64 {
 	h ^= uint64(b)
 	return h * fnvPrime
 }
 
-// analyse turns the folded words of a question into hashed features. With
-// correct set (questions, not examples) unknown words are first mapped to the
-// closest known word.
-func (ix *Index) analyse(words []string, lang string, correct bool) terms {
-	toks := make([]token, 0, len(words))
+// resolver maps a feature hash to its id: training assigns new ids, a
+// question only looks them up (-1 for unseen).
+type resolver func(h uint64) int32
+
+// analyse turns the folded words of a question into features, appended to
+// out. With correct set (questions, not examples) unknown words are first
+// mapped to the closest known word.
+func (ix *Index) analyse(words []string, lang string, correct bool, resolve resolver, out *terms) {
+	toks := out.toks[:0]
 	for _, w := range words {
 		t := token{word: w, known: 1}
 		if _, ok := ix.vocab[w]; !ok && correct {
@@ -80,8 +98,8 @@ func (ix *Index) analyse(words []string, lang string, correct bool) terms {
 		toks = append(toks, t)
 	}
 	toks = ix.applySynonyms(toks)
+	out.toks = toks
 
-	out := terms{ix: ix, feats: make([]hashedFeature, 0, len(toks)*12)}
 	prev := uint64(0)
 	for _, t := range toks {
 		st := t.word
@@ -90,22 +108,29 @@ func (ix *Index) analyse(words []string, lang string, correct bool) terms {
 			stop = isStop(t.word)
 			st = ix.stem(t.word, ix.tokenLang(t.word, lang))
 		}
-		uh := hashString(hashByte(fnvOffset, 'u'), st)
-		out.feats = append(out.feats, hashedFeature{uh, wordWeight})
+		uid := resolve(hashString(hashByte(fnvOffset, 'u'), st))
+		out.feats = append(out.feats, feature{uid, wordWeight})
 		if prev != 0 {
-			out.feats = append(out.feats, hashedFeature{hashString(hashByte(prev, 0), st), pairWeight})
+			out.feats = append(out.feats, feature{resolve(hashString(hashByte(prev, 0), st)), pairWeight})
 		}
 		prev = hashString(hashByte(fnvOffset, 'b'), st)
 		if stop {
-			out.stops = append(out.stops, contentWord{uh, t.known})
-		} else {
-			out.words = append(out.words, contentWord{uh, t.known})
-			if !t.concept && ix.cfg.CharGrams >= 0 {
-				out.feats = appendGrams(out.feats, t.word)
+			out.stops = append(out.stops, contentWord{uid, t.known})
+			continue
+		}
+		out.words = append(out.words, contentWord{uid, t.known})
+		if t.concept || ix.cfg.CharGrams < 0 {
+			continue
+		}
+		if ids, ok := ix.grams[t.word]; ok {
+			v := gramValue(t.word)
+			for _, id := range ids {
+				out.feats = append(out.feats, feature{id, v})
 			}
+		} else {
+			out.feats = appendGrams(out.feats, t.word, resolve)
 		}
 	}
-	return out
 }
 
 // unglue reads "jarrive" as "j'arrive" and "lidentifiant" as
@@ -169,40 +194,46 @@ func (ix *Index) tokenLang(w, lang string) string {
 }
 
 func (ix *Index) stem(w, lang string) string {
-	key := lang + "\x00" + w
-	if s, ok := ix.stems.Load(key); ok {
-		return s.(string)
+	if st, ok := ix.stems[w]; ok {
+		if lang == English {
+			return st[1]
+		}
+		return st[0]
 	}
-	s := stem(w, lang)
-	if _, known := ix.vocab[w]; known {
-		// Only the knowledge's own words are cached, so hostile input cannot
-		// grow the cache without bound.
-		ix.stems.Store(key, s)
-	}
-	return s
+	return stem(w, lang)
 }
 
-func appendGrams(dst []hashedFeature, w string) []hashedFeature {
+// gramCount is how many character n-grams a word of n bytes has.
+func gramCount(n int) int {
+	n = min(n, maxGramWord) + 2 // with the ^ and $ boundary marks
+	c := 0
+	for g := gramMin; g <= gramMax; g++ {
+		c += max(0, n-g+1)
+	}
+	return c
+}
+
+// gramValue is the value of each n-gram of w: a word's n-grams together
+// weigh as much as gramWeight, whatever its length.
+func gramValue(w string) float32 {
+	return float32(gramWeight / math.Sqrt(float64(max(1, gramCount(len(w))))))
+}
+
+const maxGramWord = 64
+
+func appendGrams(dst []feature, w string, resolve resolver) []feature {
 	if len(w) < 2 {
 		return dst
 	}
-	var buf [66]byte
-	if len(w) > 64 {
-		w = w[:64]
+	var buf [maxGramWord + 2]byte
+	if len(w) > maxGramWord {
+		w = w[:maxGramWord]
 	}
 	b := append(append(append(buf[:0], '^'), w...), '$')
-	count := 0
-	for n := gramMin; n <= gramMax; n++ {
-		count += max(0, len(b)-n+1)
-	}
-	if count == 0 {
-		return dst
-	}
-	v := float32(gramWeight / math.Sqrt(float64(count)))
+	v := gramValue(w)
 	for n := gramMin; n <= gramMax; n++ {
 		for i := 0; i+n <= len(b); i++ {
-			h := hashString(hashByte(fnvOffset, 'c'), string(b[i:i+n]))
-			dst = append(dst, hashedFeature{h, v})
+			dst = append(dst, feature{resolve(hashBytes(hashByte(fnvOffset, 'c'), b[i:i+n])), v})
 		}
 	}
 	return dst
@@ -210,7 +241,7 @@ func appendGrams(dst []hashedFeature, w string) []hashedFeature {
 
 // coverage returns the idf-weighted share of the content words that the
 // knowledge knows, and whether any is known at all.
-func (t terms) coverage() (float64, bool) {
+func (ix *Index) coverage(t *terms) (float64, bool) {
 	var known, total float64
 	anyKnown := false
 	words := t.words
@@ -220,15 +251,16 @@ func (t terms) coverage() (float64, bool) {
 		words = t.stops
 	}
 	for _, w := range words {
-		idf := unknownWeight * float64(t.ix.maxIDF)
-		if id, ok := t.ix.features[w.h]; ok {
-			idf = float64(t.ix.idf[id])
-		} else if w.known > 0 {
-			w.known = 0 // a concept or word that no example uses
+		idf := unknownWeight * float64(ix.maxIDF)
+		k := float64(w.known)
+		if w.id >= 0 {
+			idf = float64(ix.idf[w.id])
+		} else {
+			k = 0 // a concept or word that no example uses
 		}
 		total += idf
-		known += idf * float64(w.known)
-		if w.known > 0 {
+		known += idf * k
+		if k > 0 {
 			anyKnown = true
 		}
 	}
@@ -238,70 +270,63 @@ func (t terms) coverage() (float64, bool) {
 	return known / total, anyKnown
 }
 
-// sparse is a feature vector: ids sorted and unique, values aligned. An id of
-// -1 stands for features the index has never seen (kept for the norm).
+// sparse is a weighted, normalised feature vector.
 type sparse struct {
 	ids  []int32
 	vals []float32
 }
 
-func (ix *Index) vectorise(feats []hashedFeature, id func(uint64) int32) sparse {
-	type iv struct {
-		id int32
-		v  float32
-		h  uint64
-	}
-	tmp := make([]iv, 0, len(feats))
-	for _, f := range feats {
-		tmp = append(tmp, iv{id(f.h), f.v, f.h})
-	}
-	slices.SortFunc(tmp, func(a, b iv) int {
-		if a.id != b.id {
-			return int(a.id - b.id)
-		}
-		switch {
-		case a.h < b.h:
-			return -1
-		case a.h > b.h:
-			return 1
-		}
-		return 0
-	})
-	var s sparse
-	for i := 0; i < len(tmp); i++ {
-		if i > 0 && tmp[i].h == tmp[i-1].h {
-			s.vals[len(s.vals)-1] += tmp[i].v
-			continue
-		}
-		s.ids = append(s.ids, tmp[i].id)
-		s.vals = append(s.vals, tmp[i].v)
-	}
-	return s
+// accumulator adds up features into a dense array indexed by feature id, so
+// that building a vector needs neither a map nor a sort.
+type accumulator struct {
+	acc   []float32
+	mark  []uint32
+	stamp uint32
+	list  []int32
+	vals  []float32
 }
 
-// weigh applies idf (the largest one to unseen features), keeps the unseen
-// features in the norm only, and normalises to unit length.
-func (s *sparse) weigh(idf []float32, maxIDF float32) {
+// vector sums feats (repeated features add up), applies idf (the largest
+// one to unseen features, which count in the norm only) and normalises to
+// unit length. The result aliases the accumulator until its next use.
+func (a *accumulator) vector(feats []feature, idf []float32, maxIDF float32) sparse {
+	if len(a.acc) < len(idf) {
+		a.acc = make([]float32, len(idf))
+		a.mark = make([]uint32, len(idf))
+		a.stamp = 0
+	}
+	a.stamp++
+	if a.stamp == 0 {
+		clear(a.mark)
+		a.stamp = 1
+	}
+	a.list = a.list[:0]
 	var norm float64
-	for i, id := range s.ids {
-		w := maxIDF
-		if id >= 0 {
-			w = idf[id]
-		}
-		s.vals[i] *= w
-		norm += float64(s.vals[i]) * float64(s.vals[i])
-	}
-	if norm == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(norm))
-	j := 0
-	for i, id := range s.ids {
-		if id < 0 {
+	for _, f := range feats {
+		if f.id < 0 {
+			u := float64(f.v * maxIDF)
+			norm += u * u
 			continue
 		}
-		s.ids[j], s.vals[j] = id, s.vals[i]*inv
-		j++
+		if a.mark[f.id] != a.stamp {
+			a.mark[f.id] = a.stamp
+			a.acc[f.id] = 0
+			a.list = append(a.list, f.id)
+		}
+		a.acc[f.id] += f.v
 	}
-	s.ids, s.vals = s.ids[:j], s.vals[:j]
+	vals := a.vals[:0]
+	for _, id := range a.list {
+		v := a.acc[id] * idf[id]
+		vals = append(vals, v)
+		norm += float64(v) * float64(v)
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range vals {
+			vals[i] *= inv
+		}
+	}
+	a.vals = vals
+	return sparse{ids: a.list, vals: vals}
 }

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 )
 
 // Example is one training question of an intent. Lang is French or English
@@ -124,12 +123,15 @@ type Index struct {
 	features map[uint64]int32
 	idf      []float32
 	maxIDF   float32
-	weights  [][]posting
+	weights  [][]posting // while training; then postings[offsets[f]:offsets[f+1]]
+	postings []posting
+	offsets  []int32
 	vocab    map[string]wordInfo
 	speller  *speller
 	phrases  map[string][]phrase
-	stems    sync.Map // "lang\x00word" -> stem, for words met at query time
-	known    map[string]float32
+	stems    map[string][2]string // French and English stems of known words
+	grams    map[string][]int32   // n-gram feature ids of known words
+	classID  map[string]int32
 	scratch  sync.Pool
 }
 
@@ -154,6 +156,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		phrases:  make(map[string][]phrase),
 	}
 	classOf := make(map[string]int32)
+	ix.classID = classOf
 	labels := make([]int32, len(examples))
 	tokens := make([][]string, len(examples))
 	for i, ex := range examples {
@@ -206,38 +209,74 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		ix.speller.add(w, ix.vocab[w].freq)
 	}
 
+	ix.stems = make(map[string][2]string, len(words))
+	for _, w := range words {
+		ix.stems[w] = [2]string{stem(w, French), stem(w, English)}
+	}
+
 	// Vectorise: features get ids as they appear, document frequencies give
 	// the idf weights.
-	vecs := make([]sparse, len(examples))
-	var df []int32
+	assign := func(h uint64) int32 {
+		id, ok := ix.features[h]
+		if !ok {
+			id = int32(len(ix.features))
+			ix.features[h] = id
+		}
+		return id
+	}
+	feats := make([][]feature, len(examples))
 	for i, ex := range examples {
-		terms := ix.analyse(tokens[i], ix.lang(ex.Lang), false)
-		vecs[i] = ix.vectorise(terms.feats, func(h uint64) int32 {
-			id, ok := ix.features[h]
-			if !ok {
-				id = int32(len(ix.features))
-				ix.features[h] = id
-				df = append(df, 0)
+		var t terms
+		ix.analyse(tokens[i], ix.lang(ex.Lang), false, assign, &t)
+		feats[i] = t.feats
+	}
+	df := make([]int32, len(ix.features))
+	seen := make([]int32, len(ix.features))
+	for i, fs := range feats {
+		for _, f := range fs {
+			if seen[f.id] != int32(i+1) {
+				seen[f.id] = int32(i + 1)
+				df[f.id]++
 			}
-			return id
-		})
-		for _, id := range vecs[i].ids {
-			df[id]++
 		}
 	}
 	n := float64(len(examples))
 	ix.idf = make([]float32, len(df))
 	for id, d := range df {
 		ix.idf[id] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
-		ix.maxIDF = max(ix.maxIDF, ix.idf[id])
 	}
 	ix.maxIDF = float32(math.Log(n+1) + 1)
-	for i := range vecs {
-		vecs[i].weigh(ix.idf, ix.maxIDF)
+	var acc accumulator
+	vecs := make([]sparse, len(examples))
+	for i, fs := range feats {
+		v := acc.vector(fs, ix.idf, ix.maxIDF)
+		vecs[i] = sparse{ids: slices.Clone(v.ids), vals: slices.Clone(v.vals)}
 	}
-	ix.known = make(map[string]float32)
 	ix.train(vecs, labels)
+	ix.compact(pruneBelow)
+
+	// Cache the n-grams of every known word: a question made of known words
+	// then needs no hashing for them.
+	ix.grams = make(map[string][]int32, len(words))
+	var buf []feature
+	for _, w := range words {
+		buf = appendGrams(buf[:0], w, ix.lookup)
+		ids := make([]int32, len(buf))
+		for j, f := range buf {
+			ids[j] = f.id
+		}
+		ix.grams[w] = ids
+	}
 	return ix, nil
+}
+
+// lookup is the resolver of questions: features the examples never had are
+// unknown.
+func (ix *Index) lookup(h uint64) int32 {
+	if id, ok := ix.features[h]; ok {
+		return id
+	}
+	return -1
 }
 
 func (ix *Index) lang(l string) string {
@@ -254,47 +293,57 @@ func (ix *Index) Intents() []string { return slices.Clone(ix.intents) }
 // with a positive score when n <= 0). lang forces the language of the
 // question; "" detects it.
 func (ix *Index) Rank(text, lang string, n int) Result {
-	toks := Tokens(text)
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	s.words = appendTokens(s.words[:0], Fold(text))
+	toks := s.words
 	if lang != French && lang != English {
 		lang = ix.detect(text, toks)
 	}
 	res := Result{Lang: lang}
-	terms := ix.analyse(toks, lang, true)
-	res.Coverage, res.Known = terms.coverage()
+	s.terms.reset()
+	ix.analyse(toks, lang, true, ix.lookup, &s.terms)
+	res.Coverage, res.Known = ix.coverage(&s.terms)
 	if !res.Known {
 		return res
 	}
-	vec := ix.vectorise(terms.feats, func(h uint64) int32 {
-		if id, ok := ix.features[h]; ok {
-			return id
-		}
-		return -1
-	})
-	vec.weigh(ix.idf, ix.maxIDF)
-
-	s := ix.getScratch()
-	defer ix.scratch.Put(s)
+	vec := s.acc.vector(s.terms.feats, ix.idf, ix.maxIDF)
 	probs := ix.predict(vec, s)
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
+	if n <= 0 || n > len(s.touched) {
+		n = len(s.touched)
+	}
+	// Keep the n best, best first, by insertion: n is small.
+	best := make([]Match, 0, n)
 	for _, c := range s.touched {
-		if p := probs[c] * damp; p > 0 {
-			res.Matches = append(res.Matches, Match{ix.intents[c], p})
+		p := probs[c] * damp
+		if p <= 0 || (len(best) == n && !better(p, c, best[n-1], ix)) {
+			continue
+		}
+		m := Match{ix.intents[c], p}
+		if len(best) < n {
+			best = append(best, m)
+		} else {
+			best[n-1] = m
+		}
+		for j := len(best) - 1; j > 0 && better(best[j].Score, ix.classOf(best[j]), best[j-1], ix); j-- {
+			best[j], best[j-1] = best[j-1], best[j]
 		}
 	}
-	slices.SortFunc(res.Matches, func(a, b Match) int {
-		if a.Score != b.Score {
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Intent, b.Intent)
-	})
-	if n > 0 && len(res.Matches) > n {
-		res.Matches = res.Matches[:n]
-	}
+	res.Matches = best
 	return res
 }
+
+// better orders matches by score, then intent id, so that ties rank the
+// same way every time.
+func better(p float64, c int32, m Match, ix *Index) bool {
+	if p != m.Score {
+		return p > m.Score
+	}
+	return ix.intents[c] < m.Intent
+}
+
+func (ix *Index) classOf(m Match) int32 { return ix.classID[m.Intent] }
 
 // Language returns the language of text: English when its function words or
 // vocabulary say so, French when they say so or nothing tells.
@@ -335,15 +384,6 @@ type Stats struct {
 // Stats returns the size of the index.
 func (ix *Index) Stats() Stats {
 	st := Stats{Intents: len(ix.intents), Features: len(ix.idf), Words: len(ix.vocab)}
-	for _, p := range ix.weights {
-		st.Weights += len(p)
-	}
+	st.Weights = len(ix.postings)
 	return st
-}
-
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	return strings.ToValidUTF8(s, " ")
 }

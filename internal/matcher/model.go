@@ -14,6 +14,8 @@ const (
 	// with. Weights exist only where they matter: the model stays sparse
 	// enough for 10,000 intents while still learning from confusions.
 	hotProbability = 0.02
+	// pruneBelow is the smallest weight kept after training.
+	pruneBelow = 0.01
 	// An index trains for at least minEpochs passes and at least minUpdates
 	// example updates, within maxEpochs.
 	minEpochs  = 12
@@ -25,6 +27,9 @@ const (
 )
 
 type scratch struct {
+	words   []string
+	terms   terms
+	acc     accumulator
 	scores  []float64
 	mark    []uint32
 	stamp   uint32
@@ -51,7 +56,13 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 	s.touched = s.touched[:0]
 	for i, id := range vec.ids {
 		x := float64(vec.vals[i])
-		for _, p := range ix.weights[id] {
+		var row []posting
+		if ix.offsets != nil {
+			row = ix.postings[ix.offsets[id]:ix.offsets[id+1]]
+		} else {
+			row = ix.weights[id] // still training
+		}
+		for _, p := range row {
 			if s.mark[p.class] != s.stamp {
 				s.mark[p.class] = s.stamp
 				s.scores[p.class] = 0
@@ -153,6 +164,33 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 			}
 		}
 	}
+}
+
+// compact moves the trained weights into one flat array (no pointers for
+// the garbage collector to scan, rows next to each other in memory),
+// dropping those too small to change a ranking: most of a frequent
+// n-gram's weights are near zero, and every question pays for each weight of
+// its features.
+func (ix *Index) compact(below float32) {
+	n := 0
+	for _, ps := range ix.weights {
+		for _, p := range ps {
+			if p.w >= below || p.w <= -below {
+				n++
+			}
+		}
+	}
+	ix.postings = make([]posting, 0, n)
+	ix.offsets = make([]int32, len(ix.weights)+1)
+	for id, ps := range ix.weights {
+		for _, p := range ps {
+			if p.w >= below || p.w <= -below {
+				ix.postings = append(ix.postings, p)
+			}
+		}
+		ix.offsets[id+1] = int32(len(ix.postings))
+	}
+	ix.weights = nil
 }
 
 // interleave returns a stride coprime with n, close to n times the golden
