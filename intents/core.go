@@ -95,7 +95,7 @@ func NewCore(kb *Knowledge) (*Core, error) {
 	if kb.trained != nil {
 		return &Core{kb: kb, ix: kb.trained}, nil
 	}
-	ix, err := matcher.New(trainingExamples(kb), matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage})
+	ix, err := matcher.New(TrainingExamples(kb), MatcherConfig(kb))
 	if err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
@@ -105,10 +105,15 @@ func NewCore(kb *Knowledge) (*Core, error) {
 // Knowledge returns the knowledge the core answers from.
 func (c *Core) Knowledge() *Knowledge { return c.kb }
 
-// trainingExamples are the entries' example questions and keywords, plus, for
+// MatcherConfig is the matcher configuration the knowledge asks for.
+func MatcherConfig(kb *Knowledge) matcher.Config {
+	return matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage}
+}
+
+// TrainingExamples are the entries' example questions and keywords, plus, for
 // each topic, a few of its questions opened with a greeting: people say hello
 // before asking, and the topic must win over the greeting then.
-func trainingExamples(kb *Knowledge) []matcher.Example {
+func TrainingExamples(kb *Knowledge) []matcher.Example {
 	var out []matcher.Example
 	greetings := map[string][]string{}
 	if g, ok := kb.Entry("greeting"); ok {

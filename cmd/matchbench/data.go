@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
@@ -15,6 +16,11 @@ import (
 // labelled is one query with its gold intent ("" for out of scope).
 type labelled struct {
 	text, intent string
+	also         []string // other right intents (questions mixing two topics)
+}
+
+func (q labelled) right(intent string) bool {
+	return intent == q.intent || slices.Contains(q.also, intent)
 }
 
 // dataset is what one setting trains on and is tested with.
@@ -23,6 +29,10 @@ type dataset struct {
 	val, oosVal      []labelled // CLINC150 only: for the cut-off
 	test, oosTest    []labelled
 	dataset, setting string
+	// fixedCutoff is the cut-off of a setting with out-of-scope test
+	// queries but no validation split (helpdesk-own: the knowledge's
+	// answer_threshold).
+	fixedCutoff float64
 }
 
 var errNoData = errors.New("benchmark data not found")

@@ -203,6 +203,8 @@ func runSetting(dir, name, cpuProfile string) (*result, error) {
 	hasOOS := len(d.oosTest) > 0
 	if len(d.oosVal) > 0 {
 		cutoff = chooseCutoff(ix, d.val, d.oosVal)
+	} else if d.fixedCutoff > 0 {
+		cutoff = d.fixedCutoff
 	}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
@@ -223,7 +225,7 @@ func runSetting(dir, name, cpuProfile string) (*result, error) {
 	right, rightAt := 0, 0
 	for _, q := range d.test {
 		a := timed(q)
-		if a.ok && a.intent == q.intent {
+		if a.ok && q.right(a.intent) {
 			right++
 			if a.score >= cutoff {
 				rightAt++
