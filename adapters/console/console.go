@@ -73,6 +73,8 @@ func (a *Adapter) Run(ctx context.Context, ans intents.Answerer) error {
 			}
 			if a.Interactive {
 				fmt.Fprint(a.Out, "\n> ")
+			} else if r.Outcome != intents.Empty {
+				fmt.Fprintln(a.Out) // a blank line between answers
 			}
 		}
 	}
