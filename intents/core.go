@@ -161,7 +161,7 @@ func (c *Core) answer(q Question) Reply {
 	}
 	res := c.ix.Rank(q.Text, lang, 8)
 	r := Reply{Lang: res.Lang}
-	if len(matcher.Tokens(q.Text)) == 0 {
+	if res.Words == 0 {
 		r.Outcome, r.Text = Empty, strings.TrimSpace(c.kb.Messages.Empty.In(r.Lang))
 		return r
 	}

@@ -78,6 +78,9 @@ type Result struct {
 	// Known is false when no word of the question means anything to the
 	// knowledge: the question is certainly out of scope.
 	Known bool
+	// Words is how many words the question has (0: only emoji, punctuation
+	// or blanks).
+	Words int
 }
 
 // Best returns the top match, or a zero Match when there is none.
@@ -300,7 +303,7 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 	if lang != French && lang != English {
 		lang = ix.detect(text, toks)
 	}
-	res := Result{Lang: lang}
+	res := Result{Lang: lang, Words: len(toks)}
 	s.terms.reset()
 	ix.analyse(toks, lang, true, ix.lookup, &s.terms)
 	res.Coverage, res.Known = ix.coverage(&s.terms)
