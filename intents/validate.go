@@ -64,6 +64,7 @@ func (l located) line(path ...any) int {
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	placeholders = regexp.MustCompile(`\{[a-z_]+\}`)
+	htmlTag      = regexp.MustCompile(`<[a-zA-Z/!]`)
 )
 
 // knownPlaceholders may appear in answers; the core fills them in.
@@ -247,7 +248,7 @@ func markupProblems(md string) []string {
 			out = append(out, "tables do not render in Slack or Discord: use a list instead")
 		}
 	}
-	if strings.Contains(md, "<") && regexp.MustCompile(`<[a-zA-Z/!]`).MatchString(md) {
+	if htmlTag.MatchString(md) {
 		out = append(out, "HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
 	}
 	for _, m := range linkPattern.FindAllStringSubmatch(md, -1) {

@@ -119,7 +119,7 @@ func (ix *Index) analyse(words []string, lang string, correct bool, resolve reso
 			continue
 		}
 		out.words = append(out.words, contentWord{uid, t.known})
-		if t.concept || ix.cfg.CharGrams < 0 {
+		if t.concept {
 			continue
 		}
 		if ids, ok := ix.grams[t.word]; ok {

@@ -40,9 +40,6 @@ type Config struct {
 	// Epochs of training over the examples (default: 12, more for small
 	// knowledge bases so that every intent sees enough updates).
 	Epochs int
-	// CharGrams turns character n-grams off when negative (default on: they
-	// carry typos and inflections that stemming misses).
-	CharGrams int
 	// CoveragePower is how strongly unknown words lower the confidence
 	// (default 1; 0 disables the damping).
 	CoveragePower float64
@@ -377,16 +374,4 @@ func (ix *Index) detect(raw string, toks []string) string {
 		return English
 	}
 	return ix.cfg.DefaultLang
-}
-
-// Stats describes the size of an index.
-type Stats struct {
-	Intents, Features, Weights, Words int
-}
-
-// Stats returns the size of the index.
-func (ix *Index) Stats() Stats {
-	st := Stats{Intents: len(ix.intents), Features: len(ix.idf), Words: len(ix.vocab)}
-	st.Weights = len(ix.postings)
-	return st
 }
