@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sahilm/fuzzy"
+
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
@@ -268,4 +270,50 @@ func selfTest(kb *Knowledge, locs []located) Problems {
 		}
 	}
 	return probs
+}
+
+// Suggest returns up to n entries for a partial or misspelt id or title, as
+// an agent types it: fuzzy subsequence ranking over ids and titles in both
+// languages first (what agents type is usually a prefix or an abbreviation),
+// then the matcher for free text. Each entry appears once.
+func (c *Core) Suggest(query string, n int) []*Entry {
+	var out []*Entry
+	seen := map[string]bool{}
+	add := func(e *Entry) {
+		if !seen[e.ID] && len(out) < n {
+			seen[e.ID] = true
+			out = append(out, e)
+		}
+	}
+	for _, m := range fuzzy.FindFrom(query, entryKeys(c.kb.Entries)) {
+		add(c.kb.Entries[m.Index/3])
+	}
+	if len(out) >= n {
+		return out
+	}
+	r := c.answer(Question{Text: strings.ReplaceAll(query, "-", " ")})
+	if r.Entry != nil {
+		add(r.Entry)
+	}
+	for _, a := range r.Alternatives {
+		add(a.Entry)
+	}
+	return out
+}
+
+// entryKeys lists, for fuzzy.FindFrom, the id and both titles of each entry:
+// key i belongs to entry i/3.
+type entryKeys []*Entry
+
+func (k entryKeys) Len() int { return 3 * len(k) }
+
+func (k entryKeys) String(i int) string {
+	e := k[i/3]
+	switch i % 3 {
+	case 0:
+		return e.ID
+	case 1:
+		return e.Title.FR
+	}
+	return e.Title.EN
 }

@@ -12,9 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sahilm/fuzzy"
-
-	"github.com/acad-lyon/helpdesk-bot/adapters/console"
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
@@ -178,7 +175,10 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 	kb := core.Knowledge()
 	e, ok := kb.Entry(pos[0])
 	if !ok {
-		sugg := suggestIDs(core, pos[0], 3)
+		var sugg []string
+		for _, e := range core.Suggest(pos[0], 3) {
+			sugg = append(sugg, e.ID)
+		}
 		msg := fmt.Sprintf("no entry with id %q", pos[0])
 		if len(sugg) > 0 {
 			msg += "; did you mean: " + strings.Join(sugg, ", ") + "?"
@@ -189,40 +189,6 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 	}
 	fmt.Fprintln(stdout, intents.Render(core.AnswerEntry(e, *lang).Markdown(), f))
 	return nil
-}
-
-// suggestIDs returns the entry ids closest to a partial or misspelt id:
-// fuzzy subsequence ranking over ids and titles first (what an agent types
-// is usually a prefix or an abbreviation), then the matcher for free text.
-func suggestIDs(core *intents.Core, query string, n int) []string {
-	kb := core.Knowledge()
-	var keys []string
-	var ids []string
-	for _, e := range kb.Entries {
-		for _, k := range []string{e.ID, e.Title.FR, e.Title.EN} {
-			keys = append(keys, k)
-			ids = append(ids, e.ID)
-		}
-	}
-	var out []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if !seen[id] && len(out) < n {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, m := range fuzzy.Find(query, keys) {
-		add(ids[m.Index])
-	}
-	r, _ := core.Answer(context.Background(), intents.Question{Text: strings.ReplaceAll(query, "-", " ")})
-	if r.Entry != nil {
-		add(r.Entry.ID)
-	}
-	for _, a := range r.Alternatives {
-		add(a.Entry.ID)
-	}
-	return out
 }
 
 func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -304,22 +270,4 @@ func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, s
 		fmt.Fprintf(w, "%-22s %4d %4d  %s\n", e.ID, e.Questions["fr"], e.Questions["en"], e.Title["fr"])
 	}
 	return w.Flush()
-}
-
-// serve runs every adapter whose credentials are set; with none, the console.
-func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	core, err := loadCore(getenv, stderr)
-	if err != nil {
-		return err
-	}
-	interactive := false
-	if f, ok := stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			interactive = true
-		}
-	}
-	welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
-		"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
-	c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
-	return c.Run(ctx, core)
 }
