@@ -1,0 +1,151 @@
+// Package chat holds what the platform adapters share and that is not about
+// any one platform: the words of the bot's buttons, at-most-once delivery of
+// platform events, cutting long answers at clean places, the encoding of
+// button values, and the hook through which votes and unanswered questions
+// reach the maintainers.
+package chat
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// Labels are the words of the bot's own interface (buttons, notices), as
+// opposed to the knowledge's answers. They exist in both languages.
+type Labels struct {
+	Helpful       string // asks whether the answer helped
+	Yes, No       string // the feedback buttons
+	Human         string // the "talk to a human" button
+	Thanks        string // after a vote
+	HumanCalled   string // after "talk to a human", with %s for who is called
+	HumanNoGroup  string // the same when no helpdesk group is configured
+	Post          string // posts a previewed canned answer in the conversation
+	Preview       string // heads a private preview
+	NoEntry       string // nothing matches an agent's query, with %s for it
+	Topics        string // heads the list of topics
+	PostedBy      string // notes who posted a canned answer, with %s for them
+	OtherCanned   string // introduces other candidates of a preview
+	AlreadyVoted  string // a second vote on the same answer
+	AlreadyCalled string // a second "talk to a human" on the same answer
+}
+
+var labels = map[string]Labels{
+	intents.French: {
+		Helpful:       "Cette réponse vous a-t-elle aidé ?",
+		Yes:           "👍 Oui",
+		No:            "👎 Non",
+		Human:         "🙋 Parler à une personne",
+		Thanks:        "Merci pour votre retour !",
+		HumanCalled:   "J'ai prévenu l'assistance (%s) : quelqu'un va vous répondre ici.",
+		HumanNoGroup:  "Aucune équipe d'assistance n'est configurée ici pour être prévenue. Pour joindre une personne :",
+		Post:          "Publier dans la conversation",
+		Preview:       "Aperçu (visible par vous seul) :",
+		NoEntry:       "Aucune fiche ne correspond à « %s ».",
+		Topics:        "Fiches disponibles (`/faq ID` pour en publier une) :",
+		PostedBy:      "Réponse publiée par %s",
+		OtherCanned:   "Autres fiches proches :",
+		AlreadyVoted:  "Votre avis sur cette réponse est déjà noté, merci.",
+		AlreadyCalled: "L'assistance a déjà été prévenue pour cette question.",
+	},
+	intents.English: {
+		Helpful:       "Did this answer help you?",
+		Yes:           "👍 Yes",
+		No:            "👎 No",
+		Human:         "🙋 Talk to a person",
+		Thanks:        "Thank you for your feedback!",
+		HumanCalled:   "I have told the helpdesk (%s): someone will answer you here.",
+		HumanNoGroup:  "No helpdesk team is configured here to be told. To reach a person:",
+		Post:          "Post in the conversation",
+		Preview:       "Preview (only you can see it):",
+		NoEntry:       "No entry matches “%s”.",
+		Topics:        "Available entries (`/faq ID` posts one):",
+		PostedBy:      "Answer posted by %s",
+		OtherCanned:   "Other close entries:",
+		AlreadyVoted:  "Your opinion of this answer is already recorded, thank you.",
+		AlreadyCalled: "The helpdesk has already been told about this question.",
+	},
+}
+
+// LabelsIn returns the labels in lang (French when lang is neither).
+func LabelsIn(lang string) Labels {
+	if l, ok := labels[lang]; ok {
+		return l
+	}
+	return labels[intents.French]
+}
+
+// Ref names an entry in a language: the value carried by a button.
+type Ref struct {
+	ID   string
+	Lang string
+}
+
+// String encodes the reference for a button value: "id|lang".
+func (r Ref) String() string { return r.ID + "|" + r.Lang }
+
+// ParseRef decodes a button value made by Ref.String. Values come back from
+// the platform, so they are checked, not trusted.
+func ParseRef(s string) (Ref, bool) {
+	id, lang, ok := strings.Cut(s, "|")
+	if !ok || id == "" || len(id) > 100 || (lang != intents.French && lang != intents.English) {
+		return Ref{}, false
+	}
+	return Ref{ID: id, Lang: lang}, true
+}
+
+// Vote is a "was this helpful?" click.
+type Vote struct {
+	Platform string
+	Entry    string
+	Lang     string
+	Helpful  bool
+	// User identifies the voter on the platform; recorders must not store
+	// it in clear.
+	User string
+	At   time.Time
+}
+
+// Unanswered is a question the bot could not answer directly (suggestion or
+// fallback), for the maintainers' report.
+type Unanswered struct {
+	Platform   string
+	Question   string
+	Lang       string
+	Outcome    intents.Outcome
+	Closest    string // the entry it came closest to, if any
+	Confidence float64
+	At         time.Time
+}
+
+// Recorder receives what maintainers learn from. Implementations are safe
+// for concurrent use and must not block for long: adapters call them on the
+// path of a reply.
+type Recorder interface {
+	RecordVote(ctx context.Context, v Vote) error
+	RecordUnanswered(ctx context.Context, u Unanswered) error
+}
+
+// Discard is a Recorder that keeps nothing.
+type Discard struct{}
+
+// RecordVote implements Recorder.
+func (Discard) RecordVote(context.Context, Vote) error { return nil }
+
+// RecordUnanswered implements Recorder.
+func (Discard) RecordUnanswered(context.Context, Unanswered) error { return nil }
+
+// UnansweredOf returns what to record of a reply, and false when the reply
+// answered (or the message was empty): only what maintainers need is kept.
+func UnansweredOf(platform, question string, r intents.Reply, at time.Time) (Unanswered, bool) {
+	if r.Outcome != intents.Suggested && r.Outcome != intents.Fallback {
+		return Unanswered{}, false
+	}
+	u := Unanswered{Platform: platform, Question: question, Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
+	if len(r.Alternatives) > 0 {
+		u.Closest = r.Alternatives[0].Entry.ID
+	}
+	return u, true
+}

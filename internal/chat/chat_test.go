@@ -1,0 +1,80 @@
+package chat
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestSplit(t *testing.T) {
+	para := strings.Repeat("mot ", 20) // 80 characters
+	tests := []struct {
+		name  string
+		text  string
+		limit int
+		want  int // pieces
+	}{
+		{"short", "bonjour", 10, 1},
+		{"empty", "", 10, 1},
+		{"paragraphs", para + "\n\n" + para + "\n\n" + para, 170, 2},
+		{"lines", strings.Repeat("ligne de texte\n", 30), 100, 5},
+		{"one long word", strings.Repeat("x", 250), 100, 3},
+		{"emoji count twice", strings.Repeat("👍", 60), 100, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Split(tt.text, tt.limit)
+			if len(got) != tt.want {
+				t.Errorf("Split into %d pieces; want %d: %q", len(got), tt.want, got)
+			}
+			for _, p := range got {
+				if Len(p) > tt.limit {
+					t.Errorf("piece of %d characters > limit %d", Len(p), tt.limit)
+				}
+				if !utf8.ValidString(p) {
+					t.Errorf("piece is not valid UTF-8: %q", p)
+				}
+			}
+			// Nothing but blanks at the cuts is lost.
+			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			if squash(strings.Join(got, "")) != squash(tt.text) {
+				t.Errorf("Split lost text")
+			}
+		})
+	}
+}
+
+func TestDedup(t *testing.T) {
+	now := time.Unix(0, 0)
+	d := NewDedup(time.Minute, 3)
+	d.Now = func() time.Time { return now }
+	if !d.First("a") || d.First("a") {
+		t.Fatal("First(a) twice: want true then false")
+	}
+	now = now.Add(2 * time.Minute)
+	if !d.First("a") {
+		t.Error("First(a) after the TTL = false; want true")
+	}
+	for _, k := range []string{"b", "c", "d", "e"} {
+		d.First(k)
+	}
+	if n := d.Len(); n > 3 {
+		t.Errorf("Len() = %d; want at most Max = 3", n)
+	}
+	if d.First("e") {
+		t.Error("First(e) just after recording it = true; want false")
+	}
+}
+
+func TestParseRef(t *testing.T) {
+	r := Ref{"imap-settings", "en"}
+	if got, ok := ParseRef(r.String()); !ok || got != r {
+		t.Errorf("ParseRef(%q) = %v, %v; want %v", r.String(), got, ok, r)
+	}
+	for _, bad := range []string{"", "imap", "imap|de", "|fr", strings.Repeat("x", 200) + "|fr"} {
+		if _, ok := ParseRef(bad); ok {
+			t.Errorf("ParseRef(%q) ok; want refused", bad)
+		}
+	}
+}
