@@ -1,0 +1,162 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func shipped(t *testing.T) *intents.Core {
+	t.Helper()
+	kb, err := intents.Load("../../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := intents.NewCore(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// The Block Kit of a few replies, as Slack receives it.
+func TestBlockKitGolden(t *testing.T) {
+	c := shipped(t)
+	kb := c.Knowledge()
+	ask := func(q, lang string) intents.Reply {
+		r, err := c.Answer(context.Background(), intents.Question{Text: q, Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	entry := func(id string) *intents.Entry {
+		e, ok := kb.Entry(id)
+		if !ok {
+			t.Fatalf("no entry %s", id)
+		}
+		return e
+	}
+	cases := []struct {
+		name string
+		msg  message
+		want intents.Outcome
+	}{
+		{"answer-imap-fr", replyMessage(ask("comment configurer ma messagerie sur mon téléphone en imap ?", ""), ""), intents.Answered},
+		{"answer-certificate-en", replyMessage(ask("my phone says the certificate is invalid", ""), ""), intents.Answered},
+		{"did-you-mean-fr", replyMessage(ask("ça marche pas", ""), kb.Messages.DidYouMean.FR), intents.Suggested},
+		{"fallback-en", replyMessage(ask("what is the weather like tomorrow in Lyon", ""), ""), intents.Fallback},
+		{"faq-preview-fr", previewMessage(c.AnswerEntry(entry("default-password"), "fr"), []*intents.Entry{entry("password-reset")}), ""},
+		{"faq-posted-fr", cannedMessage(c.AnswerEntry(entry("login-identifier"), "fr"), "UAGENT"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := json.MarshalIndent(map[string]any{"text": tc.msg.Text, "blocks": tc.msg.Blocks}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				os.MkdirAll("testdata", 0o755)
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./adapters/slack -update)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s changed; if intended, run go test ./adapters/slack -update\ngot:\n%s", path, got)
+			}
+			checkLimits(t, tc.msg)
+		})
+	}
+}
+
+// checkLimits asserts Slack's limits: 50 blocks, 3000 characters a section.
+func checkLimits(t *testing.T, m message) {
+	t.Helper()
+	if len(m.Blocks) > maxBlocks {
+		t.Errorf("%d blocks; Slack takes %d", len(m.Blocks), maxBlocks)
+	}
+	for _, b := range m.Blocks {
+		if s, ok := b.(*slack.SectionBlock); ok && chat.Len(s.Text.Text) > sectionLimit {
+			t.Errorf("a section of %d characters; Slack takes %d", chat.Len(s.Text.Text), sectionLimit)
+		}
+	}
+}
+
+func TestLongAnswerWithinLimits(t *testing.T) {
+	c := shipped(t)
+	e, _ := c.Knowledge().Entry("imap-settings")
+	r := c.AnswerEntry(e, "fr")
+	r.Text = strings.Repeat("Une ligne de réponse assez longue pour remplir les blocs <&>.\n", 3000)
+	m := replyMessage(r, "")
+	checkLimits(t, m)
+	last := m.Blocks[len(m.Blocks)-1]
+	if a, ok := last.(*slack.ActionBlock); !ok || a.BlockID != blockFeedback {
+		t.Errorf("the feedback buttons were cut from a long answer")
+	}
+	if len(m.Text) > fallbackLimit {
+		t.Errorf("notification text of %d bytes", len(m.Text))
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<@UBOT> mot de passe oublié", "mot de passe oublié"},
+		{"<!channel> aide &lt;svp&gt; &amp; merci", "aide <svp> & merci"},
+		{"voir <#C123|aide-info> et <https://mail.ac-lyon.fr|mail.ac-lyon.fr>", "voir aide-info et mail.ac-lyon.fr"},
+		{"écrire à <mailto:dsi@ac-lyon.fr>", "écrire à dsi@ac-lyon.fr"},
+		{"<@U1|marie> <!subteam^S1|@dsi> imap", "imap"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := plainText(tt.in); got != tt.want {
+			t.Errorf("plainText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCommandQuery(t *testing.T) {
+	tests := []struct{ in, query, lang string }{
+		{"imap-settings", "imap-settings", ""},
+		{"imap-settings en", "imap-settings", "en"},
+		{"certificat invalide --fr", "certificat invalide", "fr"},
+		{"  ", "", ""},
+	}
+	for _, tt := range tests {
+		if q, l := commandQuery(tt.in); q != tt.query || l != tt.lang {
+			t.Errorf("commandQuery(%q) = %q, %q; want %q, %q", tt.in, q, l, tt.query, tt.lang)
+		}
+	}
+}
+
+func TestFeedbackState(t *testing.T) {
+	ref := chat.Ref{ID: "imap-settings", Lang: "fr"}
+	fresh := feedback(ref, false, false)
+	if v, c := state(fresh); v || c {
+		t.Errorf("state(fresh) = %v, %v; want false, false", v, c)
+	}
+	voted := replaceFeedback(fresh, ref, true, false)
+	if v, c := state(voted); !v || c {
+		t.Errorf("state(voted) = %v, %v; want true, false", v, c)
+	}
+	both := replaceFeedback(voted, ref, true, true)
+	if len(both) != 1 {
+		t.Errorf("voted and called: %d blocks; want the thanks only", len(both))
+	}
+}

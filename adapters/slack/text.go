@@ -1,0 +1,53 @@
+package slack
+
+import (
+	"regexp"
+	"strings"
+)
+
+// slackMarkup matches Slack's angle-bracket markup in message text: user and
+// channel mentions (<@U123>, <#C123|name>), special mentions (<!here>) and
+// links (<https://x|label>).
+var slackMarkup = regexp.MustCompile(`<([^<>|\n]*)(?:\|([^<>\n]*))?>`)
+
+var slackUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// plainText turns the text of a Slack message into what the person typed,
+// for matching: mentions dropped (the bot's and anybody's), channel names
+// and link labels kept, entities unescaped.
+func plainText(s string) string {
+	s = slackMarkup.ReplaceAllStringFunc(s, func(m string) string {
+		sub := slackMarkup.FindStringSubmatch(m)
+		target, label := sub[1], sub[2]
+		switch {
+		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
+			return " "
+		case strings.HasPrefix(target, "#"):
+			return " " + label + " "
+		case label != "":
+			return " " + label + " "
+		default:
+			return " " + strings.TrimPrefix(strings.TrimPrefix(target, "mailto:"), "tel:") + " "
+		}
+	})
+	return strings.Join(strings.Fields(slackUnescaper.Replace(s)), " ")
+}
+
+// mentions reports whether Slack text mentions the user id.
+func mentions(text, user string) bool {
+	return user != "" && (strings.Contains(text, "<@"+user+">") || strings.Contains(text, "<@"+user+"|"))
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, with an ellipsis.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !runeStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func runeStart(b byte) bool { return b&0xC0 != 0x80 }

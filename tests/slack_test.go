@@ -1,0 +1,666 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+var (
+	coreOnce sync.Once
+	core     *intents.Core
+	coreErr  error
+)
+
+// shippedCore is the answering core of the shipped knowledge, built once.
+func shippedCore(t *testing.T) *intents.Core {
+	t.Helper()
+	coreOnce.Do(func() {
+		kb, err := intents.Load("../knowledge/faq.yaml")
+		if err != nil {
+			coreErr = err
+			return
+		}
+		core, coreErr = intents.NewCore(kb)
+	})
+	if coreErr != nil {
+		t.Fatal(coreErr)
+	}
+	return core
+}
+
+// helpdesk is the shipped core, recording the questions it is asked and, when
+// gate is set, holding each answer until the gate opens.
+type helpdesk struct {
+	*intents.Core
+	gate chan struct{}
+
+	mu    sync.Mutex
+	asked []string
+}
+
+func (h *helpdesk) Answer(ctx context.Context, q intents.Question) (intents.Reply, error) {
+	h.mu.Lock()
+	h.asked = append(h.asked, q.Text)
+	h.mu.Unlock()
+	if h.gate != nil {
+		select {
+		case <-h.gate:
+		case <-ctx.Done():
+			return intents.Reply{}, ctx.Err()
+		}
+	}
+	return h.Core.Answer(ctx, q)
+}
+
+func (h *helpdesk) questions() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.asked...)
+}
+
+// recorder keeps votes and unanswered questions in memory for the tests.
+type recorder struct {
+	mu         sync.Mutex
+	votes      []chat.Vote
+	unanswered []chat.Unanswered
+}
+
+func (r *recorder) RecordVote(_ context.Context, v chat.Vote) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.votes = append(r.votes, v)
+	return nil
+}
+
+func (r *recorder) RecordUnanswered(_ context.Context, u chat.Unanswered) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.unanswered = append(r.unanswered, u)
+	return nil
+}
+
+func (r *recorder) voteCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.votes)
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// slackBot is an adapter running against a fake Slack.
+type slackBot struct {
+	t    *testing.T
+	fake *fakeSlack
+	a    *slack.Adapter
+	hd   *helpdesk
+	rec  *recorder
+	log  *syncBuffer
+	conn *websocket.Conn // Socket Mode
+	http *httptest.Server
+	stop func() error
+}
+
+// startSlack runs the adapter in Socket Mode (socket true) or HTTP Events
+// mode against a new fake Slack.
+func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *slackBot {
+	t.Helper()
+	fake := newFakeSlack(t)
+	b := &slackBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
+	cfg := slack.Config{
+		BotToken: fake.botToken, APIURL: fake.APIURL(), Channels: []string{"CHELP"}, HelpdeskGroup: "S0HELP",
+		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
+	}
+	if socket {
+		cfg.AppToken = fake.appToken
+	} else {
+		cfg.SigningSecret = signingSecret
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	a, err := slack.New(cfg, b.hd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.a = a
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	stopped := false
+	b.stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(15 * time.Second):
+			t.Fatal("the adapter did not stop within 15 s")
+		}
+		return nil
+	}
+	t.Cleanup(func() {
+		b.stop()
+		b.checkHygiene()
+	})
+	if socket {
+		b.conn = fake.waitConn()
+	} else {
+		b.http = httptest.NewServer(a.Handler())
+		t.Cleanup(b.http.Close)
+		deadline := time.Now().Add(10 * time.Second)
+		for !a.Ready() {
+			if time.Now().After(deadline) {
+				t.Fatal("the adapter was not ready within 10 s")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return b
+}
+
+// checkHygiene: no message of the bot pings @channel, @here or @everyone,
+// and no log line carries a token or the signing secret.
+func (b *slackBot) checkHygiene() {
+	b.fake.mu.Lock()
+	defer b.fake.mu.Unlock()
+	var all []string
+	for _, p := range b.fake.posts {
+		all = append(all, p.Text, blocksText(p.Blocks))
+	}
+	for _, r := range b.fake.responses {
+		raw, _ := json.Marshal(r.Body)
+		var s string
+		json.Unmarshal(raw, &s)
+		all = append(all, string(raw))
+	}
+	for _, s := range all {
+		for _, ping := range []string{"<!channel", "<!here", "<!everyone", `\u003c!channel`, `\u003c!here`, `\u003c!everyone`} {
+			if strings.Contains(s, ping) {
+				b.t.Errorf("the bot sent a broadcast mention %s in %q", ping, s)
+			}
+		}
+	}
+	logs := b.log.String()
+	for _, secret := range []string{b.fake.botToken, b.fake.appToken, signingSecret} {
+		if strings.Contains(logs, secret) {
+			b.t.Errorf("a log line contains a secret")
+		}
+	}
+}
+
+// event sends an Events API event by Socket Mode, or signed over HTTP.
+func (b *slackBot) event(eventID string, event map[string]any) {
+	b.t.Helper()
+	payload := messageEvent(eventID, event)
+	if b.conn != nil {
+		b.fake.waitAck(b.fake.send(b.conn, "events_api", payload))
+		return
+	}
+	body, _ := json.Marshal(payload)
+	if code, _ := b.signedPost("/slack/events", "application/json", body, time.Now()); code != http.StatusOK {
+		b.t.Fatalf("POST /slack/events = %d; want 200", code)
+	}
+}
+
+// command sends /faq TEXT and returns its response_url.
+func (b *slackBot) command(text string) string {
+	b.t.Helper()
+	resp := b.fake.responseURL()
+	form := url.Values{"command": {"/faq"}, "text": {text}, "user_id": {"UAGENT"}, "user_name": {"agent"}, "channel_id": {"CHELP"},
+		"team_id": {"T1"}, "response_url": {resp}, "trigger_id": {"trig"}, "token": {"verification"}}
+	if b.conn != nil {
+		payload := map[string]string{}
+		for k := range form {
+			payload[k] = form.Get(k)
+		}
+		b.fake.waitAck(b.fake.send(b.conn, "slash_commands", payload))
+		return resp
+	}
+	if code, _ := b.signedPost("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), time.Now()); code != http.StatusOK {
+		b.t.Fatalf("POST /slack/commands = %d; want 200", code)
+	}
+	return resp
+}
+
+// click presses a button of a message the bot sent.
+func (b *slackBot) click(user, channel string, msg map[string]any, blocks []map[string]any, actionID string) string {
+	b.t.Helper()
+	value, ok := buttons(blocks)[actionID]
+	if !ok {
+		b.t.Fatalf("no button %q in %v", actionID, buttons(blocks))
+	}
+	blockID := ""
+	for _, bl := range blocks {
+		els, _ := bl["elements"].([]any)
+		for _, e := range els {
+			if m, _ := e.(map[string]any); m["action_id"] == actionID {
+				blockID, _ = bl["block_id"].(string)
+			}
+		}
+	}
+	resp := b.fake.responseURL()
+	msg["blocks"] = blocks
+	cb := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": channel},
+		"container":    map[string]any{"type": "message", "message_ts": msg["ts"], "channel_id": channel, "is_ephemeral": false},
+		"response_url": resp, "message": msg, "trigger_id": "trig", "api_app_id": "A1", "team": map[string]any{"id": "T1"},
+		"actions": []any{map[string]any{"type": "button", "action_id": actionID, "block_id": blockID, "value": value, "action_ts": "1"}},
+	}
+	if b.conn != nil {
+		b.fake.waitAck(b.fake.send(b.conn, "interactive", cb))
+		return resp
+	}
+	raw, _ := json.Marshal(cb)
+	form := url.Values{"payload": {string(raw)}}
+	if code, _ := b.signedPost("/slack/interactions", "application/x-www-form-urlencoded", []byte(form.Encode()), time.Now()); code != http.StatusOK {
+		b.t.Fatalf("POST /slack/interactions = %d; want 200", code)
+	}
+	return resp
+}
+
+// signedPost posts to the adapter's HTTP endpoint, signed as Slack signs.
+func (b *slackBot) signedPost(path, contentType string, body []byte, at time.Time) (int, string) {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	return b.post(path, contentType, body, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil))})
+}
+
+func (b *slackBot) post(path, contentType string, body []byte, headers map[string]string) (int, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.http.URL+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func mention(channel, ts, text string) map[string]any {
+	return map[string]any{"type": "app_mention", "user": "UTEACHER", "text": "<@UBOT> " + text, "ts": ts, "channel": channel, "event_ts": ts}
+}
+
+func channelMessage(channel, channelType, ts, text string) map[string]any {
+	return map[string]any{"type": "message", "user": "UTEACHER", "text": text, "ts": ts, "channel": channel, "channel_type": channelType, "event_ts": ts}
+}
+
+// both runs a test in Socket Mode and in HTTP Events mode.
+func both(t *testing.T, f func(t *testing.T, socket bool)) {
+	t.Run("socket", func(t *testing.T) { f(t, true) })
+	t.Run("http", func(t *testing.T) { f(t, false) })
+}
+
+func TestSlackMentionAnsweredInThreadOnce(t *testing.T) {
+	both(t, func(t *testing.T, socket bool) {
+		b := startSlack(t, socket)
+		text := "comment configurer ma messagerie sur mon téléphone android ?"
+		b.event("Ev1", mention("CGENERAL", "1700000000.000100", text))
+		// The same mention also arrives as a message event, and Slack retries
+		// the app_mention.
+		msg := channelMessage("CGENERAL", "channel", "1700000000.000100", "<@UBOT> "+text)
+		b.event("Ev2", msg)
+		b.event("Ev1", mention("CGENERAL", "1700000000.000100", text))
+		p := b.fake.waitPost()
+		if p.Channel != "CGENERAL" || p.Thread != "1700000000.000100" {
+			t.Errorf("reply in %s thread %q; want CGENERAL thread 1700000000.000100", p.Channel, p.Thread)
+		}
+		all := blocksText(p.Blocks)
+		for _, want := range []string{"mail.ac-lyon.fr", "993", "IMAP"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the reply does not say %q:\n%s", want, all)
+			}
+		}
+		btn := buttons(p.Blocks)
+		for _, want := range []string{"vote-yes", "vote-no", "human"} {
+			if _, ok := btn[want]; !ok {
+				t.Errorf("no %s button under the answer: %v", want, btn)
+			}
+		}
+		if p.Text == "" {
+			t.Error("no plain-text fallback with the blocks")
+		}
+		if err := b.stop(); err != nil {
+			t.Fatal(err)
+		}
+		if posts, _ := b.fake.counts(); posts != 1 {
+			t.Errorf("%d replies to one mention delivered three times; want 1", posts)
+		}
+	})
+}
+
+func TestSlackWhenItSpeaks(t *testing.T) {
+	both(t, func(t *testing.T, socket bool) {
+		b := startSlack(t, socket)
+		q := "je ne connais pas mon identifiant convergence"
+		silent := []map[string]any{
+			channelMessage("CRANDOM", "channel", "1.000001", q),                                                                                           // not configured, no mention
+			channelMessage("CHELP", "channel", "1.000002", ""),                                                                                            // nothing to answer
+			{"type": "message", "user": "UBOT", "text": q, "ts": "1.000003", "channel": "CHELP", "channel_type": "channel"},                               // itself
+			{"type": "message", "bot_id": "BOTHER", "subtype": "bot_message", "text": q, "ts": "1.000004", "channel": "CHELP", "channel_type": "channel"}, // another bot
+			{"type": "message", "user": "UOTHER", "bot_id": "BOTHER", "text": q, "ts": "1.000005", "channel": "D1", "channel_type": "im"},                 // a bot user in a DM
+			{"type": "message", "subtype": "message_changed", "channel": "CHELP", "channel_type": "channel", "ts": "1.000006",
+				"message": map[string]any{"user": "UTEACHER", "text": q, "ts": "1.000001"}}, // an edit
+			{"type": "message", "subtype": "channel_join", "user": "UNEW", "text": "<@UNEW> a rejoint le canal", "ts": "1.000007", "channel": "CHELP", "channel_type": "channel"},
+			{"type": "message", "user": "UTEACHER", "text": q, "ts": "1.000008", "thread_ts": "1.000000", "channel": "CHELP", "channel_type": "channel"}, // a thread in the configured channel
+		}
+		for i, ev := range silent {
+			b.event(fmt.Sprintf("EvS%d", i), ev)
+		}
+		// Then what it answers: a DM (inline), a configured channel (in thread).
+		b.event("EvDM", channelMessage("DTEACHER", "im", "2.000001", "mot de passe oublié"))
+		b.event("EvCH", channelMessage("CHELP", "channel", "2.000002", "quel est mon identifiant pour convergence ?"))
+		got := map[string]slackPost{}
+		for range 2 {
+			p := b.fake.waitPost()
+			got[p.Channel] = p
+		}
+		if p, ok := got["DTEACHER"]; !ok || p.Thread != "" {
+			t.Errorf("direct message: reply %+v; want one in DTEACHER, inline (no thread)", p.Thread)
+		}
+		if p, ok := got["CHELP"]; !ok || p.Thread != "2.000002" {
+			t.Errorf("configured channel: reply thread %q; want 2.000002", p.Thread)
+		}
+		if err := b.stop(); err != nil {
+			t.Fatal(err)
+		}
+		if posts, _ := b.fake.counts(); posts != 2 {
+			t.Errorf("%d replies; want 2 (the DM and the configured channel), silence for the rest", posts)
+		}
+		if asked := b.hd.questions(); len(asked) != 2 {
+			t.Errorf("the core was asked %q; want only the two questions", asked)
+		}
+	})
+}
+
+func TestSlackMentionWithNothingElse(t *testing.T) {
+	b := startSlack(t, true)
+	b.event("Ev1", mention("CGENERAL", "3.000001", ""))
+	p := b.fake.waitPost()
+	if p.Thread != "3.000001" || p.Text == "" {
+		t.Errorf("an empty mention got %+v; want the empty-message hint in the thread", p)
+	}
+}
+
+func TestSlackBroadcastMentionsNeutralised(t *testing.T) {
+	both(t, func(t *testing.T, socket bool) {
+		b := startSlack(t, socket)
+		b.event("Ev1", mention("CGENERAL", "4.000001", "<!channel> <!here> &lt;!everyone&gt; mon mot de passe ne marche plus"))
+		p := b.fake.waitPost()
+		if strings.Contains(p.Text, "<!") || strings.Contains(blocksText(p.Blocks), "<!") {
+			t.Errorf("the reply carries a broadcast mention: %q", p.Text)
+		}
+		resp := b.command("<!channel> &lt;!here&gt; zzzz qwerty")
+		r := b.fake.waitResponse()
+		if r.Path != strings.TrimPrefix(resp, b.fake.srv.URL) {
+			t.Errorf("response sent to %s; want %s", r.Path, resp)
+		}
+		raw, _ := json.Marshal(r.Body)
+		if strings.Contains(string(raw), `\u003c!`) || strings.Contains(string(raw), "<!") {
+			t.Errorf("/faq echoed a broadcast mention: %s", raw)
+		}
+		// checkHygiene, at cleanup, checks every message sent.
+	})
+}
+
+func TestSlackFaqCommand(t *testing.T) {
+	both(t, func(t *testing.T, socket bool) {
+		b := startSlack(t, socket)
+
+		// Alone: the topics, privately.
+		b.command("")
+		r := b.fake.waitResponse()
+		if r.Body["response_type"] != "ephemeral" || !strings.Contains(fmt.Sprint(r.Body["text"]), "imap-settings") {
+			t.Errorf("/faq alone = %v; want the topics, ephemeral", r.Body)
+		}
+
+		// An exact id: posted at once.
+		b.command("imap-settings")
+		r = b.fake.waitResponse()
+		if r.Body["response_type"] != "in_channel" || !strings.Contains(fmt.Sprint(r.Body["text"]), "993") {
+			t.Errorf("/faq imap-settings = %v; want the IMAP answer in the channel", r.Body)
+		}
+
+		// Words: a private preview, then posted in two clicks.
+		b.command("certificat invalide sur android")
+		r = b.fake.waitResponse()
+		if r.Body["response_type"] != "ephemeral" {
+			t.Fatalf("/faq certificat = %v; want an ephemeral preview", r.Body)
+		}
+		blocks := toBlocks(r.Body["blocks"])
+		if v := buttons(blocks)["post"]; !strings.HasPrefix(v, "certificate-warning|") {
+			t.Fatalf("the preview's post button carries %q; want certificate-warning", v)
+		}
+		resp := b.click("UAGENT", "CHELP", map[string]any{"ts": "5.000001", "text": "preview"}, blocks, "post")
+		posted := b.fake.waitResponse()
+		deleted := b.fake.waitResponse()
+		if posted.Path != strings.TrimPrefix(resp, b.fake.srv.URL) || posted.Body["response_type"] != "in_channel" {
+			t.Errorf("post click sent %v; want the answer in the channel", posted.Body)
+		}
+		if !strings.Contains(blocksText(toBlocks(posted.Body["blocks"])), "<@UAGENT>") {
+			t.Errorf("the posted answer does not say which agent posted it")
+		}
+		if deleted.Body["delete_original"] != true {
+			t.Errorf("the preview was not removed after posting: %v", deleted.Body)
+		}
+	})
+}
+
+func TestSlackButtons(t *testing.T) {
+	both(t, func(t *testing.T, socket bool) {
+		b := startSlack(t, socket)
+
+		// Did you mean: the chosen entry replaces the suggestion.
+		b.event("Ev1", mention("CGENERAL", "6.000001", "ça marche pas"))
+		p := b.fake.waitPost()
+		btn := buttons(p.Blocks)
+		if _, ok := btn["pick:0"]; !ok {
+			t.Fatalf("a vague question got no did-you-mean buttons: %v\n%s", btn, blocksText(p.Blocks))
+		}
+		chosen, _, _ := strings.Cut(btn["pick:0"], "|")
+		b.click("UTEACHER", "CGENERAL", map[string]any{"ts": "1800000000.000001", "thread_ts": "6.000001", "text": p.Text}, p.Blocks, "pick:0")
+		r := b.fake.waitResponse()
+		e, _ := shippedCore(t).Knowledge().Entry(chosen)
+		if r.Body["replace_original"] != true || !strings.Contains(blocksText(toBlocks(r.Body["blocks"])), e.Title.FR) {
+			t.Errorf("the did-you-mean click sent %v; want the answer of %s in place of the suggestion", r.Body, chosen)
+		}
+
+		// Feedback: 👎 recorded once, thanked, buttons gone.
+		b.event("Ev2", mention("CGENERAL", "6.000002", "je suis bloqué sur la page de connexion qui revient sans arrêt"))
+		p = b.fake.waitPost()
+		msg := map[string]any{"ts": "1800000000.000002", "thread_ts": "6.000002", "text": p.Text}
+		b.click("UTEACHER", "CGENERAL", msg, p.Blocks, "vote-no")
+		r = b.fake.waitResponse()
+		after := toBlocks(r.Body["blocks"])
+		if _, ok := buttons(after)["vote-no"]; ok || r.Body["replace_original"] != true {
+			t.Errorf("after a vote the answer still offers a vote: %v", buttons(after))
+		}
+		if _, ok := buttons(after)["human"]; !ok {
+			t.Errorf("after a 👎 the answer no longer offers a person")
+		}
+		b.click("UTEACHER", "CGENERAL", msg, p.Blocks, "vote-yes") // a second click, from the old message
+		r = b.fake.waitResponse()
+		if r.Body["response_type"] != "ephemeral" {
+			t.Errorf("a second vote got %v; want a private notice", r.Body)
+		}
+		if b.rec.voteCount() != 1 || b.rec.votes[0].Helpful || b.rec.votes[0].Entry == "" {
+			t.Errorf("votes recorded: %+v; want one 👎", b.rec.votes)
+		}
+
+		// Talk to a person: the helpdesk group is called in the thread, once.
+		b.click("UTEACHER", "CGENERAL", msg, after, "human")
+		call := b.fake.waitPost()
+		if call.Thread != "6.000002" || !strings.Contains(call.Text, "<!subteam^S0HELP>") || !strings.Contains(call.Text, "<@UTEACHER>") {
+			t.Errorf("talk to a person posted %q in thread %q; want the helpdesk group called in 6.000002", call.Text, call.Thread)
+		}
+		b.fake.waitResponse() // the answer redrawn without the person button
+		b.click("UTEACHER", "CGENERAL", msg, after, "human")
+		if r := b.fake.waitResponse(); r.Body["response_type"] != "ephemeral" {
+			t.Errorf("a second call for a person got %v; want a private notice", r.Body)
+		}
+		if err := b.stop(); err != nil {
+			t.Fatal(err)
+		}
+		if posts, _ := b.fake.counts(); posts != 3 {
+			t.Errorf("%d messages posted; want 3 (two answers, one call for a person)", posts)
+		}
+	})
+}
+
+func TestSlackHTTPSignatures(t *testing.T) {
+	b := startSlack(t, false)
+	challenge := []byte(`{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
+	if code, body := b.signedPost("/slack/events", "application/json", challenge, time.Now()); code != 200 || body != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Errorf("url_verification = %d %q; want 200 and the challenge", code, body)
+	}
+	event, _ := json.Marshal(messageEvent("EvX", mention("CGENERAL", "7.000001", "SECRET-BODY mot de passe oublié")))
+	cases := []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"unsigned", nil},
+		{"bad signature", map[string]string{"X-Slack-Request-Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "X-Slack-Signature": "v0=" + strings.Repeat("ab", 32)}},
+	}
+	for _, c := range cases {
+		if code, _ := b.post("/slack/events", "application/json", event, c.headers); code != http.StatusUnauthorized {
+			t.Errorf("%s: %d; want 401", c.name, code)
+		}
+	}
+	if code, _ := b.signedPost("/slack/events", "application/json", event, time.Now().Add(-6*time.Minute)); code != http.StatusUnauthorized {
+		t.Errorf("a stale timestamp (6 minutes old): %d; want 401", code)
+	}
+	if code, _ := b.signedPost("/slack/commands", "application/x-www-form-urlencoded", []byte("text=imap"), time.Now().Add(-time.Hour)); code != http.StatusUnauthorized {
+		t.Errorf("a replayed command (1 hour old): %d; want 401", code)
+	}
+	if code, _ := b.signedPost("/slack/events", "application/json", event, time.Now()); code != http.StatusOK {
+		t.Errorf("a well-signed event: %d; want 200", code)
+	}
+	b.fake.waitPost()
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if posts, _ := b.fake.counts(); posts != 1 {
+		t.Errorf("%d replies; want 1 (only the well-signed event)", posts)
+	}
+	logs := b.log.String()
+	if strings.Count(logs, "request rejected") != 4 {
+		t.Errorf("want 4 rejection log lines:\n%s", logs)
+	}
+	if strings.Contains(logs, "SECRET-BODY") {
+		t.Errorf("a log line contains the body of a request")
+	}
+}
+
+func TestSlackRateLimitedThenPosted(t *testing.T) {
+	var waits []time.Duration
+	var mu sync.Mutex
+	b := startSlack(t, true, func(c *slack.Config) {
+		c.OnRateLimit = func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
+	})
+	b.fake.mu.Lock()
+	b.fake.rateLimit = 1
+	b.fake.mu.Unlock()
+	b.event("Ev1", mention("CGENERAL", "8.000001", "comment changer mon mot de passe ?"))
+	b.fake.waitPost()
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	posts, _ := b.fake.counts()
+	if posts != 1 || b.fake.limited != 1 {
+		t.Errorf("%d posts after %d 429s; want 1 after 1", posts, b.fake.limited)
+	}
+	if len(waits) != 1 || waits[0] != time.Second {
+		t.Errorf("rate-limit waits %v; want [1s] (Retry-After: 1)", waits)
+	}
+}
+
+func TestSlackReconnects(t *testing.T) {
+	b := startSlack(t, true)
+	// Slack asks the client to reconnect.
+	b.fake.write(b.conn, map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fake"}})
+	b.conn = b.fake.waitConn()
+	b.event("Ev1", mention("CGENERAL", "9.000001", "mon téléphone affiche certificat invalide"))
+	if p := b.fake.waitPost(); !strings.Contains(blocksText(p.Blocks), "mail.ac-lyon.fr") {
+		t.Errorf("after a disconnect envelope the answer is %q", p.Text)
+	}
+	// The connection drops.
+	b.conn.Close()
+	b.conn = b.fake.waitConn()
+	b.event("Ev2", mention("CGENERAL", "9.000002", "quel est mon identifiant ?"))
+	b.fake.waitPost()
+	if b.fake.opens != 3 {
+		t.Errorf("%d connections opened; want 3", b.fake.opens)
+	}
+}
+
+func TestSlackAcksBeforeAnswering(t *testing.T) {
+	b := startSlack(t, true)
+	b.hd.gate = make(chan struct{})
+	// b.event waits for the ack, which must come while the answer is held.
+	b.event("Ev1", mention("CGENERAL", "10.000001", "mot de passe oublié"))
+	if posts, _ := b.fake.counts(); posts != 0 {
+		t.Fatal("replied before the gate opened")
+	}
+	// Shut down with the reply in flight: it still goes out.
+	stopped := make(chan error, 1)
+	go func() { stopped <- b.stop() }()
+	close(b.hd.gate)
+	b.fake.waitPost()
+	if err := <-stopped; err != nil {
+		t.Errorf("Run = %v after shutdown; want nil", err)
+	}
+}
+
+func toBlocks(v any) []map[string]any {
+	raw, _ := json.Marshal(v)
+	var out []map[string]any
+	json.Unmarshal(raw, &out)
+	return out
+}
