@@ -1,15 +1,12 @@
 package tests
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 )
 
 var (
@@ -54,49 +51,39 @@ func TestMain(m *testing.M) {
 // The binary, configured only by the environment of CONTRACT.md, answers in
 // Socket Mode and exits 0 on SIGTERM after finishing the reply in flight.
 func TestSlackBinarySocketModeSIGTERM(t *testing.T) {
-	bot := botBinary(t)
 	fake := newFakeSlack(t)
-	cmd := exec.Command(bot)
-	cmd.Env = append(os.Environ(),
-		"KNOWLEDGE_PATH=../knowledge/faq.yaml",
-		"HTTP_ADDR=127.0.0.1:0",
-		"SLACK_BOT_TOKEN="+fake.botToken,
-		"SLACK_APP_TOKEN="+fake.appToken,
-		"SLACK_API_URL="+fake.APIURL(),
-		"SLACK_CHANNELS=CHELP",
-		"LOG_LEVEL=debug",
-	)
-	var stdout, stderr syncBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cmd.Process.Kill() })
+	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.botToken, "SLACK_APP_TOKEN="+fake.appToken,
+		"SLACK_API_URL="+fake.APIURL(), "SLACK_CHANNELS=CHELP", "LOG_LEVEL=debug")
 	conn := fake.waitConn()
 	fake.waitAck(fake.send(conn, "events_api", messageEvent("Ev1", channelMessage("CHELP", "channel", "11.000001", "j'ai oublié mon mot de passe"))))
-	cmd.Process.Signal(syscall.SIGTERM)
-	p := fake.waitPost()
-	if p.Thread != "11.000001" {
+	bot.terminate(t) // the reply in flight still goes out
+	if p := fake.waitPost(); p.Thread != "11.000001" {
 		t.Errorf("reply in thread %q; want 11.000001", p.Thread)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("bot exited with %v on SIGTERM; want exit 0\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("bot did not exit within 20 s of SIGTERM")
-	}
-	logs := stderr.String()
+	logs := bot.stderr.String()
 	if strings.Contains(logs, fake.botToken) || strings.Contains(logs, fake.appToken) {
 		t.Error("the logs contain a token")
 	}
 	if strings.Contains(logs, "mot de passe") {
 		t.Error("the logs contain the question")
 	}
-	if !bytes.Contains([]byte(logs), []byte(`"msg":"slack: connected by Socket Mode"`)) {
+	if !strings.Contains(logs, `"msg":"slack: connected by Socket Mode"`) {
 		t.Errorf("no JSON log line of the connection:\n%s", logs)
+	}
+}
+
+// The binary answers on Discord, configured only by the environment, and
+// exits 0 on SIGTERM.
+func TestDiscordBinarySIGTERM(t *testing.T) {
+	fake := newFakeDiscord(t)
+	bot := startBot(t, "DISCORD_BOT_TOKEN="+fake.token, "DISCORD_API_URL="+fake.APIURL(), "DISCORD_CHANNELS=700")
+	conn := fake.waitConn()
+	fake.dispatch(conn, "MESSAGE_CREATE", discordMessage("1001", "700", discordGuild, "801", "j'ai oublié mon mot de passe", false))
+	if ref, _ := fake.waitMessage().Body["message_reference"].(map[string]any); ref["message_id"] != "1001" {
+		t.Errorf("reply to %v; want 1001", ref)
+	}
+	bot.terminate(t)
+	if strings.Contains(bot.stderr.String(), fake.token) {
+		t.Error("the logs contain the token")
 	}
 }

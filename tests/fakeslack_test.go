@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,27 +18,24 @@ import (
 // 127.0.0.1. It speaks the real wire formats (form-encoded Web API calls,
 // JSON envelopes acknowledged by envelope_id) so the adapter runs unchanged.
 type fakeSlack struct {
-	t   *testing.T
-	srv *httptest.Server
+	localPeer
+	t *testing.T
 
 	botToken, appToken string
 
-	mu          sync.Mutex
 	posts       []slackPost
 	responses   []slackResponse
 	rateLimit   int // the next rateLimit postMessage calls get 429
 	limited     int // how many 429s were sent
 	opens       int // apps.connections.open calls
-	conn        *websocket.Conn
 	connWrite   sync.Mutex
 	envelope    int
 	responseSeq int
 
-	postc  chan slackPost
-	respc  chan slackResponse
-	ackc   chan string
-	connc  chan *websocket.Conn
-	closed chan struct{}
+	postc chan slackPost
+	respc chan slackResponse
+	ackc  chan string
+	connc chan *websocket.Conn
 }
 
 // slackPost is one chat.postMessage call.
@@ -59,7 +55,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{
 		t: t, botToken: "xoxb-test-token", appToken: "xapp-test-token",
 		postc: make(chan slackPost, 100), respc: make(chan slackResponse, 100),
-		ackc: make(chan string, 100), connc: make(chan *websocket.Conn, 10), closed: make(chan struct{}),
+		ackc: make(chan string, 100), connc: make(chan *websocket.Conn, 10),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", f.authTest)
@@ -67,16 +63,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	mux.HandleFunc("POST /api/chat.postMessage", f.postMessage)
 	mux.HandleFunc("POST /response/{id}", f.response)
 	mux.HandleFunc("GET /socket", f.socket)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(func() {
-		close(f.closed)
-		f.mu.Lock()
-		if f.conn != nil {
-			f.conn.Close()
-		}
-		f.mu.Unlock()
-		f.srv.Close()
-	})
+	f.start(t, mux)
 	return f
 }
 
@@ -219,13 +206,7 @@ func (f *fakeSlack) write(conn *websocket.Conn, v any) {
 // waitConn waits for the adapter to (re)connect by Socket Mode.
 func (f *fakeSlack) waitConn() *websocket.Conn {
 	f.t.Helper()
-	select {
-	case c := <-f.connc:
-		return c
-	case <-time.After(10 * time.Second):
-		f.t.Fatal("the adapter did not connect by Socket Mode within 10 s")
-	}
-	return nil
+	return waitOn(f.t, f.connc, "Socket Mode connection")
 }
 
 // send delivers a Socket Mode envelope and returns its id.
@@ -241,25 +222,13 @@ func (f *fakeSlack) send(conn *websocket.Conn, typ string, payload any) string {
 // waitPost waits for the next chat.postMessage.
 func (f *fakeSlack) waitPost() slackPost {
 	f.t.Helper()
-	select {
-	case p := <-f.postc:
-		return p
-	case <-time.After(10 * time.Second):
-		f.t.Fatal("no chat.postMessage within 10 s")
-	}
-	return slackPost{}
+	return waitOn(f.t, f.postc, "chat.postMessage")
 }
 
 // waitResponse waits for the next message sent to a response_url.
 func (f *fakeSlack) waitResponse() slackResponse {
 	f.t.Helper()
-	select {
-	case r := <-f.respc:
-		return r
-	case <-time.After(10 * time.Second):
-		f.t.Fatal("no response_url message within 10 s")
-	}
-	return slackResponse{}
+	return waitOn(f.t, f.respc, "response_url message")
 }
 
 // waitAck waits for the acknowledgement of an envelope.

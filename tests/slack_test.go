@@ -54,6 +54,7 @@ func shippedCore(t *testing.T) *intents.Core {
 type helpdesk struct {
 	*intents.Core
 	gate chan struct{}
+	long string // when set, answers carry this text instead
 
 	mu    sync.Mutex
 	asked []string
@@ -70,7 +71,11 @@ func (h *helpdesk) Answer(ctx context.Context, q intents.Question) (intents.Repl
 			return intents.Reply{}, ctx.Err()
 		}
 	}
-	return h.Core.Answer(ctx, q)
+	r, err := h.Core.Answer(ctx, q)
+	if h.long != "" && r.Outcome == intents.Answered {
+		r.Text = h.long
+	}
+	return r, err
 }
 
 func (h *helpdesk) questions() []string {
@@ -100,10 +105,10 @@ func (r *recorder) RecordUnanswered(_ context.Context, u chat.Unanswered) error 
 	return nil
 }
 
-func (r *recorder) voteCount() int {
+func (r *recorder) allVotes() []chat.Vote {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.votes)
+	return append([]chat.Vote(nil), r.votes...)
 }
 
 // syncBuffer is a log sink safe for concurrent writes.
@@ -162,24 +167,7 @@ func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *sl
 		t.Fatal(err)
 	}
 	b.a = a
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stopped := false
-	b.stop = func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(15 * time.Second):
-			t.Fatal("the adapter did not stop within 15 s")
-		}
-		return nil
-	}
+	b.stop = runAdapter(t, a.Run)
 	t.Cleanup(func() {
 		b.stop()
 		b.checkHygiene()
@@ -530,8 +518,8 @@ func TestSlackButtons(t *testing.T) {
 		if r.Body["response_type"] != "ephemeral" {
 			t.Errorf("a second vote got %v; want a private notice", r.Body)
 		}
-		if b.rec.voteCount() != 1 || b.rec.votes[0].Helpful || b.rec.votes[0].Entry == "" {
-			t.Errorf("votes recorded: %+v; want one 👎", b.rec.votes)
+		if v := b.rec.allVotes(); len(v) != 1 || v[0].Helpful || v[0].Entry == "" {
+			t.Errorf("votes recorded: %+v; want one 👎", v)
 		}
 
 		// Talk to a person: the helpdesk group is called in the thread, once.
@@ -613,8 +601,11 @@ func TestSlackRateLimitedThenPosted(t *testing.T) {
 		t.Fatal(err)
 	}
 	posts, _ := b.fake.counts()
-	if posts != 1 || b.fake.limited != 1 {
-		t.Errorf("%d posts after %d 429s; want 1 after 1", posts, b.fake.limited)
+	b.fake.mu.Lock()
+	limited := b.fake.limited
+	b.fake.mu.Unlock()
+	if posts != 1 || limited != 1 {
+		t.Errorf("%d posts after %d 429s; want 1 after 1", posts, limited)
 	}
 	if len(waits) != 1 || waits[0] != time.Second {
 		t.Errorf("rate-limit waits %v; want [1s] (Retry-After: 1)", waits)
@@ -635,6 +626,8 @@ func TestSlackReconnects(t *testing.T) {
 	b.conn = b.fake.waitConn()
 	b.event("Ev2", mention("CGENERAL", "9.000002", "quel est mon identifiant ?"))
 	b.fake.waitPost()
+	b.fake.mu.Lock()
+	defer b.fake.mu.Unlock()
 	if b.fake.opens != 3 {
 		t.Errorf("%d connections opened; want 3", b.fake.opens)
 	}

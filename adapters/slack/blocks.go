@@ -27,7 +27,7 @@ const (
 	blockPreview     = "preview"
 	blockOthers      = "others"
 
-	actionPick    = "pick"    // answer an entry (did you mean, see also)
+	actionPick    = "pick" // answer an entry (did you mean, see also)
 	actionYes     = "vote-yes"
 	actionNo      = "vote-no"
 	actionHuman   = "human"   // talk to a person

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,26 +11,14 @@ import (
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func shipped(t *testing.T) *intents.Core {
-	t.Helper()
-	kb, err := intents.Load("../../knowledge/faq.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := intents.NewCore(kb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // The Block Kit of a few replies, as Slack receives it.
 func TestBlockKitGolden(t *testing.T) {
-	c := shipped(t)
+	c := chattest.Shipped(t)
 	kb := c.Knowledge()
 	ask := func(q, lang string) intents.Reply {
 		r, err := c.Answer(context.Background(), intents.Question{Text: q, Lang: lang})
@@ -67,20 +53,7 @@ func TestBlockKitGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				os.MkdirAll("testdata", 0o755)
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./adapters/slack -update)", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("%s changed; if intended, run go test ./adapters/slack -update\ngot:\n%s", path, got)
-			}
+			chattest.Golden(t, tc.name, got, *update)
 			checkLimits(t, tc.msg)
 		})
 	}
@@ -100,7 +73,7 @@ func checkLimits(t *testing.T, m message) {
 }
 
 func TestLongAnswerWithinLimits(t *testing.T) {
-	c := shipped(t)
+	c := chattest.Shipped(t)
 	e, _ := c.Knowledge().Entry("imap-settings")
 	r := c.AnswerEntry(e, "fr")
 	r.Text = strings.Repeat("Une ligne de réponse assez longue pour remplir les blocs <&>.\n", 3000)

@@ -32,14 +32,8 @@ import (
 // Platform names Slack in logs, votes and records.
 const Platform = "slack"
 
-// Helpdesk is what the adapter asks of the answering core. *intents.Core
-// implements it.
-type Helpdesk interface {
-	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
-	Knowledge() *intents.Knowledge
-	AnswerEntry(e *intents.Entry, lang string) intents.Reply
-	Suggest(query string, n int) []*intents.Entry
-}
+// Helpdesk is what the adapter asks of the answering core.
+type Helpdesk = chat.Helpdesk
 
 // Config configures the adapter. BotToken is required, with AppToken
 // (Socket Mode) or SigningSecret (HTTP Events mode).
@@ -225,11 +219,7 @@ func (a *Adapter) self() string {
 
 // drain waits for the replies in flight, then cancels what is left.
 func (a *Adapter) drain() {
-	done := make(chan struct{})
-	go func() { a.inFlight.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(a.cfg.Grace):
+	if !chat.Wait(&a.inFlight, a.cfg.Grace) {
 		a.log.Warn("slack: replies still in flight at the end of the grace period", "grace", a.cfg.Grace)
 	}
 	a.cancelWork()

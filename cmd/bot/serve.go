@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/console"
+	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 )
 
@@ -104,6 +105,25 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			mux.Handle("/slack/", sa.Handler())
 		}
 		adapters = append(adapters, sa)
+	}
+
+	discordToken, err := secret(getenv, "DISCORD_BOT_TOKEN")
+	if err != nil {
+		return err
+	}
+	if discordToken != "" {
+		da, err := discord.New(discord.Config{
+			Token:        discordToken,
+			APIURL:       getenv("DISCORD_API_URL"),
+			Channels:     list(getenv("DISCORD_CHANNELS")),
+			GuildID:      getenv("DISCORD_GUILD_ID"),
+			HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
+			Logger:       log,
+		}, core)
+		if err != nil {
+			return exitError{2, err.Error()}
+		}
+		adapters = append(adapters, da)
 	}
 
 	if len(adapters) == 0 {

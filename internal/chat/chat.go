@@ -13,6 +13,15 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
+// Helpdesk is what the adapters ask of the answering core. *intents.Core
+// implements it; a reloader can too.
+type Helpdesk interface {
+	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
+	Knowledge() *intents.Knowledge
+	AnswerEntry(e *intents.Entry, lang string) intents.Reply
+	Suggest(query string, n int) []*intents.Entry
+}
+
 // Labels are the words of the bot's own interface (buttons, notices), as
 // opposed to the knowledge's answers. They exist in both languages.
 type Labels struct {

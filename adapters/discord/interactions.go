@@ -1,0 +1,371 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+// The /faq command and its options.
+const (
+	commandName   = "faq"
+	optionEntry   = "entry"
+	optionPrivate = "private"
+	optionLang    = "lang"
+)
+
+// maxQuery bounds what /faq matches: an agent's query is a few words.
+const maxQuery = 500
+
+// faqCommand declares /faq, in English with French names and descriptions
+// for French clients.
+func faqCommand() *discordgo.ApplicationCommand {
+	fr := func(s string) *map[discordgo.Locale]string { return &map[discordgo.Locale]string{discordgo.French: s} }
+	dm := true
+	return &discordgo.ApplicationCommand{
+		Name:                     commandName,
+		Description:              "Post a canned answer of the webmail FAQ",
+		DescriptionLocalizations: fr("Publier une réponse type de la FAQ messagerie"),
+		DMPermission:             &dm,
+		Options: []*discordgo.ApplicationCommandOption{
+			{
+				Type: discordgo.ApplicationCommandOptionString, Name: optionEntry, NameLocalizations: *fr("fiche"),
+				Description: "Entry id, title or keywords (suggestions as you type)", DescriptionLocalizations: *fr("Identifiant, titre ou mots-clés de la fiche (suggestions pendant la saisie)"),
+				Autocomplete: true, MaxLength: maxQuery,
+			},
+			{
+				Type: discordgo.ApplicationCommandOptionBoolean, Name: optionPrivate, NameLocalizations: *fr("privé"),
+				Description: "Only you see the answer", DescriptionLocalizations: *fr("Vous seul voyez la réponse"),
+			},
+			{
+				Type: discordgo.ApplicationCommandOptionString, Name: optionLang, NameLocalizations: *fr("langue"),
+				Description: "Language of the answer", DescriptionLocalizations: *fr("Langue de la réponse"),
+				Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "Français", Value: intents.French}, {Name: "English", Value: intents.English}},
+			},
+		},
+	}
+}
+
+// registerCommands declares /faq, in the configured server or globally.
+func (a *Adapter) registerCommands(appID string) error {
+	_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.cfg.GuildID, []*discordgo.ApplicationCommand{faqCommand()}, discordgo.WithContext(a.work))
+	if err == nil {
+		a.log.Info("discord: /faq registered", "guild", a.cfg.GuildID)
+	}
+	return err
+}
+
+func (a *Adapter) onInteraction(ctx context.Context, i *discordgo.InteractionCreate) error {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i)
+	case discordgo.InteractionApplicationCommand:
+		if i.ApplicationCommandData().Name == commandName {
+			return a.onCommand(ctx, i)
+		}
+	case discordgo.InteractionMessageComponent:
+		return a.onButton(ctx, i)
+	}
+	return nil
+}
+
+// langOf is the language of an interaction: the one asked for, else the
+// client's locale, else the knowledge's default.
+func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
+	if asked == intents.French || asked == intents.English {
+		return asked
+	}
+	if strings.HasPrefix(string(i.Locale), "en") {
+		return intents.English
+	}
+	if i.Locale == discordgo.French {
+		return intents.French
+	}
+	return a.hd.Knowledge().Settings.DefaultLanguage
+}
+
+func userOf(i *discordgo.InteractionCreate) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	if i.User != nil {
+		return i.User
+	}
+	return &discordgo.User{}
+}
+
+type options struct {
+	entry   string
+	private bool
+	lang    string
+	focused string // the option being typed, for autocomplete
+}
+
+func commandOptions(i *discordgo.InteractionCreate) options {
+	var o options
+	for _, opt := range i.ApplicationCommandData().Options {
+		switch opt.Name {
+		case optionEntry:
+			if s, ok := opt.Value.(string); ok {
+				o.entry = strings.TrimSpace(truncate(s, maxQuery))
+			}
+			if opt.Focused {
+				o.focused = optionEntry
+			}
+		case optionPrivate:
+			o.private, _ = opt.Value.(bool)
+		case optionLang:
+			o.lang, _ = opt.Value.(string)
+		}
+	}
+	return o
+}
+
+// autocomplete suggests up to 25 entries as the agent types: fuzzy over ids
+// and titles in both languages, then the matcher for free text; the topics
+// when nothing is typed yet.
+func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCreate) error {
+	o := commandOptions(i)
+	lang := a.langOf(i, o.lang)
+	var entries []*intents.Entry
+	if o.entry == "" {
+		entries = a.hd.Knowledge().Topics()
+	} else {
+		entries = a.hd.Suggest(plainText(o.entry), maxChoices)
+	}
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, e := range entries {
+		if len(choices) == maxChoices {
+			break
+		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(e.Title.In(lang)+" — "+e.ID, choiceLimit), Value: e.ID})
+	}
+	return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	}, discordgo.WithContext(ctx))
+}
+
+// onCommand answers /faq: an exact id (what autocomplete fills in) posts
+// that entry; words post the best entry; nothing lists the topics
+// privately. `private` shows the answer to the agent only.
+func (a *Adapter) onCommand(ctx context.Context, i *discordgo.InteractionCreate) error {
+	o := commandOptions(i)
+	return a.respondSoon(ctx, i, o.private, func() (*discordgo.InteractionResponseData, error) {
+		kb := a.hd.Knowledge()
+		lang := a.langOf(i, o.lang)
+		query := plainText(o.entry)
+		if query == "" {
+			return privateText(chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)), nil
+		}
+		e, ok := kb.Entry(strings.ToLower(query))
+		if !ok {
+			r, err := a.hd.Answer(ctx, intents.Question{Text: query, Lang: o.lang})
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case r.Entry != nil && !r.Entry.Conversational():
+				e = r.Entry
+			case r.Outcome == intents.Suggested:
+				e = r.Alternatives[0].Entry
+			default:
+				for _, s := range a.hd.Suggest(query, 1) {
+					e = s
+				}
+			}
+			if o.lang == "" {
+				lang = r.Lang
+			}
+		}
+		if e == nil {
+			md := fmt.Sprintf(chat.LabelsIn(lang).NoEntry, strings.NewReplacer("`", "'", "*", "", "_", " ", "~", "", "|", "").Replace(query)) + "\n\n" + chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)
+			return privateText(md), nil
+		}
+		p := cannedPosts(a.hd.AnswerEntry(e, lang), userOf(i).Username)[0]
+		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
+		if o.private {
+			data.Flags = discordgo.MessageFlagsEphemeral
+		}
+		return data, nil
+	})
+}
+
+func privateText(md string) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: truncate(md, contentLimit), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+}
+
+// respondSoon answers an interaction within Discord's 3 seconds whatever
+// building the answer takes: if it is not ready after cfg.Defer, Discord is
+// told the answer is coming (a deferred response) and the answer replaces
+// that notice when ready.
+func (a *Adapter) respondSoon(ctx context.Context, i *discordgo.InteractionCreate, private bool, build func() (*discordgo.InteractionResponseData, error)) error {
+	type result struct {
+		data *discordgo.InteractionResponseData
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		d, err := build()
+		done <- result{d, err}
+	}()
+	timer := time.NewTimer(a.cfg.Defer)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return res.err
+		}
+		return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: res.data}, discordgo.WithContext(ctx))
+	case <-timer.C:
+	}
+	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()}}
+	if private {
+		deferred.Data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	if err := a.s.InteractionRespond(i.Interaction, deferred, discordgo.WithContext(ctx)); err != nil {
+		return err
+	}
+	res := <-done
+	if res.err != nil {
+		return res.err
+	}
+	edit := &discordgo.WebhookEdit{Content: &res.data.Content, Embeds: &res.data.Embeds, Components: &res.data.Components, AllowedMentions: res.data.AllowedMentions}
+	_, err := a.s.InteractionResponseEdit(i.Interaction, edit, discordgo.WithContext(ctx))
+	return err
+}
+
+// onButton handles the buttons of the bot's messages.
+func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) error {
+	action, ref, ok := parseCustomID(i.MessageComponentData().CustomID)
+	if !ok || i.Message == nil {
+		return nil // not one of our buttons, or tampered with
+	}
+	kb := a.hd.Knowledge()
+	e, known := kb.Entry(ref.ID)
+	user := userOf(i)
+	l := chat.LabelsIn(ref.Lang)
+	respond := func(typ discordgo.InteractionResponseType, data *discordgo.InteractionResponseData) error {
+		return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: typ, Data: data}, discordgo.WithContext(ctx))
+	}
+	switch action {
+	case actionPick, actionSee:
+		if !known {
+			return nil
+		}
+		p := replyPosts(a.hd.AnswerEntry(e, ref.Lang), "")[0]
+		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
+		if action == actionPick { // the suggestion becomes the chosen answer
+			return respond(discordgo.InteractionResponseUpdateMessage, data)
+		}
+		return respond(discordgo.InteractionResponseChannelMessageWithSource, data)
+	case actionYes, actionNo:
+		if !known {
+			return nil
+		}
+		if !a.seen.First("vote:" + i.Message.ID + ":" + user.ID) {
+			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyVoted))
+		}
+		helpful := action == actionYes
+		if err := a.rec.RecordVote(ctx, chat.Vote{Platform: Platform, Entry: e.ID, Lang: ref.Lang, Helpful: helpful, User: user.ID, At: time.Now()}); err != nil {
+			a.log.Warn("discord: cannot record a vote", "err", err)
+		}
+		a.log.Info("discord: feedback", "entry", e.ID, "helpful", helpful)
+		_, called := buttonState(i.Message.Components)
+		return respond(discordgo.InteractionResponseUpdateMessage, &discordgo.InteractionResponseData{
+			Content: i.Message.Content, Embeds: i.Message.Embeds, AllowedMentions: noMentions(),
+			Components: redraw(i.Message.Components, ref, true, called),
+		})
+	case actionHuman:
+		if !a.seen.First("human:" + i.Message.ID) {
+			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyCalled))
+		}
+		if err := respond(discordgo.InteractionResponseChannelMessageWithSource, a.humanMessage(ref.Lang, user.ID)); err != nil {
+			return err
+		}
+		// Redraw the answer without the button (best effort: the call is made).
+		voted, _ := buttonState(i.Message.Components)
+		comps := redraw(i.Message.Components, ref, voted, true)
+		if _, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: i.Message.ID, Channel: i.ChannelID, Components: &comps, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: cannot redraw an answer", "err", err)
+		}
+	}
+	return nil
+}
+
+// humanMessage calls the helpdesk role for the person who asked (the only
+// mentions allowed: that role and that person), or, with no role
+// configured, says how to reach the helpdesk.
+func (a *Adapter) humanMessage(lang, user string) *discordgo.InteractionResponseData {
+	l := chat.LabelsIn(lang)
+	if a.cfg.HelpdeskRole != "" {
+		return &discordgo.InteractionResponseData{
+			Content:         "<@" + user + "> " + fmt.Sprintf(l.HumanCalled, "<@&"+a.cfg.HelpdeskRole+">"),
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
+		}
+	}
+	md := l.HumanNoGroup
+	if e, ok := a.hd.Knowledge().Entry("human"); ok {
+		md += "\n\n" + a.hd.AnswerEntry(e, lang).Text
+	}
+	return &discordgo.InteractionResponseData{Content: truncate(md, contentLimit), AllowedMentions: noMentions()}
+}
+
+// buttonState reads, from an answer's buttons, whether it was voted on and
+// whether a person was called.
+func buttonState(comps []discordgo.MessageComponent) (voted, called bool) {
+	hasVote, hasHuman, hasDone := false, false, false
+	eachButton(comps, func(b *discordgo.Button) {
+		switch action, _, _ := parseCustomID(b.CustomID); action {
+		case actionYes, actionNo:
+			hasVote = true
+		case actionDone:
+			hasDone = true
+		case actionHuman:
+			hasHuman = true
+		}
+	})
+	return hasDone || !hasVote, !hasHuman
+}
+
+func eachButton(comps []discordgo.MessageComponent, f func(*discordgo.Button)) {
+	for _, c := range comps {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			if r, ok2 := c.(discordgo.ActionsRow); ok2 {
+				row = &r
+			} else {
+				continue
+			}
+		}
+		for _, el := range row.Components {
+			switch b := el.(type) {
+			case *discordgo.Button:
+				f(b)
+			case discordgo.Button:
+				f(&b)
+			}
+		}
+	}
+}
+
+// redraw returns an answer's components with the feedback buttons redrawn
+// and the other buttons (see also) kept.
+func redraw(comps []discordgo.MessageComponent, ref chat.Ref, voted, called bool) []discordgo.MessageComponent {
+	var keep []discordgo.Button
+	eachButton(comps, func(b *discordgo.Button) {
+		switch action, _, _ := parseCustomID(b.CustomID); action {
+		case actionYes, actionNo, actionDone, actionHuman:
+		default:
+			keep = append(keep, *b)
+		}
+	})
+	out := rows(keep)
+	return append(out, rows(feedbackButtons(ref, voted, called))...)
+}

@@ -1,0 +1,48 @@
+// Package chattest holds the helpers the adapters' tests share: the shipped
+// knowledge's answering core and golden files.
+package chattest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// Shipped returns the answering core of the repository's knowledge, for a
+// test running in a package two levels below the root (adapters/x).
+func Shipped(t *testing.T) *intents.Core {
+	t.Helper()
+	kb, err := intents.Load("../../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := intents.NewCore(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Golden compares got with testdata/NAME.golden, rewriting the file first
+// when update is set (the packages' -update flag).
+func Golden(t *testing.T, name string, got []byte, update bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test with -update)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s changed; if intended, run go test with -update\ngot:\n%s", path, got)
+	}
+}

@@ -1,0 +1,471 @@
+package tests
+
+import (
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
+)
+
+const helpdeskRole = "400000000000000004"
+
+// discordBot is an adapter running against a fake Discord.
+type discordBot struct {
+	t    *testing.T
+	fake *fakeDiscord
+	a    *discord.Adapter
+	hd   *helpdesk
+	rec  *recorder
+	log  *syncBuffer
+	conn *websocket.Conn
+	stop func() error
+}
+
+func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot)) *discordBot {
+	t.Helper()
+	fake := newFakeDiscord(t)
+	b := &discordBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
+	cfg := discord.Config{
+		Token: fake.token, APIURL: fake.APIURL(), Channels: []string{"700"}, GuildID: discordGuild, HelpdeskRole: helpdeskRole,
+		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
+	}
+	for _, c := range configure {
+		c(&cfg, b)
+	}
+	a, err := discord.New(cfg, b.hd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.a = a
+	b.stop = runAdapter(t, a.Run)
+	t.Cleanup(func() {
+		b.stop()
+		b.checkHygiene()
+	})
+	select {
+	case b.conn = <-fake.connc:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the adapter did not connect to the gateway within 15 s; its log:\n%s", b.log.String())
+	}
+	return b
+}
+
+// checkHygiene: every message the bot sent sets allowed_mentions so that
+// nobody is pinged but the asker (replied_user) and, when asked for, the
+// helpdesk role; no log line carries the token.
+func (b *discordBot) checkHygiene() {
+	b.fake.mu.Lock()
+	defer b.fake.mu.Unlock()
+	var bodies []map[string]any
+	for _, c := range b.fake.messages {
+		bodies = append(bodies, c.Body)
+	}
+	for _, c := range b.fake.edits {
+		if c.Body["content"] != nil || c.Body["embeds"] != nil {
+			bodies = append(bodies, c.Body)
+		}
+	}
+	for _, c := range b.fake.callbacks {
+		if d, ok := c.Body["data"].(map[string]any); ok && (d["content"] != nil || d["embeds"] != nil) && c.Body["type"] != float64(8) {
+			bodies = append(bodies, d)
+		}
+	}
+	for _, body := range bodies {
+		am, ok := body["allowed_mentions"].(map[string]any)
+		if !ok {
+			b.t.Errorf("a message without allowed_mentions: %v", body)
+			continue
+		}
+		if parse, _ := am["parse"].([]any); am["parse"] == nil || len(parse) != 0 {
+			b.t.Errorf("allowed_mentions.parse = %v; want []", am["parse"])
+		}
+		if roles, _ := am["roles"].([]any); len(roles) > 1 || (len(roles) == 1 && roles[0] != helpdeskRole) {
+			b.t.Errorf("allowed roles %v; want at most the helpdesk role", roles)
+		}
+		checkDiscordLimits(b.t, body)
+	}
+	if strings.Contains(b.log.String(), b.fake.token) {
+		b.t.Error("a log line contains the token")
+	}
+}
+
+// checkDiscordLimits: 2000 characters of content, 4096 a description,
+// 6000 in all the embeds, 5 rows of 5 buttons.
+func checkDiscordLimits(t *testing.T, body map[string]any) {
+	t.Helper()
+	units := func(s string) int {
+		n := 0
+		for _, r := range s {
+			n++
+			if r > 0xFFFF {
+				n++
+			}
+		}
+		return n
+	}
+	if c, _ := body["content"].(string); units(c) > 2000 {
+		t.Errorf("content of %d characters", units(c))
+	}
+	embeds, _ := body["embeds"].([]any)
+	total := 0
+	for _, e := range embeds {
+		m := e.(map[string]any)
+		d, _ := m["description"].(string)
+		title, _ := m["title"].(string)
+		if units(d) > 4096 || units(title) > 256 {
+			t.Errorf("embed description %d / title %d characters", units(d), units(title))
+		}
+		total += units(d) + units(title)
+	}
+	if total > 6000 || len(embeds) > 10 {
+		t.Errorf("%d embeds of %d characters in all", len(embeds), total)
+	}
+	rows, _ := body["components"].([]any)
+	if len(rows) > 5 {
+		t.Errorf("%d rows of components", len(rows))
+	}
+	for _, r := range rows {
+		if cs, _ := r.(map[string]any)["components"].([]any); len(cs) > 5 {
+			t.Errorf("a row of %d buttons", len(cs))
+		}
+	}
+}
+
+// waitMessage waits for a message, showing the adapter's log on failure.
+func (b *discordBot) waitMessage() discordCall {
+	b.t.Helper()
+	select {
+	case m := <-b.fake.messagec:
+		return m
+	case <-time.After(10 * time.Second):
+		b.t.Fatalf("no message within 10 s; the adapter's log:\n%s", b.log.String())
+	}
+	return discordCall{}
+}
+
+func (b *discordBot) message(m map[string]any) { b.fake.dispatch(b.conn, "MESSAGE_CREATE", m) }
+
+// interaction sends an INTERACTION_CREATE.
+func (b *discordBot) interaction(id string, typ int, data map[string]any, message map[string]any) {
+	i := map[string]any{
+		"id": id, "application_id": discordAppID, "type": typ, "token": "token-" + id, "version": 1,
+		"guild_id": discordGuild, "channel_id": "700", "locale": "fr",
+		"member": map[string]any{"user": map[string]any{"id": "800", "username": "agent-dsi"}, "roles": []any{}},
+		"data":   data,
+	}
+	if message != nil {
+		i["message"] = message
+	}
+	b.fake.dispatch(b.conn, "INTERACTION_CREATE", i)
+}
+
+func faqData(options ...map[string]any) map[string]any {
+	opts := []any{}
+	for _, o := range options {
+		opts = append(opts, o)
+	}
+	return map[string]any{"id": "900", "name": "faq", "type": 1, "options": opts}
+}
+
+func embedText(body map[string]any) string {
+	raw, _ := json.Marshal(body["embeds"])
+	var embeds []struct{ Title, Description string }
+	json.Unmarshal(raw, &embeds)
+	var s strings.Builder
+	for _, e := range embeds {
+		s.WriteString(e.Title + "\n" + e.Description + "\n")
+	}
+	return s.String()
+}
+
+// customIDs returns the buttons of a message: action -> custom_id.
+func customIDs(body map[string]any) map[string]string {
+	out := map[string]string{}
+	rows, _ := body["components"].([]any)
+	for _, r := range rows {
+		cs, _ := r.(map[string]any)["components"].([]any)
+		for _, c := range cs {
+			id, _ := c.(map[string]any)["custom_id"].(string)
+			action, _, _ := strings.Cut(id, ":")
+			if _, dup := out[action]; !dup {
+				out[action] = id
+			}
+		}
+	}
+	return out
+}
+
+func TestDiscordMentionAnsweredAsReply(t *testing.T) {
+	b := startDiscord(t)
+	b.message(discordMessage("601", "650", discordGuild, "801", "<@"+discordBotID+"> comment configurer ma messagerie sur mon téléphone ?", true))
+	m := b.fake.waitMessage()
+	ref, _ := m.Body["message_reference"].(map[string]any)
+	if ref["message_id"] != "601" || m.Body["channel_id"] != "650" {
+		t.Errorf("reply reference %v in channel %v; want a reply to 601 in 650", ref, m.Body["channel_id"])
+	}
+	if am := m.Body["allowed_mentions"].(map[string]any); am["replied_user"] != true {
+		t.Errorf("allowed_mentions %v; want the asker notified (replied_user)", am)
+	}
+	text := embedText(m.Body)
+	for _, want := range []string{"IMAP", "mail.ac-lyon.fr", "993"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the answer does not say %q:\n%s", want, text)
+		}
+	}
+	ids := customIDs(m.Body)
+	for _, want := range []string{"vote-yes", "vote-no", "human"} {
+		if ids[want] == "" {
+			t.Errorf("no %s button: %v", want, ids)
+		}
+	}
+}
+
+func TestDiscordWhenItSpeaks(t *testing.T) {
+	b := startDiscord(t)
+	q := "je ne connais pas mon identifiant convergence"
+	botAuthor := discordMessage("611", "700", discordGuild, "555", q, false)
+	botAuthor["author"].(map[string]any)["bot"] = true
+	self := discordMessage("612", "700", discordGuild, discordBotID, q, false)
+	join := discordMessage("613", "700", discordGuild, "801", "", false)
+	join["type"] = 7 // a member joined
+	pinned := discordMessage("614", "700", discordGuild, "801", q, false)
+	pinned["type"] = 6
+	webhook := discordMessage("615", "700", discordGuild, "801", q, false)
+	webhook["webhook_id"] = "777"
+	reply := discordMessage("616", "700", discordGuild, "801", q, false)
+	reply["type"] = 19 // a reply to someone, in the configured channel
+	for _, m := range []map[string]any{
+		discordMessage("610", "650", discordGuild, "801", q, false), // not configured, no mention
+		botAuthor, self, join, pinned, webhook, reply,
+	} {
+		b.message(m)
+	}
+	b.message(discordMessage("620", "660", "", "801", "mot de passe oublié", false))                              // a DM
+	b.message(discordMessage("621", "700", discordGuild, "801", "quel est mon identifiant convergence ?", false)) // configured
+	b.message(discordMessage("621", "700", discordGuild, "801", "quel est mon identifiant convergence ?", false)) // delivered twice
+	got := map[string]bool{}
+	for range 2 {
+		m := b.fake.waitMessage()
+		got[m.Body["message_reference"].(map[string]any)["message_id"].(string)] = true
+	}
+	if !got["620"] || !got["621"] {
+		t.Errorf("answered %v; want the DM (620) and the configured channel (621)", got)
+	}
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	b.fake.mu.Lock()
+	n := len(b.fake.messages)
+	b.fake.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d messages; want 2, silence for bots, system messages, webhooks, replies and other channels", n)
+	}
+	if asked := b.hd.questions(); len(asked) != 2 {
+		t.Errorf("the core was asked %q; want only the two questions", asked)
+	}
+}
+
+func TestDiscordNeverPings(t *testing.T) {
+	b := startDiscord(t)
+	b.message(discordMessage("630", "700", discordGuild, "801", "@everyone @here <@&555> <@777> mon mot de passe ne marche plus", false))
+	m := b.fake.waitMessage()
+	am := m.Body["allowed_mentions"].(map[string]any)
+	if parse := am["parse"].([]any); len(parse) != 0 || am["roles"] != nil || am["users"] != nil {
+		t.Errorf("allowed_mentions %v; want nothing parsed, no role, no user", am)
+	}
+	if q := b.hd.questions(); len(q) != 1 || strings.Contains(q[0], "@") || strings.Contains(q[0], "<") {
+		t.Errorf("the core was asked %q; want the question without mentions", q)
+	}
+}
+
+func TestDiscordLongAnswerSplit(t *testing.T) {
+	long := strings.Repeat("Une ligne de réponse assez longue pour tester le découpage des messages 👍.\n", 200) // ~15,000 characters
+	b := startDiscord(t, func(c *discord.Config, b *discordBot) {
+		b.hd.long = long
+	})
+	b.message(discordMessage("640", "700", discordGuild, "801", "comment configurer imap sur mon téléphone", false))
+	first := b.fake.waitMessage()
+	var all []discordCall
+	all = append(all, first)
+	for len(customIDs(all[len(all)-1].Body)) == 0 {
+		all = append(all, b.fake.waitMessage())
+	}
+	if len(all) < 3 {
+		t.Errorf("%d messages for a 15,000-character answer; want at least 3 (6000 characters each)", len(all))
+	}
+	if _, ok := first.Body["message_reference"]; !ok {
+		t.Error("the first part is not a reply to the question")
+	}
+	var text strings.Builder
+	for i, m := range all {
+		checkDiscordLimits(t, m.Body)
+		if i < len(all)-1 && len(customIDs(m.Body)) > 0 {
+			t.Errorf("buttons on part %d of %d; want them on the last only", i+1, len(all))
+		}
+		text.WriteString(embedText(m.Body))
+	}
+	if got, want := strings.Count(text.String(), "👍"), 200; got != want {
+		t.Errorf("the parts carry %d of the %d lines", got, want)
+	}
+}
+
+func TestDiscordFaqCommand(t *testing.T) {
+	b := startDiscord(t)
+	reg := b.fake.waitCommand()
+	if !strings.Contains(reg.Path, "/guilds/"+discordGuild+"/commands") {
+		t.Errorf("/faq registered at %s; want the configured server", reg.Path)
+	}
+	raw, _ := json.Marshal(reg.Body)
+	if !strings.Contains(string(raw), `"autocomplete":true`) || !strings.Contains(string(raw), `"name":"faq"`) {
+		t.Errorf("registered %s; want /faq with an autocompleted option", raw)
+	}
+
+	// Autocomplete as the agent types.
+	b.interaction("901", 4, faqData(map[string]any{"name": "entry", "type": 3, "value": "imap", "focused": true}), nil)
+	cb := b.fake.waitCallback()
+	data := cb.Body["data"].(map[string]any)
+	choices, _ := data["choices"].([]any)
+	if cb.Body["type"] != float64(8) || len(choices) == 0 || len(choices) > 25 {
+		t.Fatalf("autocomplete response %v; want type 8 with 1 to 25 choices", cb.Body)
+	}
+	if first := choices[0].(map[string]any); !strings.HasPrefix(first["value"].(string), "imap-") {
+		t.Errorf("first choice for \"imap\" is %v; want an imap entry", first)
+	}
+	b.interaction("902", 4, faqData(map[string]any{"name": "entry", "type": 3, "value": "", "focused": true}), nil)
+	if choices := b.fake.waitCallback().Body["data"].(map[string]any)["choices"].([]any); len(choices) < 10 || len(choices) > 25 {
+		t.Errorf("autocomplete of nothing: %d choices; want the topics (at most 25)", len(choices))
+	}
+
+	// The chosen entry posted, signed by the agent.
+	b.interaction("903", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "certificate-warning"}), nil)
+	cb = b.fake.waitCallback()
+	data = cb.Body["data"].(map[string]any)
+	if cb.Body["type"] != float64(4) || data["flags"] != nil || !strings.Contains(embedText(data), "mail.ac-lyon.fr") {
+		t.Errorf("/faq certificate-warning = %v; want the answer, public", cb.Body)
+	}
+	if raw, _ := json.Marshal(data); !strings.Contains(string(raw), "agent-dsi") {
+		t.Errorf("the posted answer does not name the agent")
+	}
+	// Private, from words.
+	b.interaction("904", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "mdp oublié"}, map[string]any{"name": "private", "type": 5, "value": true}), nil)
+	cb = b.fake.waitCallback()
+	data = cb.Body["data"].(map[string]any)
+	if data["flags"] != float64(64) || !strings.Contains(embedText(data), "mot de passe") {
+		t.Errorf("/faq mdp oublié private = %v; want an ephemeral answer about the password", cb.Body)
+	}
+}
+
+func TestDiscordFaqDeferredWhenSlow(t *testing.T) {
+	b := startDiscord(t, func(c *discord.Config, b *discordBot) { c.Defer = 50 * time.Millisecond })
+	b.hd.gate = make(chan struct{})
+	b.interaction("905", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "problème de certificat"}), nil)
+	cb := b.fake.waitCallback()
+	if cb.Body["type"] != float64(5) {
+		t.Fatalf("first response %v; want 5 (deferred) while the answer is held", cb.Body)
+	}
+	close(b.hd.gate)
+	edit := b.fake.waitEdit()
+	if !strings.HasSuffix(edit.Path, "/messages/@original") || !strings.Contains(embedText(edit.Body), "certificat") {
+		t.Errorf("the deferred answer came as %s %v", edit.Path, edit.Body)
+	}
+}
+
+func TestDiscordButtons(t *testing.T) {
+	b := startDiscord(t)
+	// Did you mean: the choice replaces the suggestion.
+	b.message(discordMessage("670", "700", discordGuild, "801", "ça marche pas", false))
+	m := b.fake.waitMessage()
+	pick := customIDs(m.Body)["pick"]
+	if pick == "" {
+		t.Fatalf("no did-you-mean buttons: %v", m.Body)
+	}
+	b.interaction("910", 3, map[string]any{"custom_id": pick, "component_type": 2}, m.Body)
+	cb := b.fake.waitCallback()
+	if cb.Body["type"] != float64(7) || embedText(cb.Body["data"].(map[string]any)) == "" {
+		t.Errorf("did-you-mean click = %v; want an update with the answer", cb.Body)
+	}
+
+	// Feedback: one vote, thanked; a second one refused privately.
+	b.message(discordMessage("671", "700", discordGuild, "801", "je tourne en boucle sur la page de connexion", false))
+	m = b.fake.waitMessage()
+	ids := customIDs(m.Body)
+	b.interaction("911", 3, map[string]any{"custom_id": ids["vote-no"], "component_type": 2}, m.Body)
+	cb = b.fake.waitCallback()
+	after := cb.Body["data"].(map[string]any)
+	if got := customIDs(after); cb.Body["type"] != float64(7) || got["vote-no"] != "" || got["voted"] == "" || got["human"] == "" {
+		t.Errorf("after a vote the buttons are %v; want the thanks and the person", got)
+	}
+	b.interaction("912", 3, map[string]any{"custom_id": ids["vote-yes"], "component_type": 2}, m.Body)
+	if cb := b.fake.waitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
+		t.Errorf("a second vote = %v; want a private notice", cb.Body)
+	}
+	if v := b.rec.allVotes(); len(v) != 1 || v[0].Helpful {
+		t.Errorf("votes %+v; want one 👎", v)
+	}
+
+	// Talk to a person: the helpdesk role, and only it, is pinged.
+	b.interaction("913", 3, map[string]any{"custom_id": ids["human"], "component_type": 2}, m.Body)
+	cb = b.fake.waitCallback()
+	data := cb.Body["data"].(map[string]any)
+	am := data["allowed_mentions"].(map[string]any)
+	if !strings.Contains(data["content"].(string), "<@&"+helpdeskRole+">") || len(am["roles"].([]any)) != 1 {
+		t.Errorf("talk to a person = %v; want the helpdesk role called", data)
+	}
+	b.fake.waitEdit() // the answer redrawn without the person button
+	b.interaction("914", 3, map[string]any{"custom_id": ids["human"], "component_type": 2}, m.Body)
+	if cb := b.fake.waitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
+		t.Errorf("a second call = %v; want a private notice", cb.Body)
+	}
+}
+
+func TestDiscordRateLimitedThenOneReply(t *testing.T) {
+	var mu sync.Mutex
+	var waits []time.Duration
+	b := startDiscord(t, func(c *discord.Config, _ *discordBot) {
+		c.OnRateLimit = func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
+	})
+	b.fake.mu.Lock()
+	b.fake.rateLimit = 1
+	b.fake.mu.Unlock()
+	b.message(discordMessage("680", "700", discordGuild, "801", "comment changer mon mot de passe ?", false))
+	b.fake.waitMessage()
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	b.fake.mu.Lock()
+	defer b.fake.mu.Unlock()
+	if len(b.fake.messages) != 1 || b.fake.limited != 1 {
+		t.Errorf("%d messages after %d 429s; want exactly 1 after 1", len(b.fake.messages), b.fake.limited)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(waits) != 1 || waits[0] != 300*time.Millisecond {
+		t.Errorf("rate-limit waits %v; want [300ms] (retry_after 0.3)", waits)
+	}
+}
+
+func TestDiscordReconnectsOnOp7(t *testing.T) {
+	b := startDiscord(t)
+	b.fake.send(b.conn, map[string]any{"op": 7, "d": nil})
+	b.conn = b.fake.waitConn()
+	b.fake.mu.Lock()
+	if b.fake.resumes != 1 || b.fake.identifies != 1 {
+		t.Errorf("%d identifies, %d resumes; want the session resumed after op 7", b.fake.identifies, b.fake.resumes)
+	}
+	b.fake.mu.Unlock()
+	b.message(discordMessage("690", "700", discordGuild, "801", "mon téléphone dit certificat invalide", false))
+	if m := b.waitMessage(); !strings.Contains(embedText(m.Body), "mail.ac-lyon.fr") {
+		t.Errorf("after reconnecting the answer is %v", m.Body)
+	}
+	// The connection drops: the adapter comes back again.
+	b.conn.Close()
+	b.conn = b.fake.waitConn()
+	b.message(discordMessage("691", "700", discordGuild, "801", "quel est mon identifiant ?", false))
+	b.waitMessage()
+}
