@@ -423,11 +423,6 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 	if r.Outcome == intents.Empty && !direct && !mentioned {
 		return nil
 	}
-	if u, ok := chat.UnansweredOf(Platform, text, r, time.Now()); ok {
-		if err := a.rec.RecordUnanswered(ctx, u); err != nil {
-			a.log.Warn("discord: cannot record an unanswered question", "err", err)
-		}
-	}
 	ref := m.SoftReference()
 	for i, p := range replyPosts(r, a.hd.Knowledge().Messages.DidYouMean.In(r.Lang)) {
 		send := &discordgo.MessageSend{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
@@ -439,6 +434,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 			return fmt.Errorf("discord: reply in %s: %w", m.ChannelID, err)
 		}
 	}
+	chat.Note(ctx, a.rec, a.log, Platform, m.Author.ID, text, r)
 	a.log.Debug("discord: replied", "channel", m.ChannelID, "outcome", r.Outcome, "confidence", r.Confidence, "took", time.Since(start))
 	return nil
 }

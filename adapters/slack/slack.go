@@ -368,11 +368,6 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	if r.Outcome == intents.Empty && !direct && !m.mention && !mentions(m.text, a.self()) {
 		return nil
 	}
-	if u, ok := chat.UnansweredOf(Platform, text, r, time.Now()); ok {
-		if err := a.rec.RecordUnanswered(ctx, u); err != nil {
-			a.log.Warn("slack: cannot record an unanswered question", "err", err)
-		}
-	}
 	thread := m.threadTS
 	if thread == "" && !direct {
 		thread = m.ts
@@ -381,6 +376,7 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	if err := a.post(ctx, m.channel, thread, msg); err != nil {
 		return err
 	}
+	chat.Note(ctx, a.rec, a.log, Platform, m.user, text, r)
 	a.log.Debug("slack: replied", "channel", m.channel, "outcome", r.Outcome, "entry", entryID(r), "confidence", r.Confidence, "took", time.Since(start))
 	return nil
 }

@@ -7,6 +7,7 @@ package chat
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -126,7 +127,10 @@ type Unanswered struct {
 	Outcome    intents.Outcome
 	Closest    string // the entry it came closest to, if any
 	Confidence float64
-	At         time.Time
+	// User identifies who asked, so that their questions can be erased on
+	// request; recorders must not store it in clear.
+	User string
+	At   time.Time
 }
 
 // Recorder receives what maintainers learn from. Implementations are safe
@@ -146,15 +150,39 @@ func (Discard) RecordVote(context.Context, Vote) error { return nil }
 // RecordUnanswered implements Recorder.
 func (Discard) RecordUnanswered(context.Context, Unanswered) error { return nil }
 
+// MaxStoredQuestion bounds what is kept of a question: enough for a
+// maintainer to see what was asked.
+const MaxStoredQuestion = 500
+
 // UnansweredOf returns what to record of a reply, and false when the reply
 // answered (or the message was empty): only what maintainers need is kept.
-func UnansweredOf(platform, question string, r intents.Reply, at time.Time) (Unanswered, bool) {
+func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time) (Unanswered, bool) {
 	if r.Outcome != intents.Suggested && r.Outcome != intents.Fallback {
 		return Unanswered{}, false
 	}
-	u := Unanswered{Platform: platform, Question: question, Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
+	if len(question) > MaxStoredQuestion {
+		cut := MaxStoredQuestion
+		for cut > 0 && question[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		question = question[:cut]
+	}
+	u := Unanswered{Platform: platform, User: user, Question: question, Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
 	if len(r.Alternatives) > 0 {
 		u.Closest = r.Alternatives[0].Entry.ID
 	}
 	return u, true
+}
+
+// Note records, after a reply was sent, what maintainers need of it: the
+// question when the bot could not answer it directly. A failure to record
+// is logged, never passed on: the person got their reply.
+func Note(ctx context.Context, rec Recorder, log *slog.Logger, platform, user, question string, r intents.Reply) {
+	u, ok := UnansweredOf(platform, user, question, r, time.Now())
+	if !ok {
+		return
+	}
+	if err := rec.RecordUnanswered(ctx, u); err != nil {
+		log.Warn(platform+": cannot record an unanswered question", "err", err)
+	}
 }

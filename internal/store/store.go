@@ -1,0 +1,337 @@
+// Package store keeps what FAQ maintainers learn from: "was this helpful?"
+// votes and the questions the bot could not answer directly. It runs on an
+// embedded SQLite file by default (modernc.org/sqlite, pure Go, no server)
+// or on PostgreSQL (github.com/jackc/pgx/v5) when several replicas share it.
+// Schema migrations are applied when it opens.
+//
+// Privacy by design: people are identified only by a keyed hash (HMAC-SHA256)
+// of their platform id, which lets a person's rows be erased on request
+// without keeping who they are; rows older than the retention are purged.
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+// Store is a connection to the database. It is safe for concurrent use and
+// implements chat.Recorder.
+type Store struct {
+	db       *sql.DB
+	postgres bool
+	key      []byte
+	now      func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// HashKey keys the hash of user ids. Empty: a random key is generated
+	// once and kept in the database (shared by replicas on PostgreSQL).
+	HashKey []byte
+	// Now is the clock (default time.Now); tests set it.
+	Now func() time.Time
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn, a PostgreSQL URL or the path of a
+// SQLite file (created with its folder if missing), and migrates it.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	s := &Store{postgres: IsPostgres(dsn), now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.postgres {
+		s.db, err = sql.Open("pgx", dsn)
+	} else {
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: create %s: %w", dir, err)
+			}
+		}
+		// WAL lets the report read while the bot writes; the busy timeout
+		// makes writers wait for each other instead of failing.
+		s.db, err = sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+		if err == nil {
+			s.db.SetMaxOpenConns(4)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pingCtx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	s.key = opt.HashKey
+	if len(s.key) == 0 {
+		if s.key, err = s.storedKey(ctx); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrations are applied in order, each once; never edit a released one,
+// add the next.
+var migrations = []string{
+	// 1: votes, unanswered questions, settings.
+	`CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE votes (
+		id {{id}},
+		at BIGINT NOT NULL,
+		platform TEXT NOT NULL,
+		entry TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		helpful BOOLEAN NOT NULL,
+		user_hash TEXT NOT NULL
+	);
+	CREATE INDEX votes_at ON votes (at);
+	CREATE INDEX votes_user ON votes (user_hash);
+	CREATE TABLE unanswered (
+		id {{id}},
+		at BIGINT NOT NULL,
+		platform TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		outcome TEXT NOT NULL,
+		question TEXT NOT NULL,
+		closest TEXT NOT NULL,
+		confidence DOUBLE PRECISION NOT NULL,
+		user_hash TEXT NOT NULL
+	);
+	CREATE INDEX unanswered_at ON unanswered (at);
+	CREATE INDEX unanswered_user ON unanswered (user_hash)`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if s.postgres {
+		// Replicas starting together migrate one at a time.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(724300117)`); err != nil {
+			return fmt.Errorf("store: migrate: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("store: the database has schema version %d, newer than this bot knows (%d): run a newer bot", version, len(migrations))
+	}
+	id := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	if s.postgres {
+		id = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+	}
+	for v := version + 1; v <= len(migrations); v++ {
+		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[v-1], "{{id}}", id), ";\n") {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("store: migration %d: %w", v, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, v, s.now().Unix()); err != nil {
+			return fmt.Errorf("store: migration %d: %w", v, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// storedKey returns the hash key kept in the database, creating it once.
+func (s *Store) storedKey(ctx context.Context) ([]byte, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('user_hash_key', $1) ON CONFLICT (name) DO NOTHING`, hex.EncodeToString(fresh)); err != nil {
+		return nil, fmt.Errorf("store: hash key: %w", err)
+	}
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'user_hash_key'`).Scan(&v); err != nil {
+		return nil, fmt.Errorf("store: hash key: %w", err)
+	}
+	return hex.DecodeString(v)
+}
+
+// UserHash is the keyed hash stored instead of a platform user id.
+func (s *Store) UserHash(platform, user string) string {
+	if user == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(platform + "\x00" + user))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// RecordVote implements chat.Recorder.
+func (s *Store) RecordVote(ctx context.Context, v chat.Vote) error {
+	at := v.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO votes (at, platform, entry, lang, helpful, user_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+		at.Unix(), v.Platform, v.Entry, v.Lang, v.Helpful, s.UserHash(v.Platform, v.User))
+	if err != nil {
+		return fmt.Errorf("store: record vote: %w", err)
+	}
+	return nil
+}
+
+// RecordUnanswered implements chat.Recorder.
+func (s *Store) RecordUnanswered(ctx context.Context, u chat.Unanswered) error {
+	at := u.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	q := u.Question
+	if len(q) > chat.MaxStoredQuestion {
+		q = q[:chat.MaxStoredQuestion]
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO unanswered (at, platform, lang, outcome, question, closest, confidence, user_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		at.Unix(), u.Platform, u.Lang, string(u.Outcome), strings.ToValidUTF8(q, ""), u.Closest, u.Confidence, s.UserHash(u.Platform, u.User))
+	if err != nil {
+		return fmt.Errorf("store: record question: %w", err)
+	}
+	return nil
+}
+
+// Purge deletes every row recorded before the given time and returns how
+// many: the retention limit, enforced daily.
+func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
+	return s.delete(ctx, "at < $1", before.Unix())
+}
+
+// EraseUser deletes every row of one person (a request to be forgotten).
+func (s *Store) EraseUser(ctx context.Context, platform, user string) (int64, error) {
+	if user == "" {
+		return 0, errors.New("store: erase: no user given")
+	}
+	return s.delete(ctx, "user_hash = $1", s.UserHash(platform, user))
+}
+
+// EraseAll deletes every vote and question.
+func (s *Store) EraseAll(ctx context.Context) (int64, error) {
+	return s.delete(ctx, "1 = 1")
+}
+
+func (s *Store) delete(ctx context.Context, where string, args ...any) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete: %w", err)
+	}
+	defer tx.Rollback()
+	var n int64
+	for _, table := range []string{"votes", "unanswered"} {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+where, args...)
+		if err != nil {
+			return 0, fmt.Errorf("store: delete from %s: %w", table, err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, tx.Commit()
+}
+
+// Question is an unanswered question as stored.
+type Question struct {
+	At         time.Time
+	Platform   string
+	Lang       string
+	Outcome    intents.Outcome
+	Text       string
+	Closest    string
+	Confidence float64
+}
+
+// Questions returns the unanswered questions recorded since a time, oldest
+// first.
+func (s *Store) Questions(ctx context.Context, since time.Time) ([]Question, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, platform, lang, outcome, question, closest, confidence FROM unanswered WHERE at >= $1 ORDER BY at, id`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: questions: %w", err)
+	}
+	defer rows.Close()
+	var out []Question
+	for rows.Next() {
+		var q Question
+		var at int64
+		var outcome string
+		if err := rows.Scan(&at, &q.Platform, &q.Lang, &outcome, &q.Text, &q.Closest, &q.Confidence); err != nil {
+			return nil, fmt.Errorf("store: questions: %w", err)
+		}
+		q.At, q.Outcome = time.Unix(at, 0), intents.Outcome(outcome)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// Tally is the votes on one entry.
+type Tally struct {
+	Entry    string
+	Up, Down int
+}
+
+// Votes returns the votes since a time, by entry.
+func (s *Store) Votes(ctx context.Context, since time.Time) ([]Tally, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entry,
+		SUM(CASE WHEN helpful THEN 1 ELSE 0 END), SUM(CASE WHEN helpful THEN 0 ELSE 1 END)
+		FROM votes WHERE at >= $1 GROUP BY entry ORDER BY entry`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: votes: %w", err)
+	}
+	defer rows.Close()
+	var out []Tally
+	for rows.Next() {
+		var t Tally
+		if err := rows.Scan(&t.Entry, &t.Up, &t.Down); err != nil {
+			return nil, fmt.Errorf("store: votes: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Counts returns how many votes and questions are stored.
+func (s *Store) Counts(ctx context.Context) (votes, questions int64, err error) {
+	if err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM votes`).Scan(&votes); err != nil {
+		return 0, 0, fmt.Errorf("store: count: %w", err)
+	}
+	if err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM unanswered`).Scan(&questions); err != nil {
+		return 0, 0, fmt.Errorf("store: count: %w", err)
+	}
+	return votes, questions, nil
+}

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+var dbSeq atomic.Int64
+
+// backends runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL names
+// a server (.ci/run starts one), each time on a new empty database.
+func backends(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "helpdesk.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		admin := os.Getenv("TEST_DATABASE_URL")
+		if admin == "" {
+			t.Skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped (.ci/run starts a server and sets it)")
+		}
+		f(t, freshPostgres(t, admin))
+	})
+}
+
+// freshPostgres creates a database for one test and drops it afterwards.
+func freshPostgres(t *testing.T, admin string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("helpdesk_test_%d_%d", os.Getpid(), dbSeq.Add(1))
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		db.Close()
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func open(t *testing.T, dsn string, now *time.Time) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn, Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRecordAndRead(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		s := open(t, dsn, &now)
+		for i, v := range []chat.Vote{
+			{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: true, User: "U1", At: now},
+			{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: false, User: "U2", At: now},
+			{Platform: "discord", Entry: "imap-settings", Lang: "en", Helpful: false, User: "123", At: now},
+			{Platform: "slack", Entry: "password-reset", Lang: "fr", Helpful: true, User: "U1", At: now},
+		} {
+			if err := s.RecordVote(ctx, v); err != nil {
+				t.Fatalf("vote %d: %v", i, err)
+			}
+		}
+		q := chat.Unanswered{Platform: "slack", User: "U1", Question: "la cantine est fermée ?", Lang: "fr", Outcome: intents.Fallback, Confidence: 0.12, At: now}
+		if err := s.RecordUnanswered(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		long := q
+		long.Question = strings.Repeat("é", 600) // 1200 bytes
+		if err := s.RecordUnanswered(ctx, long); err != nil {
+			t.Fatal(err)
+		}
+		tallies, err := s.Votes(ctx, now.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Tally{{"imap-settings", 1, 2}, {"password-reset", 1, 0}}
+		if fmt.Sprint(tallies) != fmt.Sprint(want) {
+			t.Errorf("Votes = %v; want %v", tallies, want)
+		}
+		qs, err := s.Questions(ctx, now.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(qs) != 2 || qs[0].Text != q.Question || qs[0].Outcome != intents.Fallback || !qs[0].At.Equal(now) {
+			t.Errorf("Questions = %+v; want the question back", qs)
+		}
+		if len(qs[1].Text) > chat.MaxStoredQuestion || !strings.HasPrefix(qs[1].Text, "éé") {
+			t.Errorf("a long question is stored as %d bytes; want at most %d, valid UTF-8", len(qs[1].Text), chat.MaxStoredQuestion)
+		}
+		// No user id in clear anywhere.
+		var clear int
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM votes WHERE user_hash IN ('U1', 'U2', '123')`).Scan(&clear); err != nil || clear != 0 {
+			t.Errorf("%d votes store a user id in clear (%v)", clear, err)
+		}
+		if h := s.UserHash("slack", "U1"); h == s.UserHash("discord", "U1") || len(h) != 32 {
+			t.Errorf("UserHash = %q; want 32 hex characters, different per platform", h)
+		}
+	})
+}
+
+func TestRetentionPurgesExactlyWhatIsOlder(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		s := open(t, dsn, &now)
+		limit := now.Add(-90 * 24 * time.Hour)
+		for _, at := range []time.Time{limit.Add(-24 * time.Hour), limit.Add(-time.Second), limit, limit.Add(time.Second), now} {
+			s.RecordVote(ctx, chat.Vote{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: true, User: "U1", At: at})
+			s.RecordUnanswered(ctx, chat.Unanswered{Platform: "slack", User: "U1", Question: "q", Lang: "fr", Outcome: intents.Fallback, At: at})
+		}
+		n, err := s.Purge(ctx, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 {
+			t.Errorf("Purge removed %d rows; want 4 (2 votes and 2 questions older than the limit)", n)
+		}
+		votes, questions, _ := s.Counts(ctx)
+		if votes != 3 || questions != 3 {
+			t.Errorf("after the purge %d votes and %d questions; want 3 and 3 (at the limit and after)", votes, questions)
+		}
+	})
+}
+
+func TestEraseUser(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		now := time.Now()
+		s := open(t, dsn, &now)
+		for _, u := range []string{"U1", "U2", "U1"} {
+			s.RecordVote(ctx, chat.Vote{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: true, User: u})
+			s.RecordUnanswered(ctx, chat.Unanswered{Platform: "slack", User: u, Question: "q", Lang: "fr", Outcome: intents.Suggested})
+		}
+		s.RecordVote(ctx, chat.Vote{Platform: "discord", Entry: "imap-settings", Lang: "fr", Helpful: true, User: "U1"})
+		n, err := s.EraseUser(ctx, "slack", "U1")
+		if err != nil || n != 4 {
+			t.Errorf("EraseUser(slack, U1) = %d, %v; want 4", n, err)
+		}
+		votes, questions, _ := s.Counts(ctx)
+		if votes != 2 || questions != 1 {
+			t.Errorf("left %d votes, %d questions; want 2 (U2, and U1 on Discord) and 1", votes, questions)
+		}
+	})
+}
+
+func TestMigrationsOnceAndKeyKept(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		now := time.Now()
+		a := open(t, dsn, &now)
+		b := open(t, dsn, &now) // a second replica, or a restart
+		if a.UserHash("slack", "U1") != b.UserHash("slack", "U1") {
+			t.Error("the hash key changed between two openings: erasure by user would miss rows")
+		}
+		var n int
+		if err := b.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(migrations) {
+			t.Errorf("%d migrations recorded (%v); want %d", n, err, len(migrations))
+		}
+		b.db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)`)
+		if _, err := Open(context.Background(), dsn, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Errorf("Open on a newer schema = %v; want a clear refusal", err)
+		}
+	})
+}
+
+func TestIsPostgres(t *testing.T) {
+	for dsn, want := range map[string]bool{"postgres://u@h/db": true, "postgresql://h/db": true, "data/helpdesk.db": false, "": false} {
+		if got := IsPostgres(dsn); got != want {
+			t.Errorf("IsPostgres(%q) = %v; want %v", dsn, got, want)
+		}
+	}
+}
