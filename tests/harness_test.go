@@ -84,11 +84,11 @@ type runningBot struct {
 }
 
 // startBot runs the bot binary with the knowledge of the repository, an
-// HTTP listener on a free port and env.
+// HTTP listener on a free port, a store in a temporary folder, and env.
 func startBot(t *testing.T, env ...string) *runningBot {
 	t.Helper()
 	cmd := exec.Command(botBinary(t))
-	cmd.Env = append(append(os.Environ(), "KNOWLEDGE_PATH=../knowledge/faq.yaml", "HTTP_ADDR=127.0.0.1:0"), env...)
+	cmd.Env = append(append(os.Environ(), "KNOWLEDGE_PATH=../knowledge/faq.yaml", "HTTP_ADDR=127.0.0.1:0", "DATA_PATH="+t.TempDir()), env...)
 	b := &runningBot{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = b.stderr
 	if err := cmd.Start(); err != nil {

@@ -140,7 +140,7 @@ type slackBot struct {
 	rec  *recorder
 	log  *syncBuffer
 	conn *websocket.Conn // Socket Mode
-	http *httptest.Server
+	base string          // the adapter's HTTP endpoint, in HTTP Events mode
 	stop func() error
 }
 
@@ -175,8 +175,9 @@ func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *sl
 	if socket {
 		b.conn = fake.waitConn()
 	} else {
-		b.http = httptest.NewServer(a.Handler())
-		t.Cleanup(b.http.Close)
+		srv := httptest.NewServer(a.Handler())
+		t.Cleanup(srv.Close)
+		b.base = srv.URL
 		deadline := time.Now().Add(10 * time.Second)
 		for !a.Ready() {
 			if time.Now().After(deadline) {
@@ -298,7 +299,7 @@ func (b *slackBot) signedPost(path, contentType string, body []byte, at time.Tim
 
 func (b *slackBot) post(path, contentType string, body []byte, headers map[string]string) (int, string) {
 	b.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.http.URL+path, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	for k, v := range headers {
 		req.Header.Set(k, v)

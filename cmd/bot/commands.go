@@ -33,15 +33,7 @@ func loadCore(getenv env, stderr io.Writer) (*intents.Core, error) {
 	path := knowledgePath(getenv)
 	kb, err := intents.Load(path)
 	if err != nil {
-		var probs intents.Problems
-		if errors.As(err, &probs) {
-			fmt.Fprintln(stderr, probs.Error())
-			return nil, fmt.Errorf("the knowledge at %s has %d problem(s); run `bot validate %s`", path, len(probs), path)
-		}
-		if errors.Is(err, intents.ErrUnreadable) && getenv("KNOWLEDGE_PATH") == "" {
-			return nil, fmt.Errorf("%w (run the bot from the repository root, or set KNOWLEDGE_PATH)", err)
-		}
-		return nil, err
+		return nil, knowledgeError(getenv, path, err, stderr)
 	}
 	return intents.NewCore(kb)
 }

@@ -7,6 +7,8 @@
 //	bot answer ID [--format text|markdown|slack|discord] [--lang fr|en]
 //	bot validate [PATH...]
 //	bot list [--json]
+//	bot report [--since 7d] [--format text|markdown|yaml]
+//	bot purge [--user PLATFORM:ID | --older-than 30d | --all]
 package main
 
 import (
@@ -83,6 +85,8 @@ var commands = []command{
 	{"answer", "ID [--format text|markdown|slack|discord] [--lang fr|en]", "print the canned answer of an entry, ready to paste", cmdAnswer},
 	{"validate", "[PATH...]", "check knowledge files; every problem as FILE:LINE: ...", cmdValidate},
 	{"list", "[--json]", "list the entries with their number of example questions", cmdList},
+	{"report", "[--since 7d] [--format text|markdown|yaml]", "unanswered questions grouped, entries by share of 👎, example questions to add", cmdReport},
+	{"purge", "[--user PLATFORM:ID | --older-than 30d | --all]", "erase stored votes and questions (default: older than RETENTION_DAYS)", cmdPurge},
 }
 
 func usage(w io.Writer) {
@@ -91,5 +95,5 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  bot %s %s\n      %s\n", c.name, c.args, c.help)
 	}
-	fmt.Fprintln(w, "environment: KNOWLEDGE_PATH (default knowledge/faq.yaml); see README.md for the rest")
+	fmt.Fprintln(w, "environment: KNOWLEDGE_PATH (default knowledge/faq.yaml), DATA_PATH or DATABASE_URL; see README.md for the rest")
 }

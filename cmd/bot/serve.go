@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,13 +10,22 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/console"
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/live"
+	"github.com/acad-lyon/helpdesk-bot/internal/metrics"
+	"github.com/acad-lyon/helpdesk-bot/internal/store"
 )
 
 // secret reads a secret from the environment, or from the file named by
@@ -61,25 +71,87 @@ func newLogger(getenv env, w io.Writer) *slog.Logger {
 }
 
 // adapter is a platform connection that runs until its context ends.
-type adapter interface {
-	Run(ctx context.Context) error
+type adapter struct {
+	name  string
+	run   func(ctx context.Context) error
+	ready func() bool
+}
+
+// storeDSN is DATABASE_URL, or the SQLite file under DATA_PATH.
+func storeDSN(getenv env) string {
+	if u := getenv("DATABASE_URL"); u != "" {
+		return u
+	}
+	dir := getenv("DATA_PATH")
+	if dir == "" {
+		dir = "data"
+	}
+	return filepath.Join(dir, "helpdesk.db")
+}
+
+// openStore opens the store the environment names.
+func openStore(ctx context.Context, getenv env) (*store.Store, error) {
+	key, err := secret(getenv, "USER_HASH_KEY")
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, storeDSN(getenv), store.Options{HashKey: []byte(key)})
+}
+
+// retention is RETENTION_DAYS (default 90).
+func retention(getenv env) (time.Duration, error) {
+	v := getenv("RETENTION_DAYS")
+	if v == "" {
+		return 90 * 24 * time.Hour, nil
+	}
+	days, err := strconv.Atoi(v)
+	if err != nil || days < 1 {
+		return 0, exitError{2, fmt.Sprintf("RETENTION_DAYS must be a number of days (at least 1), not %q", v)}
+	}
+	return time.Duration(days) * 24 * time.Hour, nil
 }
 
 // serve runs every adapter whose credentials are set; with none, the console.
 func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	core, err := loadCore(getenv, stderr)
-	if err != nil {
-		return err
-	}
-	log := newLogger(getenv, stderr)
-	var adapters []adapter
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-
 	slackToken, err := secret(getenv, "SLACK_BOT_TOKEN")
 	if err != nil {
 		return err
 	}
+	discordToken, err := secret(getenv, "DISCORD_BOT_TOKEN")
+	if err != nil {
+		return err
+	}
+	if slackToken == "" && discordToken == "" {
+		return serveConsole(ctx, getenv, stdin, stdout, stderr)
+	}
+	keep, err := retention(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(getenv, stderr)
+	path := knowledgePath(getenv)
+	kn, err := live.Load(path, log)
+	if err != nil {
+		return knowledgeError(getenv, path, err, stderr)
+	}
+	m := metrics.New()
+	m.Loaded(true, len(kn.Knowledge().Entries))
+	kn.OnLoad = m.Loaded
+
+	var rec chat.Recorder = chat.Discard{}
+	st, err := openStore(ctx, getenv)
+	if err != nil {
+		// Answering matters more than recording: run, but say it loudly.
+		log.Error("store unavailable: votes and unanswered questions are not recorded", "err", err)
+	} else {
+		defer st.Close()
+		rec = st
+		log.Info("store open", "backend", map[bool]string{true: "postgres", false: "sqlite"}[store.IsPostgres(storeDSN(getenv))])
+	}
+	rec = m.Recorder(rec)
+
+	mux := http.NewServeMux()
+	var adapters []adapter
 	if slackToken != "" {
 		appToken, err := secret(getenv, "SLACK_APP_TOKEN")
 		if err != nil {
@@ -97,19 +169,17 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			Channels:      list(getenv("SLACK_CHANNELS")),
 			HelpdeskGroup: getenv("SLACK_HELPDESK_GROUP"),
 			Logger:        log,
-		}, core)
+			Recorder:      rec,
+			OnRateLimit:   m.RateLimited(slack.Platform),
+			OnConnect:     m.Connected(slack.Platform),
+		}, m.Helpdesk(kn, slack.Platform))
 		if err != nil {
 			return exitError{2, err.Error()}
 		}
 		if signing != "" {
 			mux.Handle("/slack/", sa.Handler())
 		}
-		adapters = append(adapters, sa)
-	}
-
-	discordToken, err := secret(getenv, "DISCORD_BOT_TOKEN")
-	if err != nil {
-		return err
+		adapters = append(adapters, adapter{slack.Platform, sa.Run, sa.Ready})
 	}
 	if discordToken != "" {
 		da, err := discord.New(discord.Config{
@@ -119,25 +189,19 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			GuildID:      getenv("DISCORD_GUILD_ID"),
 			HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
 			Logger:       log,
-		}, core)
+			Recorder:     rec,
+			OnRateLimit:  m.RateLimited(discord.Platform),
+			OnConnect:    m.Connected(discord.Platform),
+		}, m.Helpdesk(kn, discord.Platform))
 		if err != nil {
 			return exitError{2, err.Error()}
 		}
-		adapters = append(adapters, da)
+		adapters = append(adapters, adapter{discord.Platform, da.Run, da.Ready})
 	}
 
-	if len(adapters) == 0 {
-		interactive := false
-		if f, ok := stdin.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				interactive = true
-			}
-		}
-		welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
-			"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
-		c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
-		return c.Run(ctx, core)
-	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", readyz(kn, adapters, st != nil))
+	mux.Handle("GET /metrics", m.Handler())
 
 	addr := getenv("HTTP_ADDR")
 	if addr == "" {
@@ -148,11 +212,11 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
-	log.Info("listening", "addr", ln.Addr().String())
+	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Knowledge().Entries))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, len(adapters)+1)
+	errc := make(chan error, len(adapters)+2)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -161,11 +225,21 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	})
 	for _, a := range adapters {
 		wg.Go(func() {
-			if err := a.Run(ctx); err != nil {
+			if err := a.run(ctx); err != nil {
 				errc <- err
 			}
 		})
 	}
+	if watching, err := kn.Watch(ctx); err != nil {
+		log.Warn("knowledge files are not watched: reload with SIGHUP", "err", err)
+	} else {
+		wg.Go(func() { <-watching })
+	}
+	wg.Go(func() { reloadOnHangup(ctx, kn) })
+	if st != nil {
+		wg.Go(func() { enforceRetention(ctx, st, keep, log) })
+	}
+
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -180,4 +254,108 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	srv.Shutdown(shutCtx)
 	wg.Wait()
 	return runErr
+}
+
+// serveConsole is the chat in a terminal: no tokens, no store, no listener.
+func serveConsole(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	core, err := loadCore(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	interactive := false
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			interactive = true
+		}
+	}
+	welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
+		"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
+	c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
+	return c.Run(ctx, core)
+}
+
+// reloadOnHangup reloads the knowledge on SIGHUP.
+func reloadOnHangup(ctx context.Context, kn *live.Knowledge) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			kn.Reload() // logs its own outcome
+		}
+	}
+}
+
+// enforceRetention deletes what is older than keep, at start and daily.
+func enforceRetention(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		n, err := st.Purge(ctx, time.Now().Add(-keep))
+		if err != nil {
+			log.Error("retention: purge failed", "err", err)
+		} else {
+			log.Info("retention: purged", "rows", n, "days", int(keep.Hours()/24))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// readiness is the body of /readyz.
+type readiness struct {
+	Ready     bool            `json:"ready"`
+	Knowledge knowledgeStatus `json:"knowledge"`
+	Adapters  map[string]bool `json:"adapters"`
+	Store     bool            `json:"store"`
+}
+
+type knowledgeStatus struct {
+	// OK is false when the files have problems and older knowledge is
+	// served: the bot still answers, so it stays ready.
+	OK       bool      `json:"ok"`
+	Entries  int       `json:"entries"`
+	LoadedAt time.Time `json:"loaded_at"`
+	Problems []string  `json:"problems,omitempty"`
+}
+
+// readyz answers 200 when every adapter is connected, 503 otherwise, with
+// the state of the knowledge (and its problems), adapters and store.
+func readyz(kn *live.Knowledge, adapters []adapter, storeOK bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := kn.Status()
+		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK,
+			Knowledge: knowledgeStatus{OK: s.OK, Entries: s.Entries, LoadedAt: s.At, Problems: s.Problems}}
+		for _, a := range adapters {
+			ok := a.ready()
+			body.Adapters[a.name] = ok
+			body.Ready = body.Ready && ok
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if !body.Ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(body)
+	}
+}
+
+// knowledgeError explains why the knowledge could not be loaded.
+func knowledgeError(getenv env, path string, err error, stderr io.Writer) error {
+	var probs intents.Problems
+	if errors.As(err, &probs) {
+		fmt.Fprintln(stderr, probs.Error())
+		return fmt.Errorf("the knowledge at %s has %d problem(s); run `bot validate %s`", path, len(probs), path)
+	}
+	if errors.Is(err, intents.ErrUnreadable) && getenv("KNOWLEDGE_PATH") == "" {
+		return fmt.Errorf("%w (run the bot from the repository root, or set KNOWLEDGE_PATH)", err)
+	}
+	return err
 }

@@ -1,0 +1,171 @@
+// Package metrics exposes how the bot answers in the Prometheus format, with
+// github.com/prometheus/client_golang: questions by platform and outcome,
+// matching latency, feedback votes, knowledge reloads, adapter reconnections
+// and rate-limit waits. No label ever carries a question or a user.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+// Metrics is the bot's registry of metrics.
+type Metrics struct {
+	reg        *prometheus.Registry
+	questions  *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	votes      *prometheus.CounterVec
+	recorded   *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+	valid      prometheus.Gauge
+	entries    prometheus.Gauge
+	reconnects *prometheus.CounterVec
+	limits     *prometheus.CounterVec
+	limitWait  *prometheus.CounterVec
+}
+
+// New creates the metrics, with the Go runtime's and the process's.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_questions_total", Help: "Questions answered, by platform and outcome (answered, suggested, fallback, empty).",
+		}, []string{"platform", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "helpdesk_matching_seconds", Help: "Time to match a question and build the reply.",
+			Buckets: []float64{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1},
+		}, []string{"platform"}),
+		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_feedback_votes_total", Help: "Was-this-helpful votes, by platform, entry and vote (up, down).",
+		}, []string{"platform", "entry", "vote"}),
+		recorded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_store_writes_total", Help: "Votes and unanswered questions written to the store, by kind and result.",
+		}, []string{"kind", "result"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_knowledge_reloads_total", Help: "Knowledge reloads, by result (ok, failed).",
+		}, []string{"result"}),
+		valid: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "helpdesk_knowledge_valid", Help: "1 when the last knowledge load succeeded, 0 when the bot serves older knowledge because the files have problems.",
+		}),
+		entries: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "helpdesk_knowledge_entries", Help: "Entries in the knowledge being served.",
+		}),
+		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_adapter_reconnects_total", Help: "Reconnections of a platform connection.",
+		}, []string{"platform"}),
+		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_rate_limit_waits_total", Help: "Times a platform asked the bot to wait (HTTP 429).",
+		}, []string{"platform"}),
+		limitWait: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_rate_limit_wait_seconds_total", Help: "Time spent waiting for platform rate limits.",
+		}, []string{"platform"}),
+	}
+	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.valid.Set(1)
+	return m
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry returns the registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Helpdesk counts the questions a platform asks h, by outcome, and times
+// them.
+func (m *Metrics) Helpdesk(h chat.Helpdesk, platform string) chat.Helpdesk {
+	for _, o := range []intents.Outcome{intents.Answered, intents.Suggested, intents.Fallback, intents.Empty} {
+		m.questions.WithLabelValues(platform, string(o)) // export zeros
+	}
+	return &observed{Helpdesk: h, m: m, platform: platform, latency: m.latency.WithLabelValues(platform)}
+}
+
+type observed struct {
+	chat.Helpdesk
+	m        *Metrics
+	platform string
+	latency  prometheus.Observer
+}
+
+func (o *observed) Answer(ctx context.Context, q intents.Question) (intents.Reply, error) {
+	start := time.Now()
+	r, err := o.Helpdesk.Answer(ctx, q)
+	if err == nil {
+		o.latency.Observe(time.Since(start).Seconds())
+		o.m.questions.WithLabelValues(o.platform, string(r.Outcome)).Inc()
+	}
+	return r, err
+}
+
+// Recorder counts the votes and the writes passing to r.
+func (m *Metrics) Recorder(r chat.Recorder) chat.Recorder { return &counted{r: r, m: m} }
+
+type counted struct {
+	r chat.Recorder
+	m *Metrics
+}
+
+func (c *counted) RecordVote(ctx context.Context, v chat.Vote) error {
+	vote := "down"
+	if v.Helpful {
+		vote = "up"
+	}
+	c.m.votes.WithLabelValues(v.Platform, v.Entry, vote).Inc()
+	err := c.r.RecordVote(ctx, v)
+	c.m.recorded.WithLabelValues("vote", result(err)).Inc()
+	return err
+}
+
+func (c *counted) RecordUnanswered(ctx context.Context, u chat.Unanswered) error {
+	err := c.r.RecordUnanswered(ctx, u)
+	c.m.recorded.WithLabelValues("question", result(err)).Inc()
+	return err
+}
+
+func result(err error) string {
+	if err != nil {
+		return "failed"
+	}
+	return "ok"
+}
+
+// Loaded records a knowledge (re)load.
+func (m *Metrics) Loaded(ok bool, entries int) {
+	res, valid := "ok", 1.0
+	if !ok {
+		res, valid = "failed", 0
+	}
+	m.reloads.WithLabelValues(res).Inc()
+	m.valid.Set(valid)
+	m.entries.Set(float64(entries))
+}
+
+// Connected returns the hook an adapter calls on each (re)connection.
+func (m *Metrics) Connected(platform string) func(reconnect bool) {
+	c := m.reconnects.WithLabelValues(platform)
+	return func(reconnect bool) {
+		if reconnect {
+			c.Inc()
+		}
+	}
+}
+
+// RateLimited returns the hook an adapter calls on each rate-limit wait.
+func (m *Metrics) RateLimited(platform string) func(wait time.Duration) {
+	n, s := m.limits.WithLabelValues(platform), m.limitWait.WithLabelValues(platform)
+	return func(wait time.Duration) {
+		n.Inc()
+		s.Add(wait.Seconds())
+	}
+}

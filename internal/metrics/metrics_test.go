@@ -1,0 +1,55 @@
+package metrics
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+)
+
+func TestCountsQuestionsVotesAndWaits(t *testing.T) {
+	m := New()
+	hd := m.Helpdesk(chattest.Shipped(t), "slack")
+	for _, q := range []string{"jai oublie mon mdp", "quel port imap", "la cantine est fermée ?"} {
+		if _, err := hd.Answer(context.Background(), intents.Question{Text: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := m.Recorder(chat.Discard{})
+	rec.RecordVote(context.Background(), chat.Vote{Platform: "slack", Entry: "imap-settings", Helpful: false})
+	m.RateLimited("discord")(1500 * time.Millisecond)
+	m.Connected("discord")(true)
+	m.Loaded(false, 17)
+
+	for _, c := range []struct {
+		got  float64
+		want float64
+		what string
+	}{
+		{testutil.ToFloat64(m.questions.WithLabelValues("slack", "answered")), 2, "answered"},
+		{testutil.ToFloat64(m.questions.WithLabelValues("slack", "fallback")), 1, "fallback"},
+		{testutil.ToFloat64(m.votes.WithLabelValues("slack", "imap-settings", "down")), 1, "votes down"},
+		{testutil.ToFloat64(m.limitWait.WithLabelValues("discord")), 1.5, "rate-limit seconds"},
+		{testutil.ToFloat64(m.reconnects.WithLabelValues("discord")), 1, "reconnects"},
+		{testutil.ToFloat64(m.valid), 0, "knowledge valid"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %v; want %v", c.what, c.got, c.want)
+		}
+	}
+	rr := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
+	body := rr.Body.String()
+	for _, want := range []string{"helpdesk_matching_seconds_bucket", "go_goroutines", `helpdesk_questions_total{outcome="empty",platform="slack"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
