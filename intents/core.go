@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
 
@@ -31,6 +33,8 @@ const (
 	Fallback Outcome = "fallback"
 	// Empty: the message had no words to answer; adapters may stay silent.
 	Empty Outcome = "empty"
+	// Secret (secret.go): the message carries a password or a NUMEN;
+	// adapters show the reply privately and keep nothing of the message.
 )
 
 // Alternative is an entry offered as "did you mean", or a runner-up.
@@ -155,13 +159,43 @@ func (c *Core) Answer(ctx context.Context, q Question) (Reply, error) {
 // maxSuggestions is how many entries "did you mean" offers.
 const maxSuggestions = 3
 
+// MaxQuestion is how much of a message is matched, in bytes: a question
+// is a few sentences; a pasted 20,000-character log is matched on its start.
+const MaxQuestion = 1000
+
+// Clean makes any text safe to match: valid UTF-8, no control characters,
+// at most MaxQuestion bytes (cut at a rune boundary).
+func Clean(text string) string {
+	text = strings.ToValidUTF8(text, " ")
+	if len(text) > MaxQuestion {
+		cut := MaxQuestion
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+			return ' '
+		}
+		return r
+	}, text)
+}
+
 func (c *Core) answer(q Question) Reply {
 	s := c.kb.Settings
 	lang := q.Lang
 	if lang != French && lang != English {
 		lang = ""
 	}
-	res := c.ix.Rank(q.Text, lang, 8)
+	text := Clean(q.Text)
+	if ContainsSecret(text) {
+		if lang == "" {
+			lang = c.ix.Language(text)
+		}
+		return c.secretReply(lang)
+	}
+	res := c.ix.Rank(text, lang, 8)
 	r := Reply{Lang: res.Lang}
 	if res.Words == 0 {
 		r.Outcome, r.Text = Empty, strings.TrimSpace(c.kb.Messages.Empty.In(r.Lang))

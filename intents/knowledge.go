@@ -109,6 +109,10 @@ type Messages struct {
 	SeeAlso Text `yaml:"see_also"`
 	// Empty answers a message with no words in it.
 	Empty Text `yaml:"empty"`
+	// Secret warns, privately, someone who wrote a password or a NUMEN in
+	// a message: delete it, change the password (the password-change entry
+	// follows).
+	Secret Text `yaml:"secret"`
 }
 
 // Knowledge is a loaded, validated knowledge base. It is read-only once

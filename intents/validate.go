@@ -82,7 +82,7 @@ func validate(kb *Knowledge, locs []located) Problems {
 	if !(0 < s.SuggestThreshold && s.SuggestThreshold < s.AnswerThreshold && s.AnswerThreshold <= 1) {
 		add("", 0, "", "settings: thresholds must satisfy 0 < suggest_threshold (%g) < answer_threshold (%g) <= 1", s.SuggestThreshold, s.AnswerThreshold)
 	}
-	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty} {
+	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty, "secret": kb.Messages.Secret} {
 		for _, lang := range Languages {
 			if strings.TrimSpace(t.exact(lang)) == "" {
 				add(firstFile(locs), 0, "", "messages.%s.%s is missing: the bot needs this sentence in every language", name, lang)
@@ -252,7 +252,7 @@ func markupProblems(md string) []string {
 		out = append(out, "HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
 	}
 	for _, m := range linkPattern.FindAllStringSubmatch(md, -1) {
-		if !strings.HasPrefix(m[2], "https://") && !strings.HasPrefix(m[2], "http://") && !strings.HasPrefix(m[2], "mailto:") {
+		if !linkable(m[2]) {
 			out = append(out, fmt.Sprintf("the link %q must start with https://", m[2]))
 		}
 	}

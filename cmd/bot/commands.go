@@ -80,6 +80,9 @@ type askAlternative struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// redacted stands for a question that carried a secret.
+const redacted = "[redacted: the question contained a password or a NUMEN]"
+
 func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 
 func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -104,6 +107,9 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 		}
 		if *asJSON {
 			res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown()}
+			if r.Outcome == intents.Secret {
+				res.Question = redacted // never echo a password or a NUMEN
+			}
 			if r.Entry != nil {
 				res.Intent = r.Entry.ID
 			}

@@ -1,0 +1,106 @@
+package intents
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestContainsSecret(t *testing.T) {
+	secrets := []string{
+		// NUMEN shapes
+		"mon numen c'est 10E0512345ABC je crois",
+		"10e0512345abc",
+		"voici mon numen : 10 E 05 12345 ABC",
+		"NUMEN=69P9912345XYZ, ça marche pas",
+		// passwords in clear, French
+		"mon mot de passe est Soleil2024! et il ne marche pas",
+		"mdp : azerty123",
+		"mon mdp c'est chouquette",
+		"mot de passe = Lyon#69",
+		"mon mot de passe actuel est « Printemps-24 »",
+		"le code c'est 4589Ab",
+		// English
+		"my password is Hunter2!",
+		"password: correcthorsebattery",
+		"pwd=S3cret",
+		"My new password is sunflower",
+	}
+	for _, s := range secrets {
+		if !ContainsSecret(s) {
+			t.Errorf("ContainsSecret(%q) = false; want true", s)
+		}
+	}
+	questions := []string{
+		"mon mot de passe est bloqué",
+		"mon mot de passe est incorrect depuis ce matin",
+		"mon mot de passe est le NUMEN ?",
+		"mot de passe : comment le changer ?",
+		"mot de passe oublié",
+		"mdp oublié, que faire",
+		"my password is wrong",
+		"my password is not working",
+		"password: how do I reset it?",
+		"quel est le port imap 993 pour mail.ac-lyon.fr",
+		"mon identifiant est mdupont",
+		"j'ai reçu un code à 6 chiffres",
+		"ticket 2024-12345 toujours pas traité",
+		"mon numéro de téléphone 06 12 34 56 78",
+		"",
+	}
+	for _, q := range questions {
+		if ContainsSecret(q) {
+			t.Errorf("ContainsSecret(%q) = true; want false (a question, not a secret)", q)
+		}
+	}
+}
+
+func TestSecretGetsThePrivateWarningOnly(t *testing.T) {
+	c := newShippedCore(t)
+	for _, tc := range []struct{ q, lang string }{
+		{"bonjour, mon mot de passe est Soleil2024! et ça ne marche pas", French},
+		{"hello my password is Hunter2! and it fails", English},
+		{"mon numen 10E0512345ABC ne fonctionne pas", French},
+	} {
+		r, err := c.Answer(context.Background(), Question{Text: tc.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != Secret || r.Lang != tc.lang || r.Entry != nil || len(r.Alternatives) != 0 {
+			t.Errorf("Answer(%q) = %s in %s; want the secret warning in %s", tc.q, r.Outcome, r.Lang, tc.lang)
+		}
+		for _, leak := range []string{"Soleil2024", "Hunter2", "10E0512345ABC"} {
+			if strings.Contains(r.Text, leak) || strings.Contains(r.Markdown(), leak) {
+				t.Errorf("the warning echoes the secret %q", leak)
+			}
+		}
+		pc, _ := c.Knowledge().Entry("password-change")
+		if !strings.Contains(r.Text, pc.Title.In(tc.lang)) {
+			t.Errorf("the warning does not say how to change the password:\n%s", r.Text)
+		}
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	c := newShippedCore(t)
+	for _, q := range []string{
+		"", "   \t\n ", "😀😀😀", "👍", "\x00\x01\x02", "\xff\xfe\xfd", "mot\x00de\x07passe oublié",
+		"<!channel> @everyone @here", "```\nrm -rf /\n```", "[clic](https://evil.example)", "<script>alert(1)</script>",
+		"Пароль забыл 密码 كلمة السر", strings.Repeat("log line 42 ERROR connection refused\n", 600),
+		strings.Repeat("é", 5000), "\u202eevil\u202c", "\u200b\ufeff",
+	} {
+		r, err := c.Answer(context.Background(), Question{Text: q})
+		if err != nil {
+			t.Fatalf("Answer(%.40q): %v", q, err)
+		}
+		if r.Text == "" {
+			t.Errorf("Answer(%.40q): empty reply text", q)
+		}
+		if strings.Contains(r.Text, "evil.example") || strings.Contains(r.Text, "<script") || strings.Contains(r.Text, "rm -rf") {
+			t.Errorf("Answer(%.40q) echoes the message: %q", q, r.Text)
+		}
+	}
+	if got := Clean(strings.Repeat("é", 5000)); len(got) > MaxQuestion {
+		t.Errorf("Clean kept %d bytes; want at most %d", len(got), MaxQuestion)
+	}
+}
