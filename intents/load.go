@@ -172,6 +172,11 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 	}
 	probs = append(probs, validate(kb, located)...)
 	if len(probs) > 0 {
+		for _, p := range probs {
+			if p.File == "" && len(files) > 0 {
+				p.File = files[0] // a problem of the whole knowledge
+			}
+		}
 		sortProblems(probs)
 		return nil, probs
 	}

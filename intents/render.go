@@ -92,12 +92,12 @@ func renderInline(s string, f Format) string {
 			if loc := linkPattern.FindStringSubmatchIndex(s); loc != nil && loc[0] == 0 {
 				text, url := s[loc[2]:loc[3]], s[loc[4]:loc[5]]
 				switch {
-				case f == FormatSlack:
+				case f == FormatSlack && linkable(url):
 					b.WriteString("<" + esc(url) + "|" + esc(text) + ">")
 				case text == url:
-					b.WriteString(url)
+					b.WriteString(esc(url))
 				default:
-					b.WriteString(text + " (" + url + ")")
+					b.WriteString(esc(text + " (" + url + ")"))
 				}
 				s = s[loc[1]:]
 				continue
@@ -116,6 +116,13 @@ func renderInline(s string, f Format) string {
 		}
 	}
 	return b.String()
+}
+
+// linkable reports whether url may become a link: web and mail addresses
+// only, so that no markup can turn into a mention (<!channel>) or a
+// surprise scheme.
+func linkable(url string) bool {
+	return strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "mailto:")
 }
 
 // EscapeSlack escapes the three characters Slack's mrkdwn gives meaning to,

@@ -38,7 +38,11 @@ func foldSlow(r rune) string {
 			continue
 		}
 		d = unicode.ToLower(d)
-		if unicode.IsLetter(d) || unicode.IsDigit(d) {
+		if l, ok := ligatures[d]; ok { // Ǿ decomposes to Ø and an accent
+			b.WriteString(l)
+		} else if isApostrophe(d) { // ŉ decomposes to ʼn
+			b.WriteByte('\'')
+		} else if unicode.IsLetter(d) || unicode.IsDigit(d) {
 			b.WriteRune(d)
 		}
 	}

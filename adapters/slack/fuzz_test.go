@@ -1,0 +1,64 @@
+package slack
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+// Any answer text and title rendered as Block Kit: within Slack's limits,
+// valid UTF-8, valid JSON, and no markup that pings or links elsewhere
+// than http(s) and mailto.
+func FuzzReplyMessage(f *testing.F) {
+	for _, s := range []string{
+		"**Titre** `code` [lien](https://x.fr)", "<!channel>", "a & b", strings.Repeat("ligne\n", 1000),
+		strings.Repeat("👍", 4000), "[x](!here)", "```\ncode\n```", "- a\n- b",
+	} {
+		f.Add("Titre", s)
+	}
+	f.Fuzz(func(t *testing.T, title, text string) {
+		if !utf8.ValidString(title) || !utf8.ValidString(text) {
+			return // the loader only passes UTF-8
+		}
+		e := &intents.Entry{ID: "entry", Title: intents.Text{FR: title, EN: title}}
+		r := intents.Reply{Outcome: intents.Answered, Lang: "fr", Entry: e, Text: text, FollowUps: []*intents.Entry{e}, SeeAlso: "Voir aussi :"}
+		for _, m := range []message{replyMessage(r, ""), cannedMessage(r, "U1"), previewMessage(r, []*intents.Entry{e})} {
+			if len(m.Blocks) > maxBlocks {
+				t.Fatalf("%d blocks", len(m.Blocks))
+			}
+			for _, b := range m.Blocks {
+				if s, ok := b.(*slack.SectionBlock); ok {
+					if chat.Len(s.Text.Text) > sectionLimit || !utf8.ValidString(s.Text.Text) {
+						t.Fatalf("a section of %d characters, or invalid UTF-8", chat.Len(s.Text.Text))
+					}
+					if strings.Contains(s.Text.Text, "<!") {
+						t.Fatalf("a section with a broadcast mention: %q", s.Text.Text)
+					}
+				}
+			}
+			if _, err := json.Marshal(m.Blocks); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// Any message text made plain for matching: no panic, valid UTF-8 out when
+// valid in, no Slack markup left.
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{"<@U1> aide", "<!channel>", "<https://x|y>", "&lt;&amp;&gt;", "<<@U1>>", "<#C1|général>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := plainText(s)
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("plainText(%q) = %q: invalid UTF-8", s, out)
+		}
+	})
+}
