@@ -37,7 +37,11 @@ type fakeDiscord struct {
 	editc     chan discordCall
 	commandc  chan discordCall
 	connc     chan *websocket.Conn
-	writeMu   sync.Mutex
+
+	// sink, when set, receives every message created instead of messagec
+	// (load tests).
+	sink    func(discordCall)
+	writeMu sync.Mutex
 }
 
 // discordCall is one REST call the bot made.
@@ -71,6 +75,16 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.record(&f.commands, f.commandc, 200))
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.record(&f.commands, f.commandc, 200))
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", f.createMessage)
+	mux.HandleFunc("POST /api/v9/users/@me/channels", func(w http.ResponseWriter, r *http.Request) {
+		if !f.authorized(w, r) {
+			return
+		}
+		var body struct {
+			Recipient string `json:"recipient_id"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		f.json(w, 200, map[string]any{"id": "9" + body.Recipient, "type": 1, "recipients": []any{map[string]any{"id": body.Recipient}}})
+	})
 	mux.HandleFunc("PATCH /api/v9/channels/{channel}/messages/{id}", f.record(&f.edits, f.editc, 200))
 	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", f.record(&f.callbacks, f.callbackc, 204))
 	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/@original", f.record(&f.edits, f.editc, 200))
@@ -156,9 +170,15 @@ func (f *fakeDiscord) createMessage(w http.ResponseWriter, r *http.Request) {
 	call.Body["id"] = id
 	call.Body["channel_id"] = r.PathValue("channel")
 	f.mu.Lock()
-	f.messages = append(f.messages, call)
+	if f.sink == nil {
+		f.messages = append(f.messages, call)
+	}
 	f.mu.Unlock()
-	f.messagec <- call
+	if f.sink != nil {
+		f.sink(call)
+	} else {
+		f.messagec <- call
+	}
 	f.json(w, 200, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": call.Body["content"], "author": map[string]any{"id": discordBotID, "bot": true}})
 }
 

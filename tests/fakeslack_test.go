@@ -24,6 +24,7 @@ type fakeSlack struct {
 	botToken, appToken string
 
 	posts       []slackPost
+	ephemerals  []slackPost // chat.postEphemeral calls; User is who sees it
 	responses   []slackResponse
 	rateLimit   int // the next rateLimit postMessage calls get 429
 	limited     int // how many 429s were sent
@@ -33,16 +34,21 @@ type fakeSlack struct {
 	responseSeq int
 
 	postc chan slackPost
+	ephc  chan slackPost
 	respc chan slackResponse
 	ackc  chan string
 	connc chan *websocket.Conn
+
+	// sink, when set, receives every chat.postMessage instead of postc
+	// (load tests).
+	sink func(slackPost)
 }
 
 // slackPost is one chat.postMessage call.
 type slackPost struct {
-	Channel, Thread, Text string
-	Blocks                []map[string]any
-	Raw                   url.Values
+	Channel, Thread, Text, User string
+	Blocks                      []map[string]any
+	Raw                         url.Values
 }
 
 // slackResponse is one message sent to a response_url.
@@ -54,13 +60,14 @@ type slackResponse struct {
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{
 		t: t, botToken: "xoxb-test-token", appToken: "xapp-test-token",
-		postc: make(chan slackPost, 100), respc: make(chan slackResponse, 100),
+		postc: make(chan slackPost, 100), ephc: make(chan slackPost, 100), respc: make(chan slackResponse, 100),
 		ackc: make(chan string, 100), connc: make(chan *websocket.Conn, 10),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", f.authTest)
 	mux.HandleFunc("POST /api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("POST /api/chat.postMessage", f.postMessage)
+	mux.HandleFunc("POST /api/chat.postEphemeral", f.postEphemeral)
 	mux.HandleFunc("POST /response/{id}", f.response)
 	mux.HandleFunc("GET /socket", f.socket)
 	f.start(t, mux)
@@ -122,11 +129,38 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("fake slack: chat.postMessage blocks are not JSON: %v", err)
 		}
 	}
-	f.posts = append(f.posts, p)
-	ts := fmt.Sprintf("1800000000.%06d", len(f.posts))
+	f.envelope++ // also numbers messages
+	ts := fmt.Sprintf("1800000000.%06d", f.envelope)
+	if f.sink == nil {
+		f.posts = append(f.posts, p)
+	}
 	f.mu.Unlock()
-	f.postc <- p
+	if f.sink != nil {
+		f.sink(p)
+	} else {
+		f.postc <- p
+	}
 	f.writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": ts})
+}
+
+func (f *fakeSlack) postEphemeral(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.botToken) {
+		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	p := slackPost{Channel: r.Form.Get("channel"), User: r.Form.Get("user"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
+	json.Unmarshal([]byte(r.Form.Get("blocks")), &p.Blocks)
+	f.mu.Lock()
+	f.ephemerals = append(f.ephemerals, p)
+	f.mu.Unlock()
+	f.ephc <- p
+	f.writeJSON(w, map[string]any{"ok": true, "message_ts": "1800000000.999999"})
+}
+
+// waitEphemeral waits for the next chat.postEphemeral.
+func (f *fakeSlack) waitEphemeral() slackPost {
+	f.t.Helper()
+	return waitOn(f.t, f.ephc, "chat.postEphemeral")
 }
 
 func (f *fakeSlack) response(w http.ResponseWriter, r *http.Request) {

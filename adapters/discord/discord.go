@@ -68,6 +68,12 @@ type Config struct {
 	OnRateLimit func(wait time.Duration)
 	// OnConnect, when set, is told of each gateway (re)connection.
 	OnConnect func(reconnect bool)
+	// Flood limits the questions answered per person and per channel
+	// (default chat.DefaultFloodLimits).
+	Flood *chat.Flood
+	// MaxPending bounds the events being handled (default 1000): beyond,
+	// new ones are dropped and logged rather than piling up.
+	MaxPending int
 }
 
 var snowflake = regexp.MustCompile(`^\d{1,20}$`)
@@ -83,6 +89,8 @@ type Adapter struct {
 	seen     *chat.Dedup
 
 	disconnected chan struct{}
+	flood        *chat.Flood
+	pending      atomic.Int64
 
 	self       atomic.Pointer[string]
 	appID      atomic.Pointer[string]
@@ -118,6 +126,12 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	if cfg.Defer <= 0 {
 		cfg.Defer = 2 * time.Second
 	}
+	if cfg.Flood == nil {
+		cfg.Flood = chat.NewFlood(chat.DefaultFloodLimits)
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 1000
+	}
 	client := http.Client{Timeout: 20 * time.Second}
 	if cfg.HTTPClient != nil {
 		client = *cfg.HTTPClient
@@ -149,6 +163,7 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform), rec: cfg.Recorder,
 		channels: map[string]bool{}, seen: chat.NewDedup(10*time.Minute, 50_000),
 		disconnected: make(chan struct{}, 1),
+		flood:        cfg.Flood,
 	}
 	for _, c := range cfg.Channels {
 		if c = strings.TrimSpace(c); c != "" {
@@ -173,6 +188,43 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		a.track("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
 	})
 	return a, nil
+}
+
+// private tells the author of m something only they see: in a direct
+// message, or, when Discord refuses one (the person blocks DMs from server
+// members), as a reply that quotes nothing of their message.
+func (a *Adapter) private(ctx context.Context, m *discordgo.MessageCreate, posts []post) error {
+	channel := m.ChannelID
+	var ref *discordgo.MessageReference
+	if m.GuildID != "" {
+		dm, err := a.s.UserChannelCreate(m.Author.ID, discordgo.WithContext(ctx))
+		if err != nil {
+			a.log.Warn("discord: cannot open a direct message, replying in the channel", "err", err)
+			ref = m.SoftReference()
+		} else {
+			channel = dm.ID
+		}
+	}
+	for i, p := range posts {
+		send := &discordgo.MessageSend{Content: p.Content, Embeds: p.Embeds, AllowedMentions: noMentions()}
+		if i == 0 && ref != nil {
+			send.Reference = ref
+			send.AllowedMentions.RepliedUser = true
+		}
+		if _, err := a.s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx)); err != nil {
+			if i == 0 && channel != m.ChannelID && ref == nil {
+				a.log.Warn("discord: direct message refused, replying in the channel", "err", err)
+				ref, channel = m.SoftReference(), m.ChannelID
+				send.Reference = ref
+				send.AllowedMentions.RepliedUser = true
+				if _, err := a.s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx)); err == nil {
+					continue
+				}
+			}
+			return fmt.Errorf("discord: private message: %w", err)
+		}
+	}
+	return nil
 }
 
 // rebase sends the requests discordgo makes to Discord's REST base to
@@ -319,6 +371,12 @@ func (a *Adapter) track(what string, f func(ctx context.Context) error) {
 	if a.stopping.Load() {
 		return
 	}
+	if a.pending.Add(1) > int64(a.cfg.MaxPending) {
+		a.pending.Add(-1)
+		a.log.Error("discord: overloaded, event dropped", "what", what, "pending", a.cfg.MaxPending)
+		return
+	}
+	defer a.pending.Add(-1)
 	a.inFlight.Add(1)
 	defer a.inFlight.Done()
 	defer func() {
@@ -388,12 +446,12 @@ func (a *Adapter) me() string {
 // a bot's (itself included), a webhook's or a system message; mentions and
 // direct messages always; in the configured channels, every message that is
 // not a reply to someone else.
-func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (direct, mentioned bool, ok bool) {
+func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (addressed, direct, mentioned bool, ok bool) {
 	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.me() || m.WebhookID != "" {
-		return false, false, false
+		return false, false, false, false
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return false, false, false
+		return false, false, false, false
 	}
 	direct = m.GuildID == ""
 	for _, u := range m.Mentions {
@@ -401,16 +459,19 @@ func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (direct, mentioned bo
 			mentioned = true
 		}
 	}
-	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault
-	if !direct && !mentioned && (!configured || plainText(m.Content) == "") {
-		return false, false, false
+	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && plainText(m.Content) != ""
+	addressed = direct || mentioned || configured
+	// A message anywhere the bot can read that carries a password or a
+	// NUMEN gets the private warning.
+	if !addressed && !intents.ContainsSecret(intents.Clean(plainText(m.Content))) {
+		return false, false, false, false
 	}
-	return direct, mentioned, a.seen.First("message:" + m.ID)
+	return addressed, direct, mentioned, a.seen.First("message:" + m.ID)
 }
 
 // onMessage answers a question as a reply to it.
 func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) error {
-	direct, mentioned, ok := a.shouldAnswer(m)
+	addressed, direct, mentioned, ok := a.shouldAnswer(m)
 	if !ok {
 		return nil
 	}
@@ -419,6 +480,25 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 	r, err := a.hd.Answer(ctx, intents.Question{Text: text})
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
+	}
+	if r.Outcome == intents.Secret {
+		// Privately, and nothing of the message kept or logged.
+		a.log.Info("discord: secret warning sent", "channel", m.ChannelID)
+		return a.private(ctx, m, textPosts(r.Text))
+	}
+	if !addressed {
+		return nil
+	}
+	switch a.flood.Check(m.Author.ID, m.ChannelID) {
+	case chat.Silence:
+		return nil
+	case chat.NoticeUser:
+		a.log.Info("discord: flood limit for a person", "channel", m.ChannelID)
+		return a.private(ctx, m, textPosts(chat.LabelsIn(r.Lang).FloodUser))
+	case chat.NoticeChannel:
+		a.log.Info("discord: flood limit for a channel", "channel", m.ChannelID)
+		_, err := a.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{Content: chat.LabelsIn(r.Lang).FloodChannel, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+		return err
 	}
 	if r.Outcome == intents.Empty && !direct && !mentioned {
 		return nil

@@ -170,6 +170,9 @@ func (a *Adapter) onCommand(ctx context.Context, i *discordgo.InteractionCreate)
 			if err != nil {
 				return nil, err
 			}
+			if r.Outcome == intents.Secret {
+				return privateText(r.Text), nil
+			}
 			switch {
 			case r.Entry != nil && !r.Entry.Conversational():
 				e = r.Entry

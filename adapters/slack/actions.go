@@ -39,6 +39,9 @@ func (a *Adapter) onCommand(ctx context.Context, cmd slack.SlashCommand) error {
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
+	if r.Outcome == intents.Secret {
+		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(r.Text))
+	}
 	lang = r.Lang
 	candidates := a.hd.Suggest(query, 4)
 	if r.Entry != nil && !r.Entry.Conversational() {

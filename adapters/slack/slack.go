@@ -66,6 +66,12 @@ type Config struct {
 	OnRateLimit func(wait time.Duration)
 	// OnConnect, when set, is told of each Socket Mode (re)connection.
 	OnConnect func(reconnect bool)
+	// Flood limits the questions answered per person and per channel
+	// (default chat.DefaultFloodLimits).
+	Flood *chat.Flood
+	// MaxPending bounds the events waiting for a worker (default 1000):
+	// beyond, new ones are dropped and logged rather than piling up.
+	MaxPending int
 }
 
 var groupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
@@ -79,6 +85,9 @@ type Adapter struct {
 	rec      chat.Recorder
 	channels map[string]bool
 	seen     *chat.Dedup
+
+	flood   *chat.Flood
+	pending atomic.Int64
 
 	botUser  atomic.Pointer[string]
 	ready    atomic.Bool
@@ -121,6 +130,12 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 5
 	}
+	if cfg.Flood == nil {
+		cfg.Flood = chat.NewFlood(chat.DefaultFloodLimits)
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 1000
+	}
 	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
 		u := cfg.APIURL
@@ -141,6 +156,7 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		channels: map[string]bool{},
 		seen:     chat.NewDedup(10*time.Minute, 50_000),
 		slots:    make(chan struct{}, cfg.Workers),
+		flood:    cfg.Flood,
 	}
 	for _, c := range cfg.Channels {
 		if c = strings.TrimSpace(c); c != "" {
@@ -227,9 +243,15 @@ func (a *Adapter) drain() {
 
 // spawn makes a reply in the background, at most Workers at once.
 func (a *Adapter) spawn(what string, f func(ctx context.Context) error) {
+	if a.pending.Add(1) > int64(a.cfg.MaxPending) {
+		a.pending.Add(-1)
+		a.log.Error("slack: overloaded, event dropped", "what", what, "pending", a.cfg.MaxPending)
+		return
+	}
 	a.inFlight.Add(1)
 	go func() {
 		defer a.inFlight.Done()
+		defer a.pending.Add(-1)
 		select {
 		case a.slots <- struct{}{}:
 		case <-a.work.Done():
@@ -331,7 +353,8 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) {
 // shouldAnswer decides whether a message is a question for the bot: never
 // its own or another bot's, never edits, joins or other subtypes, never the
 // same message twice; mentions and direct messages always; in the
-// configured channels, every top-level message.
+// configured channels, every top-level message. A message anywhere the bot
+// can read that carries a password or a NUMEN gets the private warning.
 func (a *Adapter) shouldAnswer(m incoming) bool {
 	self := a.self()
 	if m.botID != "" || m.user == "" || m.user == self || m.channel == "" || m.ts == "" {
@@ -342,14 +365,19 @@ func (a *Adapter) shouldAnswer(m incoming) bool {
 	default:
 		return false
 	}
-	direct := isDM(m)
-	mentioned := m.mention || mentions(m.text, self)
-	configured := a.channels[m.channel] && m.threadTS == ""
-	if !direct && !mentioned && (!configured || plainText(m.text) == "") {
+	if !a.addressed(m) && !intents.ContainsSecret(intents.Clean(plainText(m.text))) {
 		return false
 	}
 	// An @-mention arrives both as app_mention and as message.
 	return a.seen.First("message:" + m.channel + ":" + m.ts)
+}
+
+// addressed reports whether a message is meant for the bot.
+func (a *Adapter) addressed(m incoming) bool {
+	direct := isDM(m)
+	mentioned := m.mention || mentions(m.text, a.self())
+	configured := a.channels[m.channel] && m.threadTS == "" && plainText(m.text) != ""
+	return direct || mentioned || configured
 }
 
 func isDM(m incoming) bool {
@@ -363,6 +391,24 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	r, err := a.hd.Answer(ctx, intents.Question{Text: text})
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
+	}
+	if r.Outcome == intents.Secret {
+		// Privately, and nothing of the message kept or logged.
+		a.log.Info("slack: secret warning sent", "channel", m.channel)
+		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(r.Text))
+	}
+	if !a.addressed(m) {
+		return nil
+	}
+	switch a.flood.Check(m.user, m.channel) {
+	case chat.Silence:
+		return nil
+	case chat.NoticeUser:
+		a.log.Info("slack: flood limit for a person", "channel", m.channel)
+		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(chat.LabelsIn(r.Lang).FloodUser))
+	case chat.NoticeChannel:
+		a.log.Info("slack: flood limit for a channel", "channel", m.channel)
+		return a.post(ctx, m.channel, "", textMessage(chat.LabelsIn(r.Lang).FloodChannel))
 	}
 	direct := isDM(m)
 	if r.Outcome == intents.Empty && !direct && !m.mention && !mentions(m.text, a.self()) {
@@ -401,6 +447,19 @@ func (a *Adapter) post(ctx context.Context, channel, thread string, msg message)
 	}
 	return a.retry(ctx, "chat.postMessage", func() error {
 		_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+}
+
+// ephemeral shows a message to one person only, in a thread when thread is
+// set.
+func (a *Adapter) ephemeral(ctx context.Context, channel, user, thread string, msg message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return a.retry(ctx, "chat.postEphemeral", func() error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
 		return err
 	})
 }

@@ -111,6 +111,22 @@ func retention(getenv env) (time.Duration, error) {
 	return time.Duration(days) * 24 * time.Hour, nil
 }
 
+// floodLimits reads FLOOD_USER_PER_MINUTE and FLOOD_CHANNEL_PER_MINUTE
+// (0 disables a limit).
+func floodLimits(getenv env) (chat.FloodLimits, error) {
+	l := chat.DefaultFloodLimits
+	for name, dst := range map[string]*int{"FLOOD_USER_PER_MINUTE": &l.UserPerMinute, "FLOOD_CHANNEL_PER_MINUTE": &l.ChannelPerMinute} {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return l, exitError{2, fmt.Sprintf("%s must be a number of questions per minute (0: no limit), not %q", name, v)}
+			}
+			*dst = n
+		}
+	}
+	return l, nil
+}
+
 // serve runs every adapter whose credentials are set; with none, the console.
 func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	slackToken, err := secret(getenv, "SLACK_BOT_TOKEN")
@@ -125,6 +141,10 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return serveConsole(ctx, getenv, stdin, stdout, stderr)
 	}
 	keep, err := retention(getenv)
+	if err != nil {
+		return err
+	}
+	flood, err := floodLimits(getenv)
 	if err != nil {
 		return err
 	}
@@ -172,6 +192,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			Recorder:      rec,
 			OnRateLimit:   m.RateLimited(slack.Platform),
 			OnConnect:     m.Connected(slack.Platform),
+			Flood:         chat.NewFlood(flood),
 		}, m.Helpdesk(kn, slack.Platform))
 		if err != nil {
 			return exitError{2, err.Error()}
@@ -192,6 +213,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			Recorder:     rec,
 			OnRateLimit:  m.RateLimited(discord.Platform),
 			OnConnect:    m.Connected(discord.Platform),
+			Flood:        chat.NewFlood(flood),
 		}, m.Helpdesk(kn, discord.Platform))
 		if err != nil {
 			return exitError{2, err.Error()}

@@ -40,6 +40,8 @@ type Labels struct {
 	OtherCanned   string // introduces other candidates of a preview
 	AlreadyVoted  string // a second vote on the same answer
 	AlreadyCalled string // a second "talk to a human" on the same answer
+	FloodUser     string // one person asks too much at once
+	FloodChannel  string // a channel asks too much at once
 }
 
 var labels = map[string]Labels{
@@ -59,6 +61,8 @@ var labels = map[string]Labels{
 		OtherCanned:   "Autres fiches proches :",
 		AlreadyVoted:  "Votre avis sur cette réponse est déjà noté, merci.",
 		AlreadyCalled: "L'assistance a déjà été prévenue pour cette question.",
+		FloodUser:     "Vous m'avez posé beaucoup de questions d'un coup : je réponds de nouveau dans une minute. Si c'est urgent, contactez l'assistance de la DSI.",
+		FloodChannel:  "Beaucoup de questions en même temps ici : je réponds de nouveau dans un instant.",
 	},
 	intents.English: {
 		Helpful:       "Did this answer help you?",
@@ -76,6 +80,8 @@ var labels = map[string]Labels{
 		OtherCanned:   "Other close entries:",
 		AlreadyVoted:  "Your opinion of this answer is already recorded, thank you.",
 		AlreadyCalled: "The helpdesk has already been told about this question.",
+		FloodUser:     "You asked me many questions at once: I will answer again in a minute. If it is urgent, contact the DSI helpdesk.",
+		FloodChannel:  "Many questions at once here: I will answer again in a moment.",
 	},
 }
 
