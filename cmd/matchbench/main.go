@@ -4,6 +4,7 @@
 // side with the NLP.js peer.
 //
 //	go run ./cmd/matchbench [-quick] [-peers] [-data DIR] [SETTING...]
+//	go run ./cmd/matchbench -scale [ENTRIES...]
 //
 // It prints one JSON line per setting on stdout and a table on stderr. Each
 // setting runs in a fresh process (this program re-executed), with
@@ -26,6 +27,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "benchmark folder (default ../shared/benchmarks next to the repository)")
 	child := fs.Bool("child", false, "internal: run one setting in this process")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the test queries to this file")
+	scaleRun := fs.Bool("scale", false, "run the scale benchmark instead: synthetic knowledge of 100 to 10,000 entries x 10 examples (or the sizes given as arguments)")
+	childScale := fs.Int("child-scale", 0, "internal: run one scale size in this process")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: matchbench [-quick] [-peers] [-data DIR] [SETTING...]\nsettings: %s (a bare dataset name selects all its settings)\n", strings.Join(allSettings, ", "))
 		fs.PrintDefaults()
@@ -63,6 +67,28 @@ func run(args []string, stdout, stderr io.Writer) error {
 	dir := *data
 	if dir == "" {
 		dir = defaultDataDir()
+	}
+	if *childScale > 0 {
+		runtime.GOMAXPROCS(1)
+		res, err := runScale(*childScale)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	if *scaleRun {
+		sizes := scaleSizes
+		if fs.NArg() > 0 {
+			sizes = nil
+			for _, a := range fs.Args() {
+				n, err := strconv.Atoi(a)
+				if err != nil || n < 10 {
+					return fmt.Errorf("scale size %q: want a number of entries (at least 10)", a)
+				}
+				sizes = append(sizes, n)
+			}
+		}
+		return scale(sizes, stdout, stderr)
 	}
 	if *child {
 		if fs.NArg() != 1 {

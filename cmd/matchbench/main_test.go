@@ -59,3 +59,18 @@ func TestChooseCutoff(t *testing.T) {
 		t.Errorf("cut-off %v accepts the out-of-scope query (%v)", c, a.score)
 	}
 }
+
+// The synthetic knowledge of the scale benchmark is valid knowledge, and a
+// small run measures something.
+func TestScaleSmall(t *testing.T) {
+	res, err := runScale(60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Entries != 60 || res.Examples != 600 || res.Queries != 60 || res.LoadS <= 0 || res.P50 <= 0 {
+		t.Errorf("runScale(60) = %+v", res)
+	}
+	if res.OwnWord < 90 {
+		t.Errorf("paraphrases with the entry's own word: %.1f%% right; want at least 90%%", res.OwnWord)
+	}
+}

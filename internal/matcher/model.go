@@ -14,8 +14,11 @@ const (
 	// with. Weights exist only where they matter: the model stays sparse
 	// enough for 10,000 intents while still learning from confusions.
 	hotProbability = 0.02
-	// pruneBelow is the smallest weight kept after training.
-	pruneBelow = 0.01
+	// pruneBelow is the smallest weight kept after training. On the CLINC150
+	// validation split 0.01, 0.03, 0.05 and 0.1 give 91.60, 91.57, 91.60 and
+	// 91.53% for 13.3, 12.3, 11.7 and 10.7 µs a question: 0.05 keeps the
+	// accuracy for less work.
+	pruneBelow = 0.05
 	// An index trains for at least minEpochs passes and at least minUpdates
 	// example updates, within maxEpochs.
 	minEpochs  = 12
@@ -24,6 +27,14 @@ const (
 	// decayUpdates is the least number of updates over which the learning
 	// rate halves, so that small knowledge bases are not starved.
 	decayUpdates = 20000
+	// initWeight starts each feature's weight for the intents whose examples
+	// have it at initWeight·ln(C/k)/ln(C+1), for a feature seen in k of C
+	// intents: words of one intent start strong, words of every intent at
+	// zero. Training then starts near a nearest-centroid classifier instead
+	// of from nothing, which matters most when there are many intents and few
+	// passes. Chosen on the CLINC150 validation split (0 to 1.5 by 0.25:
+	// 90.67% without it, 91.60% at 0.75 and 1, the lower kept).
+	initWeight = 0.75
 )
 
 type scratch struct {
@@ -121,6 +132,13 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 		}
 	}
 
+	nc := float64(len(ix.intents))
+	for _, ps := range ix.weights {
+		w0 := float32(initWeight * math.Log(nc/float64(len(ps))) / math.Log(nc+1))
+		for q := range ps {
+			ps[q].w = w0
+		}
+	}
 	n := len(vecs)
 	stride := interleave(n)
 	s := ix.getScratch()
