@@ -59,6 +59,10 @@ func (ix *Index) getScratch() *scratch {
 // logits adds up the weights of vec's features into s.scores for the intents
 // they touch, listed in s.touched.
 func (ix *Index) logits(vec sparse, s *scratch) {
+	if ix.offsets != nil && len(ix.intents) <= denseIntents {
+		ix.denseLogits(vec, s)
+		return
+	}
 	s.stamp++
 	if s.stamp == 0 {
 		clear(s.mark)
@@ -80,6 +84,30 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 				s.touched = append(s.touched, p.class)
 			}
 			s.scores[p.class] += x * float64(p.w)
+		}
+	}
+}
+
+// denseIntents is the number of intents up to which logits adds into a
+// dense array, without the per-weight bookkeeping of which intents were
+// touched: clearing a few hundred scores costs less than that bookkeeping.
+const denseIntents = 1024
+
+// denseLogits is logits for a trained index of few intents. An intent is
+// touched when its score is not zero, as when it gets a weight.
+func (ix *Index) denseLogits(vec sparse, s *scratch) {
+	scores := s.scores[:len(ix.intents)]
+	clear(scores)
+	for i, id := range vec.ids {
+		x := float64(vec.vals[i])
+		for _, p := range ix.postings[ix.offsets[id]:ix.offsets[id+1]] {
+			scores[p.class] += x * float64(p.w)
+		}
+	}
+	s.touched = s.touched[:0]
+	for c, v := range scores {
+		if v != 0 {
+			s.touched = append(s.touched, int32(c))
 		}
 	}
 }
