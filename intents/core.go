@@ -166,20 +166,24 @@ const MaxQuestion = 1000
 // Clean makes any text safe to match: valid UTF-8, no control characters,
 // at most MaxQuestion bytes (cut at a rune boundary).
 func Clean(text string) string {
-	text = strings.ToValidUTF8(text, " ")
-	if len(text) > MaxQuestion {
-		cut := MaxQuestion
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut]
-	}
+	text = Cut(strings.ToValidUTF8(text, " "), MaxQuestion)
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
 			return ' '
 		}
 		return r
 	}, text)
+}
+
+// Cut returns s cut to at most n bytes, at a rune boundary.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func (c *Core) answer(q Question) Reply {

@@ -190,41 +190,37 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	return a, nil
 }
 
+// send posts messages in a channel, the first as a reply to ref when set
+// (which notifies the author of the message replied to, and nobody else).
+func (a *Adapter) send(ctx context.Context, channel string, ref *discordgo.MessageReference, posts []post) error {
+	for i, p := range posts {
+		msg := &discordgo.MessageSend{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
+		if i == 0 && ref != nil {
+			msg.Reference = ref
+			msg.AllowedMentions.RepliedUser = true
+		}
+		if _, err := a.s.ChannelMessageSendComplex(channel, msg, discordgo.WithContext(ctx)); err != nil {
+			return fmt.Errorf("discord: send in %s: %w", channel, err)
+		}
+	}
+	return nil
+}
+
 // private tells the author of m something only they see: in a direct
 // message, or, when Discord refuses one (the person blocks DMs from server
 // members), as a reply that quotes nothing of their message.
 func (a *Adapter) private(ctx context.Context, m *discordgo.MessageCreate, posts []post) error {
-	channel := m.ChannelID
-	var ref *discordgo.MessageReference
-	if m.GuildID != "" {
-		dm, err := a.s.UserChannelCreate(m.Author.ID, discordgo.WithContext(ctx))
-		if err != nil {
-			a.log.Warn("discord: cannot open a direct message, replying in the channel", "err", err)
-			ref = m.SoftReference()
-		} else {
-			channel = dm.ID
+	if m.GuildID == "" {
+		return a.send(ctx, m.ChannelID, nil, posts)
+	}
+	dm, err := a.s.UserChannelCreate(m.Author.ID, discordgo.WithContext(ctx))
+	if err == nil {
+		if err = a.send(ctx, dm.ID, nil, posts); err == nil {
+			return nil
 		}
 	}
-	for i, p := range posts {
-		send := &discordgo.MessageSend{Content: p.Content, Embeds: p.Embeds, AllowedMentions: noMentions()}
-		if i == 0 && ref != nil {
-			send.Reference = ref
-			send.AllowedMentions.RepliedUser = true
-		}
-		if _, err := a.s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx)); err != nil {
-			if i == 0 && channel != m.ChannelID && ref == nil {
-				a.log.Warn("discord: direct message refused, replying in the channel", "err", err)
-				ref, channel = m.SoftReference(), m.ChannelID
-				send.Reference = ref
-				send.AllowedMentions.RepliedUser = true
-				if _, err := a.s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx)); err == nil {
-					continue
-				}
-			}
-			return fmt.Errorf("discord: private message: %w", err)
-		}
-	}
-	return nil
+	a.log.Warn("discord: no direct message possible, replying in the channel", "err", err)
+	return a.send(ctx, m.ChannelID, m.SoftReference(), posts)
 }
 
 // rebase sends the requests discordgo makes to Discord's REST base to
@@ -442,42 +438,48 @@ func (a *Adapter) me() string {
 	return ""
 }
 
+// question is a message the bot handles, read once.
+type question struct {
+	text      string // the message without Discord markup
+	addressed bool   // mentioned, in a DM or in a configured channel
+	direct    bool   // in a direct message
+	mentioned bool
+}
+
 // shouldAnswer decides whether a message is a question for the bot: never
 // a bot's (itself included), a webhook's or a system message; mentions and
 // direct messages always; in the configured channels, every message that is
-// not a reply to someone else.
-func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (addressed, direct, mentioned bool, ok bool) {
+// not a reply to someone else. A message anywhere the bot can read that
+// carries a password or a NUMEN gets the private warning.
+func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (question, bool) {
 	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.me() || m.WebhookID != "" {
-		return false, false, false, false
+		return question{}, false
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return false, false, false, false
+		return question{}, false
 	}
-	direct = m.GuildID == ""
+	q := question{text: plainText(m.Content), direct: m.GuildID == ""}
 	for _, u := range m.Mentions {
 		if u != nil && u.ID == a.me() {
-			mentioned = true
+			q.mentioned = true
 		}
 	}
-	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && plainText(m.Content) != ""
-	addressed = direct || mentioned || configured
-	// A message anywhere the bot can read that carries a password or a
-	// NUMEN gets the private warning.
-	if !addressed && !intents.ContainsSecret(intents.Clean(plainText(m.Content))) {
-		return false, false, false, false
+	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && q.text != ""
+	q.addressed = q.direct || q.mentioned || configured
+	if !q.addressed && !intents.ContainsSecret(intents.Clean(q.text)) {
+		return question{}, false
 	}
-	return addressed, direct, mentioned, a.seen.First("message:" + m.ID)
+	return q, a.seen.First("message:" + m.ID)
 }
 
 // onMessage answers a question as a reply to it.
 func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) error {
-	addressed, direct, mentioned, ok := a.shouldAnswer(m)
+	q, ok := a.shouldAnswer(m)
 	if !ok {
 		return nil
 	}
-	text := plainText(m.Content)
 	start := time.Now()
-	r, err := a.hd.Answer(ctx, intents.Question{Text: text})
+	r, err := a.hd.Answer(ctx, intents.Question{Text: q.text})
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
@@ -486,7 +488,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 		a.log.Info("discord: secret warning sent", "channel", m.ChannelID)
 		return a.private(ctx, m, textPosts(r.Text))
 	}
-	if !addressed {
+	if !q.addressed {
 		return nil
 	}
 	switch a.flood.Check(m.Author.ID, m.ChannelID) {
@@ -497,24 +499,16 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 		return a.private(ctx, m, textPosts(chat.LabelsIn(r.Lang).FloodUser))
 	case chat.NoticeChannel:
 		a.log.Info("discord: flood limit for a channel", "channel", m.ChannelID)
-		_, err := a.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{Content: chat.LabelsIn(r.Lang).FloodChannel, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
-		return err
+		return a.send(ctx, m.ChannelID, nil, textPosts(chat.LabelsIn(r.Lang).FloodChannel))
 	}
-	if r.Outcome == intents.Empty && !direct && !mentioned {
+	if r.Outcome == intents.Empty && !q.direct && !q.mentioned {
 		return nil
 	}
-	ref := m.SoftReference()
-	for i, p := range replyPosts(r, a.hd.Knowledge().Messages.DidYouMean.In(r.Lang)) {
-		send := &discordgo.MessageSend{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
-		if i == 0 {
-			send.Reference = ref
-			send.AllowedMentions.RepliedUser = true // the asker is told of the answer
-		}
-		if _, err := a.s.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx)); err != nil {
-			return fmt.Errorf("discord: reply in %s: %w", m.ChannelID, err)
-		}
+	// A reply, so the asker is told of the answer.
+	if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(r, a.hd.Knowledge().Messages.DidYouMean.In(r.Lang))); err != nil {
+		return err
 	}
-	chat.Note(ctx, a.rec, a.log, Platform, m.Author.ID, text, r)
+	chat.Note(ctx, a.rec, a.log, Platform, m.Author.ID, q.text, r)
 	a.log.Debug("discord: replied", "channel", m.ChannelID, "outcome", r.Outcome, "confidence", r.Confidence, "took", time.Since(start))
 	return nil
 }

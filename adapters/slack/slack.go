@@ -326,6 +326,10 @@ type incoming struct {
 	channel, channelType, user, botID, subtype string
 	text, ts, threadTS                         string
 	mention                                    bool // an app_mention event
+
+	// Set by shouldAnswer.
+	plain     string // text without Slack markup
+	addressed bool   // mentioned, in a DM or in a configured channel
 }
 
 // dispatchEvent routes an Events API event; it never blocks on Slack.
@@ -344,7 +348,7 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) {
 	default:
 		return
 	}
-	if !a.shouldAnswer(m) {
+	if !a.shouldAnswer(&m) {
 		return
 	}
 	a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
@@ -355,7 +359,7 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) {
 // same message twice; mentions and direct messages always; in the
 // configured channels, every top-level message. A message anywhere the bot
 // can read that carries a password or a NUMEN gets the private warning.
-func (a *Adapter) shouldAnswer(m incoming) bool {
+func (a *Adapter) shouldAnswer(m *incoming) bool {
 	self := a.self()
 	if m.botID != "" || m.user == "" || m.user == self || m.channel == "" || m.ts == "" {
 		return false
@@ -365,19 +369,14 @@ func (a *Adapter) shouldAnswer(m incoming) bool {
 	default:
 		return false
 	}
-	if !a.addressed(m) && !intents.ContainsSecret(intents.Clean(plainText(m.text))) {
+	m.plain = plainText(m.text)
+	configured := a.channels[m.channel] && m.threadTS == "" && m.plain != ""
+	m.addressed = isDM(*m) || m.mention || mentions(m.text, self) || configured
+	if !m.addressed && !intents.ContainsSecret(intents.Clean(m.plain)) {
 		return false
 	}
 	// An @-mention arrives both as app_mention and as message.
 	return a.seen.First("message:" + m.channel + ":" + m.ts)
-}
-
-// addressed reports whether a message is meant for the bot.
-func (a *Adapter) addressed(m incoming) bool {
-	direct := isDM(m)
-	mentioned := m.mention || mentions(m.text, a.self())
-	configured := a.channels[m.channel] && m.threadTS == "" && plainText(m.text) != ""
-	return direct || mentioned || configured
 }
 
 func isDM(m incoming) bool {
@@ -386,9 +385,8 @@ func isDM(m incoming) bool {
 
 // onMessage answers a question in its thread (in a direct message, inline).
 func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
-	text := plainText(m.text)
 	start := time.Now()
-	r, err := a.hd.Answer(ctx, intents.Question{Text: text})
+	r, err := a.hd.Answer(ctx, intents.Question{Text: m.plain})
 	if err != nil {
 		return fmt.Errorf("answer: %w", err)
 	}
@@ -397,7 +395,7 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 		a.log.Info("slack: secret warning sent", "channel", m.channel)
 		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(r.Text))
 	}
-	if !a.addressed(m) {
+	if !m.addressed {
 		return nil
 	}
 	switch a.flood.Check(m.user, m.channel) {
@@ -422,7 +420,7 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	if err := a.post(ctx, m.channel, thread, msg); err != nil {
 		return err
 	}
-	chat.Note(ctx, a.rec, a.log, Platform, m.user, text, r)
+	chat.Note(ctx, a.rec, a.log, Platform, m.user, m.plain, r)
 	a.log.Debug("slack: replied", "channel", m.channel, "outcome", r.Outcome, "entry", entryID(r), "confidence", r.Confidence, "took", time.Since(start))
 	return nil
 }

@@ -3,6 +3,8 @@ package slack
 import (
 	"regexp"
 	"strings"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
 // slackMarkup matches Slack's angle-bracket markup in message text: user and
@@ -43,11 +45,5 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n - len("…")
-	for cut > 0 && !runeStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return intents.Cut(s, n-len("…")) + "…"
 }
-
-func runeStart(b byte) bool { return b&0xC0 != 0x80 }

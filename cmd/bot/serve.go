@@ -166,7 +166,11 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	} else {
 		defer st.Close()
 		rec = st
-		log.Info("store open", "backend", map[bool]string{true: "postgres", false: "sqlite"}[store.IsPostgres(storeDSN(getenv))])
+		backend := "sqlite"
+		if store.IsPostgres(storeDSN(getenv)) {
+			backend = "postgres"
+		}
+		log.Info("store open", "backend", backend)
 	}
 	rec = m.Recorder(rec)
 

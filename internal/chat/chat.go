@@ -156,8 +156,8 @@ func (Discard) RecordVote(context.Context, Vote) error { return nil }
 // RecordUnanswered implements Recorder.
 func (Discard) RecordUnanswered(context.Context, Unanswered) error { return nil }
 
-// MaxStoredQuestion bounds what is kept of a question: enough for a
-// maintainer to see what was asked.
+// MaxStoredQuestion bounds what recorders keep of a question, in bytes:
+// enough for a maintainer to see what was asked.
 const MaxStoredQuestion = 500
 
 // UnansweredOf returns what to record of a reply, and false when the reply
@@ -165,13 +165,6 @@ const MaxStoredQuestion = 500
 func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time) (Unanswered, bool) {
 	if r.Outcome != intents.Suggested && r.Outcome != intents.Fallback {
 		return Unanswered{}, false
-	}
-	if len(question) > MaxStoredQuestion {
-		cut := MaxStoredQuestion
-		for cut > 0 && question[cut]&0xC0 == 0x80 {
-			cut--
-		}
-		question = question[:cut]
 	}
 	u := Unanswered{Platform: platform, User: user, Question: question, Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
 	if len(r.Alternatives) > 0 {

@@ -79,9 +79,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Registry returns the registry, for tests and extra collectors.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Helpdesk counts the questions a platform asks h, by outcome, and times
 // them.
 func (m *Metrics) Helpdesk(h chat.Helpdesk, platform string) chat.Helpdesk {
