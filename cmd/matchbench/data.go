@@ -41,6 +41,13 @@ func loadSetting(dir, name string) (*dataset, error) {
 	switch name {
 	case "clinc150-full":
 		return loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
+	case "clinc150-10shot":
+		d, err := loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
+		if err != nil {
+			return nil, err
+		}
+		d.setting, d.train = "10shot", firstShots(d.train, 10)
+		return d, nil
 	case "banking77-full":
 		return loadBanking(dir, 0)
 	case "banking77-10shot":
@@ -49,6 +56,19 @@ func loadSetting(dir, name string) (*dataset, error) {
 		return loadHWU(dir)
 	}
 	return nil, fmt.Errorf("unknown setting %q", name)
+}
+
+// firstShots keeps the first n examples of each intent, in order.
+func firstShots(train []matcher.Example, n int) []matcher.Example {
+	seen := make(map[string]int)
+	var out []matcher.Example
+	for _, ex := range train {
+		if seen[ex.Intent] < n {
+			seen[ex.Intent]++
+			out = append(out, ex)
+		}
+	}
+	return out
 }
 
 func openData(path string) (*os.File, error) {
@@ -131,14 +151,11 @@ func loadBanking(dir string, shots int) (*dataset, error) {
 	if shots > 0 {
 		d.setting = fmt.Sprintf("%dshot", shots)
 	}
-	seen := map[string]int{}
 	for _, r := range train {
-		c := r["category"]
-		if shots > 0 && seen[c] >= shots {
-			continue
-		}
-		seen[c]++
-		d.train = append(d.train, matcher.Example{Intent: c, Text: r["text"], Lang: matcher.English})
+		d.train = append(d.train, matcher.Example{Intent: r["category"], Text: r["text"], Lang: matcher.English})
+	}
+	if shots > 0 {
+		d.train = firstShots(d.train, shots)
 	}
 	for _, r := range test {
 		d.test = append(d.test, labelled{text: r["text"], intent: r["category"]})

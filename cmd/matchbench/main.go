@@ -37,6 +37,12 @@ import (
 
 var allSettings = []string{"clinc150-full", "banking77-full", "banking77-10shot", "hwu64-kfold1", "helpdesk-own"}
 
+// tuningSettings are not the protocol's: they serve to choose the matcher's
+// hyper-parameters on validation queries only, and run only when named.
+// clinc150-10shot trains on the first 10 examples of each CLINC150 intent,
+// a small knowledge base like ours, and chooses its cut-off on validation.
+var tuningSettings = []string{"clinc150-10shot"}
+
 // quickSettings finish in well under a minute together.
 var quickSettings = []string{"banking77-10shot", "hwu64-kfold1", "helpdesk-own"}
 
@@ -55,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "benchmark folder (default ../shared/benchmarks next to the repository)")
 	child := fs.Bool("child", false, "internal: run one setting in this process")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the test queries to this file")
+	trainProfile := fs.String("trainprofile", "", "with -child: write a CPU profile of the training to this file")
 	scaleRun := fs.Bool("scale", false, "run the scale benchmark instead: synthetic knowledge of 100 to 10,000 entries x 10 examples (or the sizes given as arguments)")
 	childScale := fs.Int("child-scale", 0, "internal: run one scale size in this process")
 	fs.Usage = func() {
@@ -95,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New("-child takes one setting")
 		}
 		runtime.GOMAXPROCS(1)
-		res, err := runSetting(dir, fs.Arg(0), *cpuProfile)
+		res, err := runSetting(dir, fs.Arg(0), *cpuProfile, *trainProfile)
 		if err != nil {
 			return err
 		}
@@ -166,8 +173,11 @@ func selectSettings(args []string, quick bool) ([]string, error) {
 				found = true
 			}
 		}
+		if slices.Contains(tuningSettings, a) {
+			out, found = append(out, a), true
+		}
 		if !found {
-			return nil, fmt.Errorf("unknown setting %q (known: %s)", a, strings.Join(allSettings, ", "))
+			return nil, fmt.Errorf("unknown setting %q (known: %s; for tuning: %s)", a, strings.Join(allSettings, ", "), strings.Join(tuningSettings, ", "))
 		}
 	}
 	return out, nil
@@ -204,7 +214,7 @@ func classify(ix *matcher.Index, text string) answer {
 	return answer{r.Matches[0].Intent, r.Matches[0].Score, true}
 }
 
-func runSetting(dir, name, cpuProfile string) (*result, error) {
+func runSetting(dir, name, cpuProfile, trainProfile string) (*result, error) {
 	var d *dataset
 	var err error
 	var cfg matcher.Config
@@ -217,30 +227,34 @@ func runSetting(dir, name, cpuProfile string) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopTrainProfile, err := startProfile(trainProfile)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	ix, err := matcher.New(d.train, cfg)
 	if err != nil {
 		return nil, err
 	}
 	trainS := time.Since(start).Seconds()
+	stopTrainProfile()
 
 	res := &result{System: systemName(), Dataset: d.dataset, Setting: d.setting, TrainExamples: len(d.train), Intents: len(ix.Intents())}
 	cutoff := math.Inf(-1)
 	hasOOS := len(d.oosTest) > 0
 	if len(d.oosVal) > 0 {
-		cutoff = chooseCutoff(ix, d.val, d.oosVal)
+		var valAcc float64
+		cutoff, valAcc = chooseCutoff(ix, d.val, d.oosVal)
+		// Printed for choosing hyper-parameters on validation only.
+		fmt.Fprintf(os.Stderr, "%s: validation accuracy without cut-off %.2f%%\n", name, valAcc)
 	} else if d.fixedCutoff > 0 {
 		cutoff = d.fixedCutoff
 	}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(cpuProfile)
+	if err != nil {
+		return nil, err
 	}
+	defer stopProfile()
 	var times []float64
 	timed := func(q labelled) answer {
 		t := time.Now()
@@ -287,8 +301,9 @@ func runSetting(dir, name, cpuProfile string) (*result, error) {
 
 // chooseCutoff picks the score that maximises (in-scope accuracy + OOS
 // recall) / 2 on the validation queries, compared exactly as a·M + b·N, the
-// lowest on ties (PROTOCOL.md §3).
-func chooseCutoff(ix *matcher.Index, val, oos []labelled) float64 {
+// lowest on ties (PROTOCOL.md §3). It also returns the accuracy without
+// cut-off on the in-scope validation queries.
+func chooseCutoff(ix *matcher.Index, val, oos []labelled) (cutoff, valAcc float64) {
 	type scored struct {
 		score    float64
 		inScope  bool
@@ -328,7 +343,14 @@ func chooseCutoff(ix *matcher.Index, val, oos []labelled) float64 {
 			best, bestObj = c, obj
 		}
 	}
-	return best
+	right := 0
+	for _, s := range all[:len(val)] {
+		if s.right {
+			right++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "validation balanced score at the cut-off %.2f\n", 50*float64(bestObj)/float64(max(1, n*m)))
+	return best, 100 * float64(right) / float64(max(1, len(val)))
 }
 
 func pct(a, n int) float64 {
@@ -441,4 +463,21 @@ func ratio(a, b float64) float64 {
 		return math.Inf(1)
 	}
 	return a / b
+}
+
+// startProfile writes a CPU profile to path until the returned function is
+// called; with no path it does nothing.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -49,7 +49,7 @@ func TestChooseCutoff(t *testing.T) {
 	}
 	val := []labelled{{text: "password forgot", intent: "a"}, {text: "certificate invalid", intent: "b"}}
 	oos := []labelled{{text: "password of the canteen wifi"}}
-	c := chooseCutoff(ix, val, oos)
+	c, _ := chooseCutoff(ix, val, oos)
 	for _, q := range val {
 		if a := classify(ix, q.text); a.score < c {
 			t.Errorf("cut-off %v rejects the in-scope %q (%v)", c, q.text, a.score)
