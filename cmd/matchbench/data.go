@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
@@ -41,12 +43,14 @@ func loadSetting(dir, name string) (*dataset, error) {
 	switch name {
 	case "clinc150-full":
 		return loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
-	case "clinc150-10shot":
+	case "clinc150-10shot", "clinc150-5shot":
 		d, err := loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
 		if err != nil {
 			return nil, err
 		}
-		d.setting, d.train = "10shot", firstShots(d.train, 10)
+		d.setting = strings.TrimPrefix(name, "clinc150-")
+		shots, _ := strconv.Atoi(strings.TrimSuffix(d.setting, "shot"))
+		d.train = firstShots(d.train, shots)
 		return d, nil
 	case "banking77-full":
 		return loadBanking(dir, 0)

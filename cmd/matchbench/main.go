@@ -39,9 +39,10 @@ var allSettings = []string{"clinc150-full", "banking77-full", "banking77-10shot"
 
 // tuningSettings are not the protocol's: they serve to choose the matcher's
 // hyper-parameters on validation queries only, and run only when named.
-// clinc150-10shot trains on the first 10 examples of each CLINC150 intent,
-// a small knowledge base like ours, and chooses its cut-off on validation.
-var tuningSettings = []string{"clinc150-10shot"}
+// clinc150-10shot and -5shot train on the first 10 or 5 examples of each
+// CLINC150 intent, small knowledge bases like ours, and choose their cut-off
+// on validation.
+var tuningSettings = []string{"clinc150-10shot", "clinc150-5shot"}
 
 // quickSettings finish in well under a minute together.
 var quickSettings = []string{"banking77-10shot", "hwu64-kfold1", "helpdesk-own"}

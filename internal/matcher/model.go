@@ -8,7 +8,11 @@ import (
 // Training hyper-parameters, fixed in advance and the same for every
 // knowledge base (they were chosen on the CLINC150 validation split).
 const (
-	learningRate = 0.8
+	// learningRate is the step at the start of training. On the CLINC150
+	// validation split 0.8, 1, 1.2 and 1.6 give 91.60, 91.63, 91.67 and
+	// 91.67%; 1.2 also reaches on small knowledge bases in 20,000 updates
+	// the fit that 0.8 needed 60,000 for.
+	learningRate = 1.2
 	// hotProbability is the probability above which a wrong intent gets its
 	// own (negative) weight for the features of the example it was confused
 	// with. Weights exist only where they matter: the model stays sparse
@@ -21,9 +25,11 @@ const (
 	pruneBelow = 0.05
 	// An index trains for at least minEpochs passes and at least minUpdates
 	// example updates, within maxEpochs.
-	minEpochs  = 12
-	maxEpochs  = 300
-	minUpdates = 60000
+	minEpochs = 12
+	maxEpochs = 300
+	// On clinc150-10shot (1,500 examples) validation, 20,000 updates give
+	// the accuracy of 60,000 (73.70 and 73.73%) in a third of the time.
+	minUpdates = 20000
 	// decayUpdates is the least number of updates over which the learning
 	// rate halves, so that small knowledge bases are not starved.
 	decayUpdates = 20000
@@ -59,7 +65,7 @@ func (ix *Index) getScratch() *scratch {
 // logits adds up the weights of vec's features into s.scores for the intents
 // they touch, listed in s.touched.
 func (ix *Index) logits(vec sparse, s *scratch) {
-	if ix.offsets != nil && len(ix.intents) <= denseIntents {
+	if len(ix.intents) <= denseIntents {
 		ix.denseLogits(vec, s)
 		return
 	}
@@ -71,13 +77,7 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 	s.touched = s.touched[:0]
 	for i, id := range vec.ids {
 		x := float64(vec.vals[i])
-		var row []posting
-		if ix.offsets != nil {
-			row = ix.postings[ix.offsets[id]:ix.offsets[id+1]]
-		} else {
-			row = ix.weights[id] // still training
-		}
-		for _, p := range row {
+		for _, p := range ix.row(id) {
 			if s.mark[p.class] != s.stamp {
 				s.mark[p.class] = s.stamp
 				s.scores[p.class] = 0
@@ -88,19 +88,27 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 	}
 }
 
+// row returns the weights of feature id.
+func (ix *Index) row(id int32) []posting {
+	if ix.offsets != nil {
+		return ix.postings[ix.offsets[id]:ix.offsets[id+1]]
+	}
+	return ix.weights[id] // still training
+}
+
 // denseIntents is the number of intents up to which logits adds into a
 // dense array, without the per-weight bookkeeping of which intents were
 // touched: clearing a few hundred scores costs less than that bookkeeping.
 const denseIntents = 1024
 
-// denseLogits is logits for a trained index of few intents. An intent is
-// touched when its score is not zero, as when it gets a weight.
+// denseLogits is logits for an index of few intents. An intent is touched
+// when its score is not zero, as when it gets a weight.
 func (ix *Index) denseLogits(vec sparse, s *scratch) {
 	scores := s.scores[:len(ix.intents)]
 	clear(scores)
 	for i, id := range vec.ids {
 		x := float64(vec.vals[i])
-		for _, p := range ix.postings[ix.offsets[id]:ix.offsets[id+1]] {
+		for _, p := range ix.row(id) {
 			scores[p.class] += x * float64(p.w)
 		}
 	}
@@ -113,7 +121,8 @@ func (ix *Index) denseLogits(vec sparse, s *scratch) {
 }
 
 // predict returns the softmax probabilities of the touched intents; every
-// untouched intent has logit 0.
+// untouched intent has logit 0. While training, every intent gets its
+// probability.
 func (ix *Index) predict(vec sparse, s *scratch) []float64 {
 	ix.logits(vec, s)
 	untouched := len(ix.intents) - len(s.touched)
@@ -132,6 +141,16 @@ func (ix *Index) predict(vec sparse, s *scratch) []float64 {
 	}
 	for _, c := range s.touched {
 		s.probs[c] /= z
+	}
+	if ix.offsets == nil && len(ix.intents) <= denseIntents && untouched > 0 {
+		// Training with dense scores: an intent whose weights add up to
+		// exactly zero still has weights to update, with its probability.
+		p := math.Exp(-m) / z
+		for c, v := range s.scores[:len(ix.intents)] {
+			if v == 0 {
+				s.probs[c] = p
+			}
+		}
 	}
 	return s.probs
 }
@@ -191,6 +210,16 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 			for j, id := range vec.ids {
 				x := float64(vec.vals[j])
 				ps := ix.weights[id]
+				if len(hot) == 0 {
+					for q := range ps {
+						g := probs[ps[q].class]
+						if ps[q].class == y {
+							g--
+						}
+						ps[q].w -= float32(lr * g * x)
+					}
+					continue
+				}
 				hasStamp++
 				for q := range ps {
 					c := ps[q].class
@@ -209,6 +238,25 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 				ix.weights[id] = ps
 			}
 		}
+		if epoch > 0 {
+			ix.prune(pruneBelow)
+		}
+	}
+}
+
+// prune drops, between two passes of training, the weights too small to
+// change a ranking, as compact does at the end: the next passes no longer
+// pay for them. A weight that matters again comes back when its intent is
+// confused with the example's (hotProbability).
+func (ix *Index) prune(below float32) {
+	for id, ps := range ix.weights {
+		kept := ps[:0]
+		for _, p := range ps {
+			if p.w >= below || p.w <= -below {
+				kept = append(kept, p)
+			}
+		}
+		ix.weights[id] = kept
 	}
 }
 
@@ -218,22 +266,15 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 // n-gram's weights are near zero, and every question pays for each weight of
 // its features.
 func (ix *Index) compact(below float32) {
+	ix.prune(below)
 	n := 0
 	for _, ps := range ix.weights {
-		for _, p := range ps {
-			if p.w >= below || p.w <= -below {
-				n++
-			}
-		}
+		n += len(ps)
 	}
 	ix.postings = make([]posting, 0, n)
 	ix.offsets = make([]int32, len(ix.weights)+1)
 	for id, ps := range ix.weights {
-		for _, p := range ps {
-			if p.w >= below || p.w <= -below {
-				ix.postings = append(ix.postings, p)
-			}
-		}
+		ix.postings = append(ix.postings, ps...)
 		ix.offsets[id+1] = int32(len(ix.postings))
 	}
 	ix.weights = nil
