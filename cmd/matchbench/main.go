@@ -62,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "benchmark folder (default ../shared/benchmarks next to the repository)")
 	child := fs.Bool("child", false, "internal: run one setting in this process")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the test queries to this file")
-	trainProfile := fs.String("trainprofile", "", "with -child: write a CPU profile of the training to this file")
+	trainProfile := fs.String("trainprofile", "", "with -child or -child-scale: write a CPU profile of the training to this file")
 	scaleRun := fs.Bool("scale", false, "run the scale benchmark instead: synthetic knowledge of 100 to 10,000 entries x 10 examples (or the sizes given as arguments)")
 	childScale := fs.Int("child-scale", 0, "internal: run one scale size in this process")
 	fs.Usage = func() {
@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *childScale > 0 {
 		runtime.GOMAXPROCS(1)
-		res, err := runScale(*childScale)
+		res, err := runScale(*childScale, *trainProfile)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func TestChooseCutoff(t *testing.T) {
 // The synthetic knowledge of the scale benchmark is valid knowledge, and a
 // small run measures something.
 func TestScaleSmall(t *testing.T) {
-	res, err := runScale(60)
+	res, err := runScale(60, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func syntheticKnowledge(n int) (yaml []byte, queries []string, want []string) {
 }
 
 // runScale measures one size, in this process.
-func runScale(n int) (*scaleResult, error) {
+func runScale(n int, trainProfile string) (*scaleResult, error) {
 	src, queries, want := syntheticKnowledge(n)
 	runtime.GC()
 	start := time.Now()
@@ -168,8 +168,13 @@ func runScale(n int) (*scaleResult, error) {
 	if kb.Settings.DefaultLanguage == "" {
 		kb.Settings.DefaultLanguage = intents.French
 	}
+	stopProfile, err := startProfile(trainProfile)
+	if err != nil {
+		return nil, err
+	}
 	t := time.Now()
 	ix, err := matcher.New(intents.TrainingExamples(kb), intents.MatcherConfig(kb))
+	stopProfile()
 	if err != nil {
 		return nil, err
 	}
