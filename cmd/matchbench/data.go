@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
@@ -40,18 +38,17 @@ type dataset struct {
 var errNoData = errors.New("benchmark data not found")
 
 func loadSetting(dir, name string) (*dataset, error) {
-	switch name {
-	case "clinc150-full":
-		return loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
-	case "clinc150-10shot", "clinc150-5shot":
+	if shots, ok := clincShots(name); ok {
 		d, err := loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
 		if err != nil {
 			return nil, err
 		}
-		d.setting = strings.TrimPrefix(name, "clinc150-")
-		shots, _ := strconv.Atoi(strings.TrimSuffix(d.setting, "shot"))
-		d.train = firstShots(d.train, shots)
+		d.setting, d.train = fmt.Sprintf("%dshot", shots), firstShots(d.train, shots)
 		return d, nil
+	}
+	switch name {
+	case "clinc150-full":
+		return loadCLINC(filepath.Join(dir, "clinc150", "data_full.json"))
 	case "banking77-full":
 		return loadBanking(dir, 0)
 	case "banking77-10shot":

@@ -39,10 +39,21 @@ var allSettings = []string{"clinc150-full", "banking77-full", "banking77-10shot"
 
 // tuningSettings are not the protocol's: they serve to choose the matcher's
 // hyper-parameters on validation queries only, and run only when named.
-// clinc150-10shot and -5shot train on the first 10 or 5 examples of each
-// CLINC150 intent, small knowledge bases like ours, and choose their cut-off
+// clinc150-Nshot (N from 1 to 100) trains on the first N examples of each
+// CLINC150 intent, a small knowledge base like ours, and chooses its cut-off
 // on validation.
-var tuningSettings = []string{"clinc150-10shot", "clinc150-5shot"}
+var tuningSettings = []string{"clinc150-Nshot"}
+
+// clincShots returns N for a setting named clinc150-Nshot.
+func clincShots(name string) (int, bool) {
+	s, ok := strings.CutPrefix(name, "clinc150-")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, "shot")
+	n, err := strconv.Atoi(s)
+	return n, ok && err == nil && n >= 1 && n <= 100
+}
 
 // quickSettings finish in well under a minute together.
 var quickSettings = []string{"banking77-10shot", "hwu64-kfold1", "helpdesk-own"}
@@ -174,7 +185,7 @@ func selectSettings(args []string, quick bool) ([]string, error) {
 				found = true
 			}
 		}
-		if slices.Contains(tuningSettings, a) {
+		if _, ok := clincShots(a); ok {
 			out, found = append(out, a), true
 		}
 		if !found {

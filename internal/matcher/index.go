@@ -8,8 +8,9 @@
 // stemming, and becomes a sparse vector of stemmed words, word pairs and
 // character n-grams. A multinomial logistic regression trained on the example
 // questions when the index is built scores every intent; its probability,
-// damped by how much of the question the knowledge has seen at all, is the
-// confidence. The package knows nothing of YAML, Slack or Discord.
+// calibrated so that the training examples fit their intent equally well
+// whatever the size of the knowledge, and damped by how much of the question
+// the knowledge has seen at all, is the confidence. The package knows nothing of YAML, Slack or Discord.
 package matcher
 
 import (
@@ -132,7 +133,9 @@ type Index struct {
 	stems    map[string][2]string // French and English stems of known words
 	grams    map[string][]int32   // n-gram feature ids of known words
 	classID  map[string]int32
-	scratch  sync.Pool
+	// sharpness multiplies every score before the softmax (see calibrate).
+	sharpness float64
+	scratch   sync.Pool
 }
 
 // ErrNoExamples is returned by New when there is nothing to learn from.
@@ -149,11 +152,12 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		cfg.Epochs = min(maxEpochs, max(minEpochs, minUpdates/len(examples)))
 	}
 	ix := &Index{
-		cfg:      cfg,
-		features: make(map[uint64]int32),
-		vocab:    make(map[string]wordInfo),
-		speller:  newSpeller(),
-		phrases:  make(map[string][]phrase),
+		cfg:       cfg,
+		sharpness: 1,
+		features:  make(map[uint64]int32),
+		vocab:     make(map[string]wordInfo),
+		speller:   newSpeller(),
+		phrases:   make(map[string][]phrase),
 	}
 	classOf := make(map[string]int32)
 	ix.classID = classOf
@@ -254,6 +258,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 	}
 	ix.train(vecs, labels)
 	ix.compact(pruneBelow)
+	ix.calibrate(vecs, labels)
 
 	// Cache the n-grams of every known word: a question made of known words
 	// then needs no hashing for them.

@@ -178,3 +178,64 @@ func BenchmarkRank(b *testing.B) {
 		ix.Rank("j'ai oublié mon mot de passe convergence", "", 3)
 	}
 }
+
+// syntheticExamples builds n intents whose examples each have a word of
+// their own, and share filler words with every other intent.
+func syntheticExamples(n int) []Example {
+	fillers := []string{"comment", "faire", "pour", "mon", "compte", "marche", "pas"}
+	var out []Example
+	for i := range n {
+		own := fmt.Sprintf("mot%dx%d", i, i*7%13)
+		for k := range 6 {
+			text := own + " " + fillers[(i+k)%len(fillers)] + " " + fillers[(i+2*k+1)%len(fillers)]
+			out = append(out, Example{Intent: fmt.Sprintf("intent-%d", i), Text: text})
+		}
+	}
+	return out
+}
+
+// Calibration brings the training examples to their target fit, whatever
+// the number of intents, so the same answer thresholds serve a knowledge of
+// 20 entries and one of 2,000. It never changes a ranking.
+func TestCalibration(t *testing.T) {
+	for _, n := range []int{20, 2000} {
+		examples := syntheticExamples(n)
+		ix, err := New(examples, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.sharpness < minSharpness || ix.sharpness > maxSharpness {
+			t.Fatalf("%d intents: sharpness %v out of bounds", n, ix.sharpness)
+		}
+		var sum float64
+		for _, ex := range examples {
+			r := ix.Rank(ex.Text, "", 1)
+			if r.Best().Intent != ex.Intent {
+				t.Fatalf("%d intents: %q ranks %q first", n, ex.Text, r.Best().Intent)
+			}
+			sum += r.Best().Score
+		}
+		fit := sum / float64(len(examples))
+		if fit < targetFit-0.01 || fit > targetFit+0.01 {
+			t.Errorf("%d intents: mean confidence on the examples %.4f, want %.3f ± 0.01", n, fit, targetFit)
+		}
+		// A new question with an intent's own word is answered with
+		// confidence at any size.
+		if r := ix.Rank("mot3x8 marche comment", "", 1); r.Best().Intent != "intent-3" || r.Best().Score < 0.5 {
+			t.Errorf("%d intents: own word ranks %+v", n, r.Best())
+		}
+
+		for _, q := range []string{"compte pas", "mot5x9 compte", "faire marche pour"} {
+			a := ix.Rank(q, "", 5)
+			sharpness := ix.sharpness
+			ix.sharpness = 1
+			b := ix.Rank(q, "", 5)
+			ix.sharpness = sharpness
+			for i := range a.Matches {
+				if a.Matches[i].Intent != b.Matches[i].Intent {
+					t.Errorf("%d intents: calibration changed the ranking of %q", n, q)
+				}
+			}
+		}
+	}
+}

@@ -27,9 +27,12 @@ const (
 	// example updates, within maxEpochs.
 	minEpochs = 12
 	maxEpochs = 300
-	// On clinc150-10shot (1,500 examples) validation, 20,000 updates give
-	// the accuracy of 60,000 (73.70 and 73.73%) in a third of the time.
-	minUpdates = 20000
+	// Since calibrate sets the confidence scale, more updates buy no
+	// accuracy on small knowledge bases: on the validation split of CLINC150
+	// with 2 examples an intent (300), 12 passes, 5,000 and 20,000 updates
+	// give 49.40, 49.43 and 49.30%; with 5 (750), 61.23, 61.23 and 61.10%.
+	// 5,000 is kept for knowledge bases of a few dozen examples.
+	minUpdates = 5000
 	// decayUpdates is the least number of updates over which the learning
 	// rate halves, so that small knowledge bases are not starved.
 	decayUpdates = 20000
@@ -41,6 +44,25 @@ const (
 	// passes. Chosen on the CLINC150 validation split (0 to 1.5 by 0.25:
 	// 90.67% without it, 91.60% at 0.75 and 1, the lower kept).
 	initWeight = 0.75
+	// maxSupportIntents is the number of intents above which a feature's
+	// examples give it no starting weight: a character n-gram or an everyday
+	// word of hundreds of intents tells little, and every update would pay
+	// for each of its weights. It gets weights only where it is confused
+	// (hotProbability). Knowledge bases under 128 entries are untouched; on
+	// the CLINC150 validation split (150 intents) 91.63% becomes 91.53%, and
+	// training 10,000 synthetic entries takes 23 s instead of 354 s.
+	maxSupportIntents = 128
+	// targetFit is the mean probability that calibrate gives the training
+	// examples of their own intent. It keeps the confidence on the scale the
+	// shipped answer thresholds (0.4 and 0.2) were set on: the shipped
+	// knowledge fitted 0.9885 with the training of session 1 and 0.9845 with
+	// that of this version before calibration.
+	targetFit = 0.985
+	// calibrationSample is how many training examples, spread over the set,
+	// calibrate looks at; minSharpness and maxSharpness bound its factor.
+	calibrationSample = 512
+	minSharpness      = 0.2
+	maxSharpness      = 10
 )
 
 type scratch struct {
@@ -125,17 +147,18 @@ func (ix *Index) denseLogits(vec sparse, s *scratch) {
 // probability.
 func (ix *Index) predict(vec sparse, s *scratch) []float64 {
 	ix.logits(vec, s)
+	a := ix.sharpness
 	untouched := len(ix.intents) - len(s.touched)
 	m := math.Inf(-1)
 	if untouched > 0 {
 		m = 0
 	}
 	for _, c := range s.touched {
-		m = max(m, s.scores[c])
+		m = max(m, a*s.scores[c])
 	}
 	z := float64(untouched) * math.Exp(-m)
 	for _, c := range s.touched {
-		e := math.Exp(s.scores[c] - m)
+		e := math.Exp(a*s.scores[c] - m)
 		s.probs[c] = e
 		z += e
 	}
@@ -180,6 +203,11 @@ func (ix *Index) train(vecs []sparse, labels []int32) {
 	}
 
 	nc := float64(len(ix.intents))
+	for id, ps := range ix.weights {
+		if len(ps) > maxSupportIntents {
+			ix.weights[id] = nil
+		}
+	}
 	for _, ps := range ix.weights {
 		w0 := float32(initWeight * math.Log(nc/float64(len(ps))) / math.Log(nc+1))
 		for q := range ps {
@@ -299,4 +327,91 @@ func gcd(a, b int) int {
 		a, b = b, a%b
 	}
 	return a
+}
+
+// calibrate sets the sharpness of the trained index: the factor on every
+// score before the softmax that makes the training examples fit their intent
+// with mean probability targetFit. Without it, the confidence would depend on
+// how long the model trained and on how many intents share the probability
+// (a knowledge base of 3,000 entries gives its right answers a fraction of
+// the confidence one of 17 entries gives), and the same answer thresholds
+// could not serve both. Rankings do not change: all scores are multiplied by
+// the same positive factor.
+func (ix *Index) calibrate(vecs []sparse, labels []int32) {
+	ix.sharpness = 1
+	if len(ix.intents) < 2 {
+		return
+	}
+	type sample struct {
+		y      float64 // score of the right intent (0 when untouched)
+		scores []float64
+		zeros  float64 // intents without a score
+	}
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	step := max(1, len(vecs)/calibrationSample)
+	var all []sample
+	for i := 0; i < len(vecs); i += step {
+		ix.logits(vecs[i], s)
+		sm := sample{zeros: float64(len(ix.intents) - len(s.touched))}
+		for _, c := range s.touched {
+			if c == labels[i] {
+				sm.y = s.scores[c]
+			}
+			sm.scores = append(sm.scores, s.scores[c])
+		}
+		all = append(all, sm)
+	}
+	// miss is the fit at sharpness exp(t), less targetFit: it grows with t
+	// as long as most examples rank their own intent first.
+	miss := func(t float64) float64 {
+		a := math.Exp(t)
+		var sum float64
+		for _, sm := range all {
+			m := 0.0
+			for _, v := range sm.scores {
+				m = max(m, a*v)
+			}
+			z := sm.zeros * math.Exp(-m)
+			for _, v := range sm.scores {
+				z += math.Exp(a*v - m)
+			}
+			sum += math.Exp(a*sm.y-m) / z
+		}
+		return sum/float64(len(all)) - targetFit
+	}
+	// The Illinois variant of regula falsi: a handful of evaluations.
+	lo, hi := math.Log(minSharpness), math.Log(maxSharpness)
+	flo, fhi := miss(lo), miss(hi)
+	switch {
+	case fhi <= 0:
+		ix.sharpness = maxSharpness
+		return
+	case flo >= 0:
+		ix.sharpness = minSharpness
+		return
+	}
+	side := 0
+	t := lo
+	for range 30 {
+		t = (lo*fhi - hi*flo) / (fhi - flo)
+		ft := miss(t)
+		if math.Abs(ft) < 1e-5 {
+			break
+		}
+		if ft < 0 {
+			lo, flo = t, ft
+			if side == -1 {
+				fhi /= 2
+			}
+			side = -1
+		} else {
+			hi, fhi = t, ft
+			if side == 1 {
+				flo /= 2
+			}
+			side = 1
+		}
+	}
+	ix.sharpness = math.Exp(t)
 }
