@@ -214,7 +214,20 @@ func (c *Core) answer(q Question) Reply {
 	if len(ranked) > 0 {
 		r.Confidence = ranked[0].Confidence
 	}
+	// One word that several entries use ("mail", "problème"): offer them
+	// rather than guess, whatever the confidence.
+	var vague []Alternative
+	if res.Vague {
+		for _, m := range res.Candidates {
+			if e, ok := c.kb.Entry(m.Intent); ok && !e.Conversational() && len(vague) < maxSuggestions {
+				vague = append(vague, Alternative{e, m.Score})
+			}
+		}
+	}
 	switch {
+	case len(vague) > 1 && ranked[0].Confidence >= s.SuggestThreshold:
+		r.Outcome, r.Alternatives = Suggested, vague
+		r.Text = c.suggestionText(r.Alternatives, r.Lang)
 	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold:
 		r.Outcome, r.Entry = Answered, ranked[0].Entry
 		for _, a := range ranked[1:] {

@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,46 @@ func TestSuggestionsOfferTitles(t *testing.T) {
 		}
 		if !strings.Contains(r.Text, a.Entry.Title.FR) {
 			t.Errorf("suggestion text lacks the title %q:\n%s", a.Entry.Title.FR, r.Text)
+		}
+	}
+}
+
+// A one-word question that several entries use gets "did you mean" with
+// those entries, the likeliest first, even when the matcher is confident: a
+// helpdesk asks rather than guesses. A word one entry is about, or that an
+// example is made of, is answered.
+func TestVagueQuestionsGetChoices(t *testing.T) {
+	core := newShippedCore(t)
+	tests := []struct {
+		q     string
+		first string
+		also  string
+	}{
+		{"mail", "imap-settings", "imap-vs-pop"},
+		{"problème", "clock-certificate", "browser-extensions"},
+		{"téléphone", "imap-settings", "imap-vs-pop"},
+		{"mot de passe", "password-reset", "password-change"},
+		{"certificat", "certificate-warning", "clock-certificate"},
+		{"password", "password-reset", "password-change"},
+	}
+	for _, tt := range tests {
+		r, _ := core.Answer(context.Background(), Question{Text: tt.q})
+		if r.Outcome != Suggested || len(r.Alternatives) < 2 {
+			t.Errorf("Answer(%q) = %s with %d alternatives; want suggested with 2 or 3", tt.q, r.Outcome, len(r.Alternatives))
+			continue
+		}
+		var ids []string
+		for _, a := range r.Alternatives {
+			ids = append(ids, a.Entry.ID)
+		}
+		if ids[0] != tt.first || !slices.Contains(ids, tt.also) {
+			t.Errorf("Answer(%q) offers %v; want %s first, and %s", tt.q, ids, tt.first, tt.also)
+		}
+	}
+	for q, want := range map[string]string{"bonjour": "greeting", "numen": "default-password", "merci": "thanks", "aide": "help", "what's a NUMEN": "default-password"} {
+		r, _ := core.Answer(context.Background(), Question{Text: q})
+		if r.Outcome != Answered || r.Entry.ID != want {
+			t.Errorf("Answer(%q) = %s (%.2f); want %s answered", q, r.Outcome, r.Confidence, want)
 		}
 	}
 }

@@ -79,7 +79,19 @@ type Result struct {
 	// Words is how many words the question has (0: only emoji, punctuation
 	// or blanks).
 	Words int
+	// Vague is true when the question is a single word (or synonym phrase,
+	// like "mot de passe") that the examples of several intents use, and no
+	// example is just that question: "mail", "problème", "login". The
+	// ranking then reflects which intent uses the word most, not what the
+	// person wants; a helpdesk should ask rather than answer.
+	Vague bool
+	// Candidates are, for a vague question, the intents whose examples use
+	// its word (at most maxCandidates), best first.
+	Candidates []Match
 }
+
+// maxCandidates bounds Result.Candidates.
+const maxCandidates = 8
 
 // Best returns the top match, or a zero Match when there is none.
 func (r Result) Best() Match {
@@ -133,6 +145,8 @@ type Index struct {
 	stems    map[string][2]string // French and English stems of known words
 	grams    map[string][]int32   // n-gram feature ids of known words
 	classID  map[string]int32
+	users    map[int32][]int32 // word feature -> the intents whose examples use it
+	verbatim map[uint64]int32  // hash of an example's folded words -> its intent
 	// sharpness multiplies every score before the softmax (see calibrate).
 	sharpness float64
 	scratch   sync.Pool
@@ -229,10 +243,28 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		return id
 	}
 	feats := make([][]feature, len(examples))
+	// How many intents use each meaningful word, and which intent each
+	// example's exact wording belongs to: a one-word question is vague
+	// when several intents use its word and no example is just that word.
+	ix.users = make(map[int32][]int32)
+	ix.verbatim = make(map[uint64]int32, len(examples))
+	used := make(map[[2]int32]bool) // (word, intent) pairs seen
 	for i, ex := range examples {
 		var t terms
 		ix.analyse(tokens[i], ix.lang(ex.Lang), false, assign, &t)
 		feats[i] = t.feats
+		for _, w := range t.words {
+			if k := [2]int32{w.id, labels[i]}; !used[k] {
+				used[k] = true
+				ix.users[w.id] = append(ix.users[w.id], labels[i])
+			}
+		}
+		key := wordsKey(tokens[i])
+		if c, ok := ix.verbatim[key]; ok && c != labels[i] {
+			ix.verbatim[key] = -1 // the same words in two intents
+		} else {
+			ix.verbatim[key] = labels[i]
+		}
 	}
 	df := make([]int32, len(ix.features))
 	seen := make([]int32, len(ix.features))
@@ -315,6 +347,12 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 	vec := s.acc.vector(s.terms.feats, ix.idf, ix.maxIDF)
 	probs := ix.predict(vec, s)
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
+	if ws := s.terms.words; len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {
+		if c, ok := ix.verbatim[wordsKey(toks)]; !ok || c < 0 {
+			res.Vague = true
+			res.Candidates = ix.candidates(ix.users[ws[0].id], probs, damp, s)
+		}
+	}
 	if n <= 0 || n > len(s.touched) {
 		n = len(s.touched)
 	}
@@ -337,6 +375,43 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 	}
 	res.Matches = best
 	return res
+}
+
+// wordsKey hashes a sequence of folded words.
+func wordsKey(words []string) uint64 {
+	h := uint64(fnvOffset)
+	for _, w := range words {
+		h = hashByte(hashString(h, w), ' ')
+	}
+	return h
+}
+
+// candidates returns the given intents with their scores, best first, at
+// most maxCandidates. An intent that no feature of the question touched
+// scores 0.
+func (ix *Index) candidates(classes []int32, probs []float64, damp float64, s *scratch) []Match {
+	touched := make(map[int32]bool, len(s.touched))
+	for _, c := range s.touched {
+		touched[c] = true
+	}
+	out := make([]Match, 0, len(classes))
+	for _, c := range classes {
+		m := Match{Intent: ix.intents[c]}
+		if touched[c] {
+			m.Score = probs[c] * damp
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b Match) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Intent, b.Intent)
+	})
+	return out[:min(len(out), maxCandidates)]
 }
 
 // better orders matches by score, then intent id, so that ties rank the

@@ -239,3 +239,40 @@ func TestCalibration(t *testing.T) {
 		}
 	}
 }
+
+// A single word (or synonym phrase) that several intents use is vague,
+// unless an example is just that word; a question of more words is not.
+func TestVague(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct {
+		q     string
+		cands []string // the intents offered, sorted; nil: not vague
+	}{
+		{"téléphone", nil},    // one intent uses it
+		{"mot de passe", nil}, // one intent uses the phrase
+		{"convergence", nil},
+		{"refuse", []string{"cert", "login"}},
+		{"refusé ?", []string{"cert", "login"}},
+		{"le certificat est refusé", nil},
+	}
+	for _, tt := range tests {
+		r := ix.Rank(tt.q, "", 3)
+		var cands []string
+		for _, c := range r.Candidates {
+			cands = append(cands, c.Intent)
+		}
+		slices.Sort(cands)
+		if r.Vague != (tt.cands != nil) || !slices.Equal(cands, tt.cands) {
+			t.Errorf("Rank(%q): vague %v, candidates %v; want %v", tt.q, r.Vague, cands, tt.cands)
+		}
+	}
+	withWord, err := New([]Example{
+		{"cert", "refusé", French}, {"login", "identifiant refusé", French}, {"cert", "certificat refusé", French},
+	}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := withWord.Rank("refusé", "", 3); r.Vague {
+		t.Errorf("an example made of the question's word: vague %v", r.Vague)
+	}
+}
