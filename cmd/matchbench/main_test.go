@@ -74,3 +74,24 @@ func TestScaleSmall(t *testing.T) {
 		t.Errorf("paraphrases with the entry's own word: %.1f%% right; want at least 90%%", res.OwnWord)
 	}
 }
+
+// BenchmarkCLINCQuery is one CLINC150 test query (in-scope and
+// out-of-scope in turn) against the index trained on the full setting, for
+// profiling the query path: go test ./cmd/matchbench -bench CLINC
+// -cpuprofile cpu.out. It is skipped without ../shared/benchmarks.
+func BenchmarkCLINCQuery(b *testing.B) {
+	d, err := loadSetting(defaultDataDir(), "clinc150-full")
+	if err != nil {
+		b.Skipf("no CLINC150 data: %v", err)
+	}
+	ix, err := matcher.New(d.train, matcher.Config{DefaultLang: matcher.English})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := append(slices.Clone(d.test), d.oosTest...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		classify(ix, qs[i%len(qs)].text)
+	}
+}
