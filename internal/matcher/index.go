@@ -143,7 +143,7 @@ type Index struct {
 	speller  *speller
 	phrases  map[string][]phrase
 	stems    map[string][2]string // French and English stems of known words
-	grams    map[string][]int32   // n-gram feature ids of known words
+	known    map[string]*wordData // what questions need of known words
 	classID  map[string]int32
 	users    map[int32][]int32 // word feature -> the intents whose examples use it
 	verbatim map[uint64]int32  // hash of an example's folded words -> its intent
@@ -292,18 +292,23 @@ func New(examples []Example, cfg Config) (*Index, error) {
 	ix.compact(pruneBelow)
 	ix.calibrate(vecs, labels)
 
-	// Cache the n-grams of every known word: a question made of known words
-	// then needs no hashing for them.
-	ix.grams = make(map[string][]int32, len(words))
+	// What questions need of every known word, computed once.
+	ix.known = make(map[string]*wordData, len(words))
 	var buf []feature
 	for _, w := range words {
-		buf = appendGrams(buf[:0], w, ix.lookup)
-		ids := make([]int32, len(buf))
-		for j, f := range buf {
-			ids[j] = f.id
+		d := &wordData{lang: ix.vocab[w].lang, stop: isStop(w), vote: int8(languageVote(w)), stems: ix.stems[w], phrases: ix.phrases[w]}
+		for k, st := range d.stems {
+			d.uid[k] = ix.lookup(hashString(hashByte(fnvOffset, 'u'), st))
+			d.bhash[k] = hashString(hashByte(fnvOffset, 'b'), st)
 		}
-		ix.grams[w] = ids
+		buf = appendGrams(buf[:0], w, ix.lookup)
+		d.grams = make([]int32, len(buf))
+		for j, f := range buf {
+			d.grams[j] = f.id
+		}
+		ix.known[w] = d
 	}
+	ix.stems = nil // in known now; unknown words are stemmed when asked
 	return ix, nil
 }
 
@@ -437,14 +442,17 @@ func (ix *Index) detect(raw string, toks []string) string {
 		}
 	}
 	for _, w := range toks {
-		vote += 2 * languageVote(w)
-		if wi, ok := ix.vocab[w]; ok {
-			switch wi.lang {
-			case langFR:
-				vote++
-			case langEN:
-				vote--
-			}
+		d, ok := ix.known[w]
+		if !ok {
+			vote += 2 * languageVote(w)
+			continue
+		}
+		vote += 2 * int(d.vote)
+		switch d.lang {
+		case langFR:
+			vote++
+		case langEN:
+			vote--
 		}
 	}
 	switch {
