@@ -87,7 +87,7 @@ func (ix *Index) getScratch() *scratch {
 // logits adds up the weights of vec's features into s.scores for the intents
 // they touch, listed in s.touched.
 func (ix *Index) logits(vec sparse, s *scratch) {
-	if len(ix.intents) <= denseIntents {
+	if ix.dense() {
 		ix.denseLogits(vec, s)
 		return
 	}
@@ -121,7 +121,21 @@ func (ix *Index) row(id int32) []posting {
 // denseIntents is the number of intents up to which logits adds into a
 // dense array, without the per-weight bookkeeping of which intents were
 // touched: clearing a few hundred scores costs less than that bookkeeping.
-const denseIntents = 1024
+// While training, every intent of a dense array also gets its probability
+// computed and its weights updated, so the bound is lower: at 1,000
+// synthetic entries training takes 2.5 s sparse against 3.1 s dense.
+const (
+	denseIntents         = 1024
+	denseTrainingIntents = 256
+)
+
+// dense tells whether logits adds into a dense array.
+func (ix *Index) dense() bool {
+	if ix.offsets == nil {
+		return len(ix.intents) <= denseTrainingIntents
+	}
+	return len(ix.intents) <= denseIntents
+}
 
 // denseLogits is logits for an index of few intents. An intent is touched
 // when its score is not zero, as when it gets a weight.
@@ -165,7 +179,7 @@ func (ix *Index) predict(vec sparse, s *scratch) []float64 {
 	for _, c := range s.touched {
 		s.probs[c] /= z
 	}
-	if ix.offsets == nil && len(ix.intents) <= denseIntents && untouched > 0 {
+	if ix.offsets == nil && ix.dense() && untouched > 0 {
 		// Training with dense scores: an intent whose weights add up to
 		// exactly zero still has weights to update, with its probability.
 		p := math.Exp(-m) / z
