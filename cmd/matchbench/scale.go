@@ -31,9 +31,11 @@ type scaleResult struct {
 	// train the matcher, and check that every example answers its entry.
 	LoadS float64 `json:"load_s"`
 	// TrainS is the training alone, measured again after the load.
-	TrainS   float64 `json:"train_s"`
-	P50      float64 `json:"query_ms_p50"`
-	P99      float64 `json:"query_ms_p99"`
+	TrainS float64 `json:"train_s"`
+	P50    float64 `json:"query_ms_p50"`
+	P99    float64 `json:"query_ms_p99"`
+	// HeapMB is the live heap once loaded (knowledge and index), after a
+	// collection.
 	HeapMB   float64 `json:"heap_mb"`
 	PeakMB   float64 `json:"peak_rss_mb"`
 	Accuracy float64 `json:"paraphrase_acc"`
@@ -178,6 +180,10 @@ func runScale(n int, trainProfile string) (*scaleResult, error) {
 	}
 	// The matcher alone, trained on the same examples: training time, and
 	// top-1 accuracy whatever the confidence.
+	// What the bot holds once loaded: the knowledge and its index.
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	stopProfile, err := startProfile(trainProfile)
 	if err != nil {
 		return nil, err
@@ -189,9 +195,6 @@ func runScale(n int, trainProfile string) (*scaleResult, error) {
 		return nil, err
 	}
 	train := time.Since(t)
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
 	res := &scaleResult{Entries: n, Examples: 10*n - rejected, LoadS: round(load.Seconds(), 3), TrainS: round(train.Seconds(), 3), HeapMB: round(float64(ms.HeapAlloc)/1e6, 1), Queries: len(queries), Rejected: rejected}
 	right, rightOwn, own := 0, 0, 0
 	for i, q := range queries {
