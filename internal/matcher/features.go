@@ -20,11 +20,17 @@ const (
 )
 
 // feature is a feature id (-1 when the index has never seen it) and its
-// raw value before idf weighting.
+// raw value before idf weighting. A feature whose weights a known word's
+// merged row already carries (see wordData.row) counts only in the norm:
+// its id is stored as mergedID(id).
 type feature struct {
 	id int32
 	v  float32
 }
+
+// mergedID encodes (and decodes) the id of a feature that counts only in
+// the norm.
+func mergedID(id int32) int32 { return -2 - id }
 
 // contentWord is a meaningful word of a question, for coverage.
 type contentWord struct {
@@ -38,10 +44,11 @@ type terms struct {
 	feats []feature
 	words []contentWord
 	stops []contentWord // the function words, for questions made only of them
+	rows  [][]posting   // merged n-gram rows of the known words
 }
 
 func (t *terms) reset() {
-	t.feats, t.words, t.stops = t.feats[:0], t.words[:0], t.stops[:0]
+	t.feats, t.words, t.stops, t.rows = t.feats[:0], t.words[:0], t.stops[:0], t.rows[:0]
 }
 
 type token struct {
@@ -63,6 +70,11 @@ type wordData struct {
 	bhash   [2]uint64 // start of the word-pair hash of each stem
 	grams   []int32   // its n-gram features
 	phrases []phrase  // synonym phrases starting with it
+	// row is the weights of all its n-grams added up, each times its value
+	// and idf: a question's known word then adds one row of a few dozen
+	// intents to the scores instead of a dozen rows (2,331 weights a
+	// CLINC150 question become about 990). nil when that saves little.
+	row []posting
 }
 
 // stemIndex picks the French (0) or English (1) stem for a question in
@@ -166,8 +178,15 @@ func (ix *Index) analyse(words []string, lang string, correct bool, resolve reso
 		}
 		if t.data != nil {
 			v := gramValue(t.word)
+			merged := t.data.row != nil
 			for _, id := range t.data.grams {
+				if id >= 0 && merged {
+					id = mergedID(id)
+				}
 				out.feats = append(out.feats, feature{id, v})
+			}
+			if merged {
+				out.rows = append(out.rows, t.data.row)
 			}
 		} else {
 			out.feats = appendGrams(out.feats, t.word, resolve)
@@ -316,28 +335,35 @@ func (ix *Index) coverage(t *terms) (float64, bool) {
 	return known / total, anyKnown
 }
 
-// sparse is a weighted, normalised feature vector.
+// sparse is a weighted, normalised feature vector. A question's vector
+// also carries merged rows, to add up times scale (1 / the norm).
 type sparse struct {
-	ids  []int32
-	vals []float32
+	ids   []int32
+	vals  []float32
+	rows  [][]posting
+	scale float64
 }
 
 // accumulator adds up features into a dense array indexed by feature id, so
 // that building a vector needs neither a map nor a sort.
 type accumulator struct {
-	acc   []float32
+	acc   []float32 // every occurrence, for the norm
+	dir   []float32 // occurrences not in a merged row
 	mark  []uint32
 	stamp uint32
 	list  []int32
 	vals  []float32
+	ids   []int32
 }
 
 // vector sums feats (repeated features add up), applies idf (the largest
 // one to unseen features, which count in the norm only) and normalises to
-// unit length. The result aliases the accumulator until its next use.
-func (a *accumulator) vector(feats []feature, idf []float32, maxIDF float32) sparse {
+// unit length. Features marked merged count in the norm only: rows carries
+// their weights. The result aliases the accumulator until its next use.
+func (a *accumulator) vector(feats []feature, rows [][]posting, idf []float32, maxIDF float32) sparse {
 	if len(a.acc) < len(idf) {
 		a.acc = make([]float32, len(idf))
+		a.dir = make([]float32, len(idf))
 		a.mark = make([]uint32, len(idf))
 		a.stamp = 0
 	}
@@ -349,30 +375,42 @@ func (a *accumulator) vector(feats []feature, idf []float32, maxIDF float32) spa
 	a.list = a.list[:0]
 	var norm float64
 	for _, f := range feats {
-		if f.id < 0 {
+		id, direct := f.id, true
+		if id < -1 {
+			id, direct = mergedID(id), false
+		}
+		if id < 0 {
 			u := float64(f.v * maxIDF)
 			norm += u * u
 			continue
 		}
-		if a.mark[f.id] != a.stamp {
-			a.mark[f.id] = a.stamp
-			a.acc[f.id] = 0
-			a.list = append(a.list, f.id)
+		if a.mark[id] != a.stamp {
+			a.mark[id] = a.stamp
+			a.acc[id], a.dir[id] = 0, 0
+			a.list = append(a.list, id)
 		}
-		a.acc[f.id] += f.v
+		a.acc[id] += f.v
+		if direct {
+			a.dir[id] += f.v
+		}
 	}
-	vals := a.vals[:0]
+	ids, vals := a.ids[:0], a.vals[:0]
 	for _, id := range a.list {
 		v := a.acc[id] * idf[id]
-		vals = append(vals, v)
 		norm += float64(v) * float64(v)
+		if a.dir[id] != 0 {
+			ids = append(ids, id)
+			vals = append(vals, a.dir[id]*idf[id])
+		}
 	}
+	scale := 0.0
 	if norm > 0 {
-		inv := float32(1 / math.Sqrt(norm))
+		scale = 1 / math.Sqrt(norm)
+		inv := float32(scale)
 		for i := range vals {
 			vals[i] *= inv
 		}
 	}
-	a.vals = vals
-	return sparse{ids: a.list, vals: vals}
+	a.ids, a.vals = ids, vals
+	return sparse{ids: ids, vals: vals, rows: rows, scale: scale}
 }

@@ -285,7 +285,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 	var acc accumulator
 	vecs := make([]sparse, len(examples))
 	for i, fs := range feats {
-		v := acc.vector(fs, ix.idf, ix.maxIDF)
+		v := acc.vector(fs, nil, ix.idf, ix.maxIDF)
 		vecs[i] = sparse{ids: slices.Clone(v.ids), vals: slices.Clone(v.vals)}
 	}
 	ix.train(vecs, labels)
@@ -295,6 +295,8 @@ func New(examples []Example, cfg Config) (*Index, error) {
 	// What questions need of every known word, computed once.
 	ix.known = make(map[string]*wordData, len(words))
 	var buf []feature
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
 	for _, w := range words {
 		d := &wordData{lang: ix.vocab[w].lang, stop: isStop(w), vote: int8(languageVote(w)), stems: ix.stems[w], phrases: ix.phrases[w]}
 		for k, st := range d.stems {
@@ -306,6 +308,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		for j, f := range buf {
 			d.grams[j] = f.id
 		}
+		d.row = ix.mergeRows(d.grams, gramValue(w), s)
 		ix.known[w] = d
 	}
 	ix.stems = nil // in known now; unknown words are stemmed when asked
@@ -349,7 +352,7 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 	if !res.Known {
 		return res
 	}
-	vec := s.acc.vector(s.terms.feats, ix.idf, ix.maxIDF)
+	vec := s.acc.vector(s.terms.feats, s.terms.rows, ix.idf, ix.maxIDF)
 	probs := ix.predict(vec, s)
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
 	if ws := s.terms.words; len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {

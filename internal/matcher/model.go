@@ -97,9 +97,8 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 		s.stamp = 1
 	}
 	s.touched = s.touched[:0]
-	for i, id := range vec.ids {
-		x := float64(vec.vals[i])
-		for _, p := range ix.row(id) {
+	add := func(row []posting, x float64) {
+		for _, p := range row {
 			if s.mark[p.class] != s.stamp {
 				s.mark[p.class] = s.stamp
 				s.scores[p.class] = 0
@@ -107,6 +106,12 @@ func (ix *Index) logits(vec sparse, s *scratch) {
 			}
 			s.scores[p.class] += x * float64(p.w)
 		}
+	}
+	for i, id := range vec.ids {
+		add(ix.row(id), float64(vec.vals[i]))
+	}
+	for _, row := range vec.rows {
+		add(row, vec.scale)
 	}
 }
 
@@ -146,6 +151,11 @@ func (ix *Index) denseLogits(vec sparse, s *scratch) {
 		x := float64(vec.vals[i])
 		for _, p := range ix.row(id) {
 			scores[p.class] += x * float64(p.w)
+		}
+	}
+	for _, row := range vec.rows {
+		for _, p := range row {
+			scores[p.class] += vec.scale * float64(p.w)
 		}
 	}
 	s.touched = s.touched[:0]
@@ -300,6 +310,42 @@ func (ix *Index) prune(below float32) {
 		}
 		ix.weights[id] = kept
 	}
+}
+
+// mergeRows adds up the rows of features, each times v and its idf, into
+// one row in intent order. It returns nil when the merged row would not
+// have at most half as many weights as the rows: with thousands of intents
+// a word's n-grams share few of them, and the row would only cost memory.
+func (ix *Index) mergeRows(features []int32, v float32, s *scratch) []posting {
+	var row []posting
+	total := 0
+	scores := s.scores[:len(ix.intents)]
+	clear(scores)
+	for _, id := range features {
+		if id < 0 {
+			continue
+		}
+		x := float64(v * ix.idf[id])
+		total += len(ix.row(id))
+		for _, p := range ix.row(id) {
+			if scores[p.class] == 0 {
+				row = append(row, posting{class: p.class})
+			}
+			scores[p.class] += x * float64(p.w)
+		}
+	}
+	slices.SortFunc(row, func(a, b posting) int { return int(a.class - b.class) })
+	out := row[:0]
+	for _, p := range row {
+		if w := float32(scores[p.class]); w != 0 {
+			out = append(out, posting{p.class, w})
+		}
+		scores[p.class] = 0
+	}
+	if len(out) == 0 || 2*len(out) > total {
+		return nil
+	}
+	return slices.Clip(out)
 }
 
 // compact moves the trained weights into one flat array (no pointers for
