@@ -75,6 +75,50 @@ func TestScaleSmall(t *testing.T) {
 	}
 }
 
+// With 300 entries the core still answers, or offers first, the right entry
+// for most paraphrases: the calibrated confidence does not sink as the
+// knowledge grows (76.7% before calibration, 88.3% with it).
+func TestScaleCoreKeepsAnswering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 300 synthetic entries")
+	}
+	res, err := runScale(300, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Served < 85 || res.Accuracy < 99 {
+		t.Errorf("300 entries: core answers or offers the right entry for %.1f%%, matcher top-1 %.1f%%; want at least 85%% and 99%%", res.Served, res.Accuracy)
+	}
+}
+
+// The public benchmarks' accuracy bars (issue 3), on the data in
+// ../shared/benchmarks; skipped when it is absent. Times are measured by
+// go run ./cmd/matchbench, not here.
+func TestPublicBenchmarkBars(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains four benchmark settings")
+	}
+	if _, err := loadSetting(defaultDataDir(), "banking77-10shot"); err != nil {
+		t.Skipf("benchmark data absent, bars not checked: %v", err)
+	}
+	bars := map[string]float64{"clinc150-full": 91.7, "banking77-full": 86, "banking77-10shot": 72, "hwu64-kfold1": 86}
+	for _, name := range []string{"clinc150-full", "banking77-full", "banking77-10shot", "hwu64-kfold1"} {
+		r, err := runSetting(defaultDataDir(), name, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %.2f%% without cut-off", name, r.AccNoCutoff)
+		if r.AccNoCutoff < bars[name] {
+			t.Errorf("%s: %.2f%% without cut-off; want at least %.1f%%", name, r.AccNoCutoff, bars[name])
+		}
+		if r.OOSRecall != nil {
+			if balanced := (r.InScopeAcc + *r.OOSRecall) / 2; balanced < 70 {
+				t.Errorf("%s: balanced score at the cut-off %.2f; want at least 70", name, balanced)
+			}
+		}
+	}
+}
+
 // BenchmarkCLINCQuery is one CLINC150 test query (in-scope and
 // out-of-scope in turn) against the index trained on the full setting, for
 // profiling the query path: go test ./cmd/matchbench -bench CLINC
