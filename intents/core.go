@@ -225,7 +225,7 @@ func (c *Core) answer(q Question) Reply {
 		}
 	}
 	switch {
-	case len(vague) > 1 && ranked[0].Confidence >= s.SuggestThreshold:
+	case len(vague) > 1 && len(ranked) > 0 && ranked[0].Confidence >= s.SuggestThreshold:
 		r.Outcome, r.Alternatives = Suggested, vague
 		r.Text = c.suggestionText(r.Alternatives, r.Lang)
 	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold:

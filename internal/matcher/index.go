@@ -10,7 +10,9 @@
 // questions when the index is built scores every intent; its probability,
 // calibrated so that the training examples fit their intent equally well
 // whatever the size of the knowledge, and damped by how much of the question
-// the knowledge has seen at all, is the confidence. The package knows nothing of YAML, Slack or Discord.
+// the knowledge has seen at all, is the confidence. A one-word question that
+// several intents use is marked vague. The package knows nothing of YAML,
+// Slack or Discord.
 package matcher
 
 import (
@@ -243,7 +245,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 		return id
 	}
 	feats := make([][]feature, len(examples))
-	// How many intents use each meaningful word, and which intent each
+	// Which intents use each meaningful word, and which intent each
 	// example's exact wording belongs to: a one-word question is vague
 	// when several intents use its word and no example is just that word.
 	ix.users = make(map[int32][]int32)
