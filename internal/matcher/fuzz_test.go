@@ -49,6 +49,7 @@ func FuzzRank(f *testing.F) {
 		f.Add(s, "")
 		f.Add(s, "en")
 	}
+	f.Add("téléphone", "")
 	fuzzIndexOnce.Do(func() {
 		var ex []Example
 		for _, e := range []struct{ intent, text, lang string }{
@@ -56,6 +57,7 @@ func FuzzRank(f *testing.F) {
 			{"password", "I forgot my password", "en"}, {"imap", "réglages imap du téléphone", "fr"},
 			{"imap", "imap settings on my phone", "en"}, {"imap", "port du serveur mail", "fr"},
 			{"login", "quel est mon identifiant", "fr"}, {"login", "what is my login", "en"},
+			{"login", "identifiant du téléphone", "fr"}, // "téléphone" is vague
 		} {
 			ex = append(ex, Example{Intent: e.intent, Text: e.text, Lang: e.lang})
 		}
@@ -73,6 +75,16 @@ func FuzzRank(f *testing.F) {
 		for _, m := range r.Matches {
 			if m.Score < 0 || m.Score > 1 || m.Score > prev {
 				t.Fatalf("Rank(%q) scores %v: want in [0, 1], best first", s, r.Matches)
+			}
+			prev = m.Score
+		}
+		if r.Vague != (len(r.Candidates) > 1) {
+			t.Fatalf("Rank(%q): vague %v with candidates %v", s, r.Vague, r.Candidates)
+		}
+		prev = 2.0
+		for _, m := range r.Candidates {
+			if m.Score < 0 || m.Score > 1 || m.Score > prev {
+				t.Fatalf("Rank(%q) candidates %v: want in [0, 1], best first", s, r.Candidates)
 			}
 			prev = m.Score
 		}
