@@ -61,6 +61,10 @@ type Reply struct {
 	Text string
 	// SeeAlso introduces the follow-ups, in the reply's language.
 	SeeAlso string
+	// Intro introduces the suggestions (Suggested), in the reply's
+	// language: the knowledge's did_you_mean, or its which_one for a
+	// one-word question that several entries use.
+	Intro string
 }
 
 // Markdown returns the whole reply with its "see also" line, for outputs
@@ -227,7 +231,11 @@ func (c *Core) answer(q Question) Reply {
 	switch {
 	case len(vague) > 1 && len(ranked) > 0 && ranked[0].Confidence >= s.SuggestThreshold:
 		r.Outcome, r.Alternatives = Suggested, vague
-		r.Text = c.suggestionText(r.Alternatives, r.Lang)
+		r.Intro = c.kb.Messages.WhichOne.In(r.Lang)
+		if r.Intro == "" {
+			r.Intro = c.kb.Messages.DidYouMean.In(r.Lang)
+		}
+		r.Text = c.suggestionText(r.Intro, r.Alternatives, r.Lang)
 	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold:
 		r.Outcome, r.Entry = Answered, ranked[0].Entry
 		for _, a := range ranked[1:] {
@@ -247,8 +255,8 @@ func (c *Core) answer(q Question) Reply {
 			r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
 			break
 		}
-		r.Outcome = Suggested
-		r.Text = c.suggestionText(r.Alternatives, r.Lang)
+		r.Outcome, r.Intro = Suggested, c.kb.Messages.DidYouMean.In(r.Lang)
+		r.Text = c.suggestionText(r.Intro, r.Alternatives, r.Lang)
 	default:
 		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
 	}
@@ -275,9 +283,9 @@ func (c *Core) followUps(e *Entry) []*Entry {
 	return out
 }
 
-func (c *Core) suggestionText(alts []Alternative, lang string) string {
+func (c *Core) suggestionText(intro string, alts []Alternative, lang string) string {
 	var b strings.Builder
-	b.WriteString(c.kb.Messages.DidYouMean.In(lang))
+	b.WriteString(intro)
 	for _, a := range alts {
 		b.WriteString("\n- ")
 		b.WriteString(a.Entry.Title.In(lang))

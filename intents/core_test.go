@@ -66,6 +66,9 @@ func TestSuggestionsOfferTitles(t *testing.T) {
 	if len(r.Alternatives) == 0 || len(r.Alternatives) > 3 {
 		t.Fatalf("alternatives = %d; want 1 to 3", len(r.Alternatives))
 	}
+	if want := core.Knowledge().Messages.DidYouMean.FR; r.Intro != want {
+		t.Errorf("suggestions introduced by %q; want %q", r.Intro, want)
+	}
 	for _, a := range r.Alternatives {
 		if a.Entry.Conversational() {
 			t.Errorf("suggested conversational entry %q", a.Entry.ID)
@@ -106,6 +109,9 @@ func TestVagueQuestionsGetChoices(t *testing.T) {
 		}
 		if ids[0] != tt.first || !slices.Contains(ids, tt.also) {
 			t.Errorf("Answer(%q) offers %v; want %s first, and %s", tt.q, ids, tt.first, tt.also)
+		}
+		if want := core.Knowledge().Messages.WhichOne.In(r.Lang); r.Intro != want || !strings.HasPrefix(r.Text, want) {
+			t.Errorf("Answer(%q) introduced by %q; want %q", tt.q, r.Intro, want)
 		}
 	}
 	for q, want := range map[string]string{"bonjour": "greeting", "numen": "default-password", "merci": "thanks", "aide": "help", "what's a NUMEN": "default-password"} {

@@ -105,6 +105,9 @@ type Messages struct {
 	Fallback Text `yaml:"fallback"`
 	// DidYouMean introduces the list of suggestions.
 	DidYouMean Text `yaml:"did_you_mean"`
+	// WhichOne introduces the entries offered for a one-word question that
+	// several of them use ("mail"). Optional: DidYouMean serves without it.
+	WhichOne Text `yaml:"which_one"`
 	// SeeAlso introduces the follow-up entries of an answer.
 	SeeAlso Text `yaml:"see_also"`
 	// Empty answers a message with no words in it.

@@ -89,6 +89,13 @@ func validate(kb *Knowledge, locs []located) Problems {
 			}
 		}
 	}
+	if w := kb.Messages.WhichOne; strings.TrimSpace(w.exact(French)) != "" || strings.TrimSpace(w.exact(English)) != "" {
+		for _, lang := range Languages {
+			if strings.TrimSpace(w.exact(lang)) == "" {
+				add(firstFile(locs), 0, "", "messages.which_one.%s is missing: give this sentence in every language, or leave it out (did_you_mean is used then)", lang)
+			}
+		}
+	}
 	if len(kb.Entries) == 0 {
 		add(firstFile(locs), 0, "", "there are no entries: add a list under \"entries:\"")
 	}

@@ -505,7 +505,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) err
 		return nil
 	}
 	// A reply, so the asker is told of the answer.
-	if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(r, a.hd.Knowledge().Messages.DidYouMean.In(r.Lang))); err != nil {
+	if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(r)); err != nil {
 		return err
 	}
 	chat.Note(ctx, a.rec, a.log, Platform, m.Author.ID, q.text, r)

@@ -25,7 +25,7 @@ func FuzzReplyPosts(f *testing.F) {
 		}
 		e := &intents.Entry{ID: "entry", Title: intents.Text{FR: title, EN: title}}
 		r := intents.Reply{Outcome: intents.Answered, Lang: "fr", Entry: e, Text: text, FollowUps: []*intents.Entry{e}}
-		posts := replyPosts(r, "")
+		posts := replyPosts(r)
 		total := 0
 		for i, p := range posts {
 			checkLimits(t, p)

@@ -262,7 +262,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		if !known {
 			return nil
 		}
-		p := replyPosts(a.hd.AnswerEntry(e, ref.Lang), "")[0]
+		p := replyPosts(a.hd.AnswerEntry(e, ref.Lang))[0]
 		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
 		if action == actionPick { // the suggestion becomes the chosen answer
 			return respond(discordgo.InteractionResponseUpdateMessage, data)

@@ -101,7 +101,7 @@ func feedbackButtons(ref chat.Ref, voted, called bool) []discordgo.Button {
 // (an answer longer than Discord takes in one is split at clean places):
 // embeds with the entry's title and answer, see-also and feedback buttons
 // on the last one; suggestions as buttons; the fallback with a person.
-func replyPosts(r intents.Reply, didYouMean string) []post {
+func replyPosts(r intents.Reply) []post {
 	ref := chat.Ref{ID: "human", Lang: r.Lang}
 	switch r.Outcome {
 	case intents.Answered:
@@ -120,7 +120,7 @@ func replyPosts(r intents.Reply, didYouMean string) []post {
 			picks = append(picks, button(a.Entry.Title.In(r.Lang), discordgo.PrimaryButton, actionPick, chat.Ref{ID: a.Entry.ID, Lang: r.Lang}))
 		}
 		picks = append(picks, button(chat.LabelsIn(r.Lang).Human, discordgo.SecondaryButton, actionHuman, ref))
-		posts := embedPosts("", didYouMean)
+		posts := embedPosts("", r.Intro)
 		posts[len(posts)-1].Components = rows(picks)
 		return posts
 	case intents.Fallback:
@@ -155,7 +155,7 @@ func embedPosts(title, md string) []post {
 
 // cannedPosts is an entry's answer published with /faq, signed by the agent.
 func cannedPosts(r intents.Reply, agent string) []post {
-	posts := replyPosts(r, "")
+	posts := replyPosts(r)
 	if agent != "" {
 		last := posts[len(posts)-1].Embeds
 		last[len(last)-1].Footer = &discordgo.MessageEmbedFooter{Text: truncate(strings.ReplaceAll(chat.LabelsIn(r.Lang).PostedBy, "%s", agent), 2048)}

@@ -124,7 +124,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 			return nil
 		}
 		r := a.hd.AnswerEntry(e, ref.Lang)
-		msg := replyMessage(r, "")
+		msg := replyMessage(r)
 		if act.BlockID == blockSuggest {
 			// The suggestion becomes the chosen answer.
 			blocks := slack.Blocks{BlockSet: msg.Blocks}

@@ -100,7 +100,7 @@ func humanRef(lang string) chat.Ref { return chat.Ref{ID: "human", Lang: lang} }
 // title, the "see also" entries as buttons, and the feedback buttons;
 // suggestions are buttons that answer the chosen entry; the fallback offers
 // a person.
-func replyMessage(r intents.Reply, didYouMean string) message {
+func replyMessage(r intents.Reply) message {
 	var blocks []slack.Block
 	switch r.Outcome {
 	case intents.Answered:
@@ -108,7 +108,7 @@ func replyMessage(r intents.Reply, didYouMean string) message {
 		blocks = answerBlocks(r)
 		blocks = append(blocks, feedback(ref, false, false)...)
 	case intents.Suggested:
-		blocks = append(blocks, sections(didYouMean)...)
+		blocks = append(blocks, sections(r.Intro)...)
 		var buttons []slack.BlockElement
 		for i, a := range r.Alternatives {
 			buttons = append(buttons, button(actionPick, i, a.Entry.Title.In(r.Lang), chat.Ref{ID: a.Entry.ID, Lang: r.Lang}))

@@ -416,7 +416,7 @@ func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	if thread == "" && !direct {
 		thread = m.ts
 	}
-	msg := replyMessage(r, a.hd.Knowledge().Messages.DidYouMean.In(r.Lang))
+	msg := replyMessage(r)
 	if err := a.post(ctx, m.channel, thread, msg); err != nil {
 		return err
 	}
