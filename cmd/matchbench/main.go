@@ -127,23 +127,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("benchmark data not found at %s (pass -data DIR; it is read from ../shared/benchmarks and never copied into the repository)", dir)
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	var ours []result
 	for _, s := range settings {
 		fmt.Fprintf(stderr, "running %s...\n", s)
-		cmd := exec.Command(self, "-child", "-data", dir, s)
-		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
-		cmd.Stderr = stderr
-		out, err := cmd.Output()
+		var r result
+		out, err := runChild(stderr, &r, "-child", "-data", dir, s)
 		if err != nil {
 			return fmt.Errorf("setting %s: %w", s, err)
-		}
-		var r result
-		if err := json.Unmarshal(out, &r); err != nil {
-			return fmt.Errorf("setting %s: bad output %q: %w", s, out, err)
 		}
 		ours = append(ours, r)
 		stdout.Write(out)
@@ -492,4 +482,25 @@ func startProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// runChild runs this program again with args, alone on one core
+// (GOMAXPROCS=1) in a fresh process as the protocol asks, and decodes the
+// JSON it prints into v. It returns that JSON.
+func runChild(stderr io.Writer, v any, args ...string) ([]byte, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		return nil, fmt.Errorf("bad output %q: %w", out, err)
+	}
+	return out, nil
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -239,22 +237,12 @@ func runScale(n int, trainProfile string) (*scaleResult, error) {
 
 // scale runs every size in a fresh process and prints the table.
 func scale(sizes []int, stdout, stderr io.Writer) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	var rows []scaleResult
 	for _, n := range sizes {
 		fmt.Fprintf(stderr, "scale: %d entries...\n", n)
-		cmd := exec.Command(self, "-child-scale", strconv.Itoa(n))
-		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
-		cmd.Stderr = stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("scale %d: %w", n, err)
-		}
 		var r scaleResult
-		if err := json.Unmarshal(out, &r); err != nil {
+		out, err := runChild(stderr, &r, "-child-scale", strconv.Itoa(n))
+		if err != nil {
 			return fmt.Errorf("scale %d: %w", n, err)
 		}
 		rows = append(rows, r)
