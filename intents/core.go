@@ -221,7 +221,7 @@ func (c *Core) answer(q Question) Reply {
 	// One word that several entries use ("mail", "problème"): offer them
 	// rather than guess, whatever the confidence.
 	var vague []Alternative
-	if res.Vague {
+	if res.Vague() {
 		for _, m := range res.Candidates {
 			if e, ok := c.kb.Entry(m.Intent); ok && !e.Conversational() && len(vague) < maxSuggestions {
 				vague = append(vague, Alternative{e, m.Score})

@@ -78,12 +78,9 @@ type wordData struct {
 }
 
 // stemIndex picks the French (0) or English (1) stem for a question in
-// lang, as tokenLang does.
+// lang (see stemLang).
 func (d *wordData) stemIndex(lang string) int {
-	switch {
-	case d.lang == langFR:
-		return 0
-	case d.lang == langEN || lang == English:
+	if stemLang(d.lang, lang) == English {
 		return 1
 	}
 	return 0
@@ -248,8 +245,13 @@ func (ix *Index) applySynonyms(toks []token) []token {
 
 // tokenLang picks the stemmer for a word: the language of the examples that
 // use it when only one does, the question's otherwise.
-func (ix *Index) tokenLang(w, lang string) string {
-	switch ix.vocab[w].lang {
+func (ix *Index) tokenLang(w, lang string) string { return stemLang(ix.vocab[w].lang, lang) }
+
+// stemLang is the language to stem a word in, for a question in lang: that
+// of the examples using the word (bits) when only one language does, the
+// question's otherwise.
+func stemLang(bits uint8, lang string) string {
+	switch bits {
 	case langFR:
 		return French
 	case langEN:

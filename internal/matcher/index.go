@@ -81,16 +81,17 @@ type Result struct {
 	// Words is how many words the question has (0: only emoji, punctuation
 	// or blanks).
 	Words int
-	// Vague is true when the question is a single word (or synonym phrase,
-	// like "mot de passe") that the examples of several intents use, and no
-	// example is just that question: "mail", "problème", "login". The
-	// ranking then reflects which intent uses the word most, not what the
-	// person wants; a helpdesk should ask rather than answer.
-	Vague bool
-	// Candidates are, for a vague question, the intents whose examples use
-	// its word (at most maxCandidates), best first.
+	// Candidates are, for a vague question (see Vague), the intents whose
+	// examples use its word (at most maxCandidates), best first.
 	Candidates []Match
 }
+
+// Vague tells whether the question is a single word (or synonym phrase,
+// like "mot de passe") that the examples of several intents use, and no
+// example is just that question: "mail", "problème", "login". The ranking
+// then reflects which intent uses the word most, not what the person wants;
+// a helpdesk should ask rather than answer.
+func (r Result) Vague() bool { return len(r.Candidates) > 0 }
 
 // maxCandidates bounds Result.Candidates.
 const maxCandidates = 8
@@ -359,7 +360,6 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
 	if ws := s.terms.words; len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {
 		if c, ok := ix.verbatim[wordsKey(toks)]; !ok || c < 0 {
-			res.Vague = true
 			res.Candidates = ix.candidates(ix.users[ws[0].id], probs, damp, s)
 		}
 	}

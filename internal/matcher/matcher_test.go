@@ -262,8 +262,8 @@ func TestVague(t *testing.T) {
 			cands = append(cands, c.Intent)
 		}
 		slices.Sort(cands)
-		if r.Vague != (tt.cands != nil) || !slices.Equal(cands, tt.cands) {
-			t.Errorf("Rank(%q): vague %v, candidates %v; want %v", tt.q, r.Vague, cands, tt.cands)
+		if r.Vague() != (tt.cands != nil) || !slices.Equal(cands, tt.cands) {
+			t.Errorf("Rank(%q): vague %v, candidates %v; want %v", tt.q, r.Vague(), cands, tt.cands)
 		}
 	}
 	withWord, err := New([]Example{
@@ -272,7 +272,7 @@ func TestVague(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := withWord.Rank("refusé", "", 3); r.Vague {
-		t.Errorf("an example made of the question's word: vague %v", r.Vague)
+	if r := withWord.Rank("refusé", "", 3); r.Vague() {
+		t.Errorf("an example made of the question's word: vague %v", r.Vague())
 	}
 }
