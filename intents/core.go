@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,6 +34,9 @@ const (
 	Fallback Outcome = "fallback"
 	// Empty: the message had no words to answer; adapters may stay silent.
 	Empty Outcome = "empty"
+	// Redirected: the question is about another service (Reply.Service),
+	// which the bot does not cover; Reply.Text says where it belongs.
+	Redirected Outcome = "redirected"
 	// Secret (secret.go): the message carries a password or a NUMEN;
 	// adapters show the reply privately and keep nothing of the message.
 )
@@ -51,6 +55,9 @@ type Reply struct {
 	Confidence float64
 	// Entry is the entry answered with (Outcome Answered).
 	Entry *Entry
+	// Service is the other service a question is about (Outcome
+	// Redirected).
+	Service *Entry
 	// Alternatives are the suggestions (Suggested) or the runners-up
 	// (Answered), best first.
 	Alternatives []Alternative
@@ -98,18 +105,63 @@ func (f AnswererFunc) Answer(ctx context.Context, q Question) (Reply, error) { r
 type Core struct {
 	kb *Knowledge
 	ix *matcher.Index
+	// webmail and services find the names of the webmail and of the other
+	// services in a question.
+	webmail  names
+	services names
 }
 
 // NewCore trains the matcher on the knowledge's example questions.
 func NewCore(kb *Knowledge) (*Core, error) {
-	if kb.trained != nil {
-		return &Core{kb: kb, ix: kb.trained}, nil
+	ix := kb.trained
+	if ix == nil {
+		var err error
+		ix, err = matcher.New(TrainingExamples(kb), MatcherConfig(kb))
+		if err != nil {
+			return nil, fmt.Errorf("build matcher: %w", err)
+		}
 	}
-	ix, err := matcher.New(TrainingExamples(kb), MatcherConfig(kb))
-	if err != nil {
-		return nil, fmt.Errorf("build matcher: %w", err)
+	c := &Core{kb: kb, ix: ix}
+	c.webmail.add("", kb.WebmailNames)
+	for _, s := range kb.Services {
+		c.services.add(s.ID, s.Names)
 	}
-	return &Core{kb: kb, ix: ix}, nil
+	return c, nil
+}
+
+// names finds phrases (a service's names) in the folded words of a
+// question.
+type names struct {
+	byFirst map[string][]namePhrase
+}
+
+type namePhrase struct {
+	id    string
+	words []string
+}
+
+func (n *names) add(id string, phrases []string) {
+	if n.byFirst == nil {
+		n.byFirst = map[string][]namePhrase{}
+	}
+	for _, p := range phrases {
+		if w := matcher.Tokens(p); len(w) > 0 {
+			n.byFirst[w[0]] = append(n.byFirst[w[0]], namePhrase{id, w})
+		}
+	}
+}
+
+// find returns the id of the first phrase that words contain, and whether
+// one does.
+func (n *names) find(words []string) (string, bool) {
+	for i, w := range words {
+		for _, p := range n.byFirst[w] {
+			if len(p.words) <= len(words)-i && slices.Equal(p.words, words[i:i+len(p.words)]) {
+				return p.id, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Knowledge returns the knowledge the core answers from.
@@ -117,7 +169,13 @@ func (c *Core) Knowledge() *Knowledge { return c.kb }
 
 // MatcherConfig is the matcher configuration the knowledge asks for.
 func MatcherConfig(kb *Knowledge) matcher.Config {
-	return matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage}
+	cfg := matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage}
+	for _, e := range kb.Entries {
+		if e.Conversational() {
+			cfg.Background = append(cfg.Background, e.ID)
+		}
+	}
+	return cfg
 }
 
 // TrainingExamples are the entries' example questions and keywords, plus, for
@@ -147,6 +205,28 @@ func TrainingExamples(kb *Knowledge) []matcher.Example {
 		}
 		for _, k := range e.Keywords {
 			out = append(out, matcher.Example{Intent: e.ID, Text: k})
+		}
+		// The title names the topic as the knowledge writes it: one more
+		// example, worded unlike the others.
+		if !e.Conversational() {
+			for _, lang := range Languages {
+				out = append(out, matcher.Example{Intent: e.ID, Text: e.Title.In(lang), Lang: lang})
+			}
+		}
+	}
+	for _, s := range kb.Services {
+		for _, lang := range Languages {
+			for _, q := range s.Questions.In(lang) {
+				out = append(out, matcher.Example{Intent: s.ID, Text: q, Lang: lang})
+			}
+		}
+		for _, n := range s.Names {
+			out = append(out, matcher.Example{Intent: s.ID, Text: n})
+		}
+	}
+	for _, lang := range Languages {
+		for _, q := range kb.OutOfScope.In(lang) {
+			out = append(out, matcher.Example{Intent: OutOfScopeIntent, Text: q, Lang: lang})
 		}
 	}
 	return out
@@ -209,10 +289,53 @@ func (c *Core) answer(q Question) Reply {
 		r.Outcome, r.Text = Empty, strings.TrimSpace(c.kb.Messages.Empty.In(r.Lang))
 		return r
 	}
+	// Another service's question is redirected, never answered with a
+	// webmail entry, unless it names the webmail too ("the same password
+	// for Pronote and the webmail").
+	words := matcher.Tokens(text)
+	_, webmail := c.webmail.find(words)
+	if id, ok := c.services.find(words); ok && !webmail {
+		return c.redirect(r, c.kb.Service(id), 1)
+	}
+	// ranked are the entries, best first; other is the best reading that
+	// is not an entry (another service, out_of_scope) when it ranks above
+	// every entry.
 	var ranked []Alternative
+	var other matcher.Match
+	mass := 0.0 // the confidence the entries share
 	for _, m := range res.Matches {
 		if e, ok := c.kb.Entry(m.Intent); ok {
 			ranked = append(ranked, Alternative{e, m.Score})
+			mass += m.Score
+			continue
+		}
+		if sv := c.kb.Service(m.Intent); sv != nil && webmail {
+			continue // "the same password for Pronote and the webmail"
+		}
+		if len(ranked) == 0 && other.Intent == "" {
+			other = m
+		}
+	}
+	sv := c.kb.Service(other.Intent)
+	if sv != nil && other.Score >= s.AnswerThreshold {
+		return c.redirect(r, sv, other.Score)
+	}
+	// The likeliest reading is not a webmail entry but without confidence:
+	// no direct answer, and the entries are offered as "did you mean" by
+	// their share of what the entries get ("je n'arrive pas à me connecter"
+	// shares its words with the other services' examples). A question that
+	// names another service was redirected above.
+	elsewhere := other.Score >= s.SuggestThreshold
+	if other.Score >= s.AnswerThreshold {
+		// Confidently out of scope ("le menu de la cantine"): no webmail
+		// entry to offer.
+		r.Confidence = other.Score
+		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
+		return r
+	}
+	if elsewhere && mass > 0 {
+		for i := range ranked {
+			ranked[i].Confidence /= mass
 		}
 	}
 	if len(ranked) > 0 {
@@ -236,7 +359,7 @@ func (c *Core) answer(q Question) Reply {
 			r.Intro = c.kb.Messages.DidYouMean.In(r.Lang)
 		}
 		r.Text = c.suggestionText(r.Intro, r.Alternatives, r.Lang)
-	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold:
+	case len(ranked) > 0 && ranked[0].Confidence >= s.AnswerThreshold && !elsewhere:
 		r.Outcome, r.Entry = Answered, ranked[0].Entry
 		for _, a := range ranked[1:] {
 			if a.Confidence >= s.SuggestThreshold/2 && !a.Entry.Conversational() && len(r.Alternatives) < maxSuggestions-1 {
@@ -260,6 +383,13 @@ func (c *Core) answer(q Question) Reply {
 	default:
 		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
 	}
+	return r
+}
+
+// redirect is the reply to a question about another service.
+func (c *Core) redirect(r Reply, sv *Entry, confidence float64) Reply {
+	r.Outcome, r.Service, r.Confidence = Redirected, sv, confidence
+	r.Text = c.EntryText(sv, r.Lang)
 	return r
 }
 
@@ -312,7 +442,28 @@ func selfTest(kb *Knowledge, locs []located) Problems {
 	}
 	kb.trained = core.ix
 	var probs Problems
+	// where names what an example leads to, for a contributor.
+	where := func(intent string) string {
+		switch {
+		case intent == OutOfScopeIntent:
+			return "out_of_scope"
+		case kb.Service(intent) != nil:
+			return fmt.Sprintf("the service %q", intent)
+		}
+		return fmt.Sprintf("entry %q", intent)
+	}
 	for _, l := range locs {
+		if l.outOfScope != nil {
+			for _, lang := range Languages {
+				for i, q := range l.oos.In(lang) {
+					if best := core.ix.Rank(q, lang, 1).Best(); best.Intent != OutOfScopeIntent {
+						probs = append(probs, &Problem{File: l.file, Line: l.oosLine(lang, i),
+							Msg: fmt.Sprintf("the out_of_scope question %q leads to %s: reword it, or remove it if the bot should answer it", q, where(best.Intent))})
+					}
+				}
+			}
+			continue
+		}
 		if l.entry == nil {
 			continue
 		}
@@ -324,7 +475,7 @@ func selfTest(kb *Knowledge, locs []located) Problems {
 					continue
 				}
 				probs = append(probs, &Problem{File: l.file, Line: l.line("questions", lang, i), ID: e.ID,
-					Msg: fmt.Sprintf("the example question %q leads to entry %q instead of this one: reword it, or add more distinctive examples to this entry", q, best.Intent)})
+					Msg: fmt.Sprintf("the example question %q leads to %s instead of this one: reword it, or add more distinctive examples to this entry", q, where(best.Intent))})
 			}
 		}
 	}

@@ -64,6 +64,14 @@ const (
 	// KindConversational is small talk (greeting, thanks, help, human): never
 	// offered as "did you mean", and a topic always wins over it.
 	KindConversational = "conversational"
+	// KindService is another service that staff confuse with the webmail
+	// (Pronote, the ENT, the Wi-Fi...), listed under "services:": the bot
+	// does not answer its questions with a webmail entry, it says where they
+	// belong (Outcome Redirected). A question names a service when it
+	// contains one of its names; the matcher also learns its example
+	// questions, so that its vocabulary draws questions away from the
+	// webmail entries.
+	KindService = "service"
 )
 
 // Entry is one question the bot can answer.
@@ -74,9 +82,11 @@ type Entry struct {
 	Questions Texts    `yaml:"questions"`
 	Answer    Text     `yaml:"answer"`
 	Keywords  []string `yaml:"keywords"`
-	FollowUp  []string `yaml:"follow_up"`
-	Owner     string   `yaml:"owner"`
-	Reviewed  string   `yaml:"reviewed"`
+	// Names are, for a service, the words that name it ("pronote").
+	Names    []string `yaml:"names"`
+	FollowUp []string `yaml:"follow_up"`
+	Owner    string   `yaml:"owner"`
+	Reviewed string   `yaml:"reviewed"`
 
 	// File and Line locate the entry for error messages.
 	File string `yaml:"-"`
@@ -85,6 +95,9 @@ type Entry struct {
 
 // Conversational reports whether the entry is small talk.
 func (e *Entry) Conversational() bool { return e.Kind == KindConversational }
+
+// IsService reports whether the entry is another service (see KindService).
+func (e *Entry) IsService() bool { return e.Kind == KindService }
 
 // Settings tune the answering core.
 type Settings struct {
@@ -126,8 +139,20 @@ type Knowledge struct {
 	Messages Messages   `yaml:"messages"`
 	Synonyms [][]string `yaml:"synonyms"`
 	Entries  []*Entry   `yaml:"entries"`
+	// WebmailNames are the words that name the webmail itself
+	// (convergence, webmail...): a question that names another service and
+	// one of these is about the webmail.
+	WebmailNames []string `yaml:"webmail_names"`
+	// Services are the other services the bot redirects to (KindService).
+	Services []*Entry `yaml:"services"`
+	// OutOfScope are example questions the bot must not answer with an
+	// entry (mail features the guide does not cover, school life...): the
+	// matcher learns them as one more intent, OutOfScopeIntent, which leads
+	// to the fallback.
+	OutOfScope Texts `yaml:"out_of_scope"`
 
-	byID map[string]*Entry
+	byID      map[string]*Entry
+	serviceID map[string]*Entry
 	// trained is the matcher the validator's self-test built, reused by
 	// NewCore so that loading trains once.
 	trained *matcher.Index
@@ -138,6 +163,13 @@ func (k *Knowledge) Entry(id string) (*Entry, bool) {
 	e, ok := k.byID[id]
 	return e, ok
 }
+
+// Service returns the service with the given id, or nil.
+func (k *Knowledge) Service(id string) *Entry { return k.serviceID[id] }
+
+// OutOfScopeIntent is the matcher intent of the knowledge's out_of_scope
+// questions; it cannot be an entry id.
+const OutOfScopeIntent = "(out of scope)"
 
 // Topics returns the entries that answer support questions.
 func (k *Knowledge) Topics() []*Entry {
@@ -165,6 +197,12 @@ func (k *Knowledge) index() {
 	for _, e := range k.Entries {
 		if _, dup := k.byID[e.ID]; !dup {
 			k.byID[e.ID] = e
+		}
+	}
+	k.serviceID = make(map[string]*Entry, len(k.Services))
+	for _, s := range k.Services {
+		if _, dup := k.serviceID[s.ID]; !dup {
+			k.serviceID[s.ID] = s
 		}
 	}
 }

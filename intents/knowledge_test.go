@@ -177,6 +177,9 @@ func TestValidateRules(t *testing.T) {
 		{"unclosed bold", [2]string{"**Disable them temporarily**", "**Disable them temporarily"}, `a ** is not closed`, "Some **browser extensions**"},
 		{"bad id", [2]string{"  - id: two-accounts\n", "  - id: Two_Accounts\n"}, `the id must be lower case words`, "id: Two_Accounts"},
 		{"yaml syntax", [2]string{"    title:\n      fr: Deux comptes", "    title:\n     fr: Deux comptes"}, ``, "fr: Deux comptes"},
+		{"service without names", [2]string{"    names: [iprof, i prof]\n", ""}, `entry "iprof": a service needs names`, "  - id: iprof"},
+		{"names on a topic", [2]string{"    keywords: [vpn, adblock, bloqueur, extension]\n", "    names: [vpn]\n"}, `names are for services`, "    names: [vpn]"},
+		{"out of scope but an example", [2]string{"out_of_scope:\n  fr:\n", "out_of_scope:\n  fr:\n    - comment configurer ma messagerie académique sur mon téléphone svp\n"}, `cannot also be out of scope`, "comment configurer ma messagerie académique sur mon téléphone svp"},
 		{"near duplicate in another entry", [2]string{"        - menu\n", "        - comment changer mon mot de passe de messagerie svp\n"}, `says the same as an example of "password-change"`, "comment changer mon mot de passe de messagerie svp"},
 	}
 	for _, tt := range tests {

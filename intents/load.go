@@ -106,7 +106,7 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 	var probs Problems
 	syntaxErrors := false
 	kb := &Knowledge{}
-	var located []located
+	var locs []located
 	setOnce := map[string]string{} // top-level section -> file that set it
 	for _, name := range files {
 		doc, p := parseFile(name, srcs[name])
@@ -144,22 +144,25 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 		}
 		kb.Version = SchemaVersion
 		kb.Synonyms = append(kb.Synonyms, part.Synonyms...)
-		entriesNode := child(root, "entries")
-		for i, e := range part.Entries {
-			if e == nil {
-				continue
-			}
-			e.File = name
-			var n *yaml.Node
-			if entriesNode != nil && i < len(entriesNode.Content) {
-				n = entriesNode.Content[i]
-				e.Line = n.Line
-			}
-			kb.Entries = append(kb.Entries, e)
-			located = append(located, locatedEntry(e, n))
+		for _, l := range locateEntries(name, child(root, "entries"), part.Entries) {
+			kb.Entries = append(kb.Entries, l.entry)
+			locs = append(locs, l)
+		}
+		for _, l := range locateEntries(name, child(root, "services"), part.Services) {
+			e := l.entry
+			l.wrongKind = e.Kind != "" && e.Kind != KindService
+			e.Kind = KindService
+			kb.Services = append(kb.Services, e)
+			locs = append(locs, l)
+		}
+		kb.WebmailNames = append(kb.WebmailNames, part.WebmailNames...)
+		kb.OutOfScope.FR = append(kb.OutOfScope.FR, part.OutOfScope.FR...)
+		kb.OutOfScope.EN = append(kb.OutOfScope.EN, part.OutOfScope.EN...)
+		if n := child(root, "out_of_scope"); n != nil {
+			locs = append(locs, located{file: name, outOfScope: n, oos: part.OutOfScope})
 		}
 		if len(part.Synonyms) > 0 {
-			located = append(located, locatedSynonyms(name, child(root, "synonyms")))
+			locs = append(locs, locatedSynonyms(name, child(root, "synonyms")))
 		}
 	}
 	kb.Settings.defaults()
@@ -170,7 +173,7 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 		sortProblems(probs)
 		return nil, probs
 	}
-	probs = append(probs, validate(kb, located)...)
+	probs = append(probs, validate(kb, locs)...)
 	if len(probs) > 0 {
 		for _, p := range probs {
 			if p.File == "" && len(files) > 0 {
@@ -181,6 +184,25 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 		return nil, probs
 	}
 	return kb, nil
+}
+
+// locateEntries gives the entries of a list (entries: or services:) their
+// file and line, skipping empty items.
+func locateEntries(name string, list *yaml.Node, entries []*Entry) []located {
+	var out []located
+	for i, e := range entries {
+		if e == nil {
+			continue
+		}
+		e.File = name
+		var n *yaml.Node
+		if list != nil && i < len(list.Content) {
+			n = list.Content[i]
+			e.Line = n.Line
+		}
+		out = append(out, locatedEntry(e, n))
+	}
+	return out
 }
 
 func sortProblems(ps Problems) {

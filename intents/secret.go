@@ -34,6 +34,8 @@ func init() {
 		desactive demandé demande requis obligatoire ancien nouveau inconnu valide perime périmé
 		the a an my not no wrong invalid incorrect expired locked blocked correct right fine ok same
 		different empty rejected forgotten lost changed required asked still too very being
+		anymore now currently actually definitely supposed probably always never maybe really also
+		accepted refused working maintenant
 		mon-numen numen le-numen mon-ancien`) {
 		notAPassword[w] = true
 	}

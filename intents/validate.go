@@ -26,6 +26,11 @@ type located struct {
 	node     *yaml.Node
 	file     string
 	synonyms *yaml.Node
+	// wrongKind: a service that sets a kind other than "service".
+	wrongKind bool
+	// outOfScope is a file's out_of_scope section, oos its questions.
+	outOfScope *yaml.Node
+	oos        Texts
 }
 
 func locatedEntry(e *Entry, n *yaml.Node) located { return located{entry: e, node: n, file: e.File} }
@@ -99,6 +104,11 @@ func validate(kb *Knowledge, locs []located) Problems {
 	if len(kb.Entries) == 0 {
 		add(firstFile(locs), 0, "", "there are no entries: add a list under \"entries:\"")
 	}
+	for i, n := range kb.WebmailNames {
+		if len(matcher.Tokens(n)) == 0 {
+			add(firstFile(locs), 0, "", "webmail_names: name %d has no letter or digit: remove it", i+1)
+		}
+	}
 
 	firstID := map[string]located{}
 	type seenQuestion struct{ id, where string }
@@ -107,6 +117,24 @@ func validate(kb *Knowledge, locs []located) Problems {
 	for _, l := range locs {
 		if l.synonyms != nil {
 			probs = append(probs, checkSynonyms(l)...)
+			continue
+		}
+		if l.outOfScope != nil {
+			for _, lang := range Languages {
+				for i, q := range l.oos.In(lang) {
+					line := l.oosLine(lang, i)
+					key := matcher.ContentKey(q, lang)
+					if key == "" {
+						add(l.file, line, "", "out_of_scope question %d in %s has no meaningful word: remove it", i+1, langName(lang))
+						continue
+					}
+					if prev, dup := firstQuestion[key]; dup && prev.id != OutOfScopeIntent {
+						add(l.file, line, "", "the out_of_scope question %q says the same as an example of %s: a question the bot must answer cannot also be out of scope; remove one of them", q, prev.where)
+					} else if !dup {
+						firstQuestion[key] = seenQuestion{OutOfScopeIntent, fmt.Sprintf("out_of_scope (%s:%d)", l.file, line)}
+					}
+				}
+			}
 			continue
 		}
 		e := l.entry
@@ -125,8 +153,29 @@ func validate(kb *Knowledge, locs []located) Problems {
 		case "", KindTopic:
 			topicSeen = true
 		case KindConversational:
+		case KindService:
+			if l.wrongKind {
+				add(l.file, l.line("kind"), id, "a service listed under services: needs no kind; remove the kind line")
+			}
+			if len(e.Names) == 0 {
+				add(l.file, e.Line, id, "a service needs names: the words that name it in a question, e.g. \"names: [pronote]\"")
+			}
+			if len(e.Keywords) > 0 {
+				add(l.file, l.line("keywords"), id, "a service has names, not keywords: move these words under names")
+			}
+			if len(e.FollowUp) > 0 {
+				add(l.file, l.line("follow_up"), id, "a service has no follow_up: its answer says where to go instead")
+			}
 		default:
 			add(l.file, l.line("kind"), id, "kind must be %q or %q, not %q", KindTopic, KindConversational, e.Kind)
+		}
+		if len(e.Names) > 0 && !e.IsService() {
+			add(l.file, l.line("names"), id, "names are for services (under services:); an entry lists its words under keywords")
+		}
+		for i, n := range e.Names {
+			if len(matcher.Tokens(n)) == 0 {
+				add(l.file, l.line("names", i), id, "name %d has no letter or digit: remove it", i+1)
+			}
 		}
 		for _, lang := range Languages {
 			if strings.TrimSpace(e.Title.exact(lang)) == "" {
@@ -151,7 +200,7 @@ func validate(kb *Knowledge, locs []located) Problems {
 				}
 			}
 			qs := e.Questions.In(lang)
-			if len(qs) < kb.Settings.MinQuestions {
+			if len(qs) < kb.Settings.MinQuestions && !e.IsService() {
 				add(l.file, l.line("questions", lang), id, "%d example question(s) in %s, at least %d are needed: add ways staff really ask it (typos and no accents welcome)", len(qs), langName(lang), kb.Settings.MinQuestions)
 			}
 			for i, q := range qs {
@@ -201,6 +250,15 @@ func validate(kb *Knowledge, locs []located) Problems {
 		probs = append(probs, selfTest(kb, locs)...)
 	}
 	return probs
+}
+
+// oosLine returns the line of out_of_scope question i in lang.
+func (l located) oosLine(lang string, i int) int {
+	n := child(l.outOfScope, lang)
+	if n == nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+		return l.outOfScope.Line
+	}
+	return n.Content[i].Line
 }
 
 func firstFile(locs []located) string {

@@ -123,6 +123,8 @@ func replyPosts(r intents.Reply) []post {
 		posts := embedPosts("", r.Intro)
 		posts[len(posts)-1].Components = rows(picks)
 		return posts
+	case intents.Redirected:
+		return embedPosts(r.Service.Title.In(r.Lang), r.Text)
 	case intents.Fallback:
 		posts := embedPosts("", r.Text)
 		posts[len(posts)-1].Components = rows([]discordgo.Button{button(chat.LabelsIn(r.Lang).Human, discordgo.SecondaryButton, actionHuman, ref)})

@@ -37,6 +37,7 @@ func TestMessagesGolden(t *testing.T) {
 		{"did-you-mean-fr", replyPosts(ask("ça marche pas"))},
 		{"which-one-fr", replyPosts(ask("mail"))},
 		{"fallback-en", replyPosts(ask("what is the weather like tomorrow in Lyon"))},
+		{"redirect-wifi-en", replyPosts(ask("eduroam keeps asking for my password"))},
 		{"faq-posted-fr", cannedPosts(c.AnswerEntry(e, "fr"), "agent-dsi")},
 	}
 	for _, tc := range cases {

@@ -44,6 +44,7 @@ func TestBlockKitGolden(t *testing.T) {
 		{"did-you-mean-fr", replyMessage(ask("ça marche pas", "")), intents.Suggested},
 		{"which-one-fr", replyMessage(ask("mail", "")), intents.Suggested},
 		{"fallback-en", replyMessage(ask("what is the weather like tomorrow in Lyon", "")), intents.Fallback},
+		{"redirect-pronote-fr", replyMessage(ask("j'ai perdu mon mot de passe pronote", "")), intents.Redirected},
 		{"faq-preview-fr", previewMessage(c.AnswerEntry(entry("default-password"), "fr"), []*intents.Entry{entry("password-reset")}), ""},
 		{"faq-posted-fr", cannedMessage(c.AnswerEntry(entry("login-identifier"), "fr"), "UAGENT"), ""},
 	}

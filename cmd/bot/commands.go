@@ -73,6 +73,12 @@ type askResult struct {
 	Language     string           `json:"language"`
 	Alternatives []askAlternative `json:"alternatives"`
 	Answer       string           `json:"answer"`
+	// Outcome says how the bot replies: answered, suggested, redirected,
+	// fallback, empty or secret.
+	Outcome intents.Outcome `json:"outcome"`
+	// Service is the other service a redirected question is about ("" for
+	// the other outcomes).
+	Service string `json:"service"`
 }
 
 type askAlternative struct {
@@ -106,7 +112,10 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 			return err
 		}
 		if *asJSON {
-			res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown()}
+			res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown(), Outcome: r.Outcome}
+			if r.Service != nil {
+				res.Service = r.Service.ID
+			}
 			if r.Outcome == intents.Secret {
 				res.Question = redacted // never echo a password or a NUMEN
 			}

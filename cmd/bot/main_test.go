@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
 var repoRoot, _ = filepath.Abs("../..")
@@ -43,12 +45,12 @@ func TestAskJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("ask --json printed %q: %v", out, err)
 	}
-	for _, k := range []string{"question", "intent", "confidence", "language", "alternatives", "answer"} {
+	for _, k := range []string{"question", "intent", "confidence", "language", "alternatives", "answer", "outcome", "service"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("ask --json lacks %q: %s", k, out)
 		}
 	}
-	if got["intent"] != "password-reset" || got["language"] != "fr" || got["question"] != "j'ai oublié mon mdp" {
+	if got["intent"] != "password-reset" || got["language"] != "fr" || got["question"] != "j'ai oublié mon mdp" || got["outcome"] != "answered" {
 		t.Errorf("ask --json = %s", out)
 	}
 	if c := got["confidence"].(float64); c < 0 || c > 1 {
@@ -57,12 +59,13 @@ func TestAskJSON(t *testing.T) {
 }
 
 func TestAskStdinOneLinePerQuestion(t *testing.T) {
-	out, _, err := runBot(t, "bonjour\nwhat port for imap\nla cantine\n", nil, "ask", "--json")
+	out, _, err := runBot(t, "bonjour\nwhat port for imap\nla cantine\nmot de passe pronote oublié\n", nil, "ask", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	want := []string{"greeting", "imap-settings", ""}
+	want := []string{"greeting", "imap-settings", "", ""}
+	outcomes := []intents.Outcome{intents.Answered, intents.Answered, intents.Fallback, intents.Redirected}
 	if len(lines) != len(want) {
 		t.Fatalf("ask printed %d lines; want %d:\n%s", len(lines), len(want), out)
 	}
@@ -71,8 +74,11 @@ func TestAskStdinOneLinePerQuestion(t *testing.T) {
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
 			t.Fatal(err)
 		}
-		if r.Intent != want[i] {
-			t.Errorf("line %d: intent %q; want %q", i+1, r.Intent, want[i])
+		if r.Intent != want[i] || r.Outcome != outcomes[i] {
+			t.Errorf("line %d: intent %q, outcome %q; want %q, %q", i+1, r.Intent, r.Outcome, want[i], outcomes[i])
+		}
+		if r.Outcome == intents.Redirected && r.Service != "pronote" {
+			t.Errorf("line %d: service %q; want pronote", i+1, r.Service)
 		}
 		if r.Alternatives == nil {
 			t.Errorf("line %d: alternatives is null; want a list", i+1)

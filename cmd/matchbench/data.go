@@ -33,6 +33,9 @@ type dataset struct {
 	// queries but no validation split (helpdesk-own: the knowledge's
 	// answer_threshold).
 	fixedCutoff float64
+	// elsewhere are intents that answer nothing: helpdesk-own's other
+	// services and out_of_scope questions. Ranking one first abstains.
+	elsewhere map[string]bool
 }
 
 var errNoData = errors.New("benchmark data not found")

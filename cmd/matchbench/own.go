@@ -36,7 +36,11 @@ func loadOwn() (*dataset, matcher.Config, error) {
 	if err := yaml.Unmarshal(b, &qs); err != nil {
 		return nil, matcher.Config{}, fmt.Errorf("%s: %w", ownQuestions, err)
 	}
-	d := &dataset{dataset: "helpdesk", setting: "own", train: intents.TrainingExamples(kb), fixedCutoff: kb.Settings.AnswerThreshold}
+	d := &dataset{dataset: "helpdesk", setting: "own", train: intents.TrainingExamples(kb), fixedCutoff: kb.Settings.AnswerThreshold,
+		elsewhere: map[string]bool{intents.OutOfScopeIntent: true}}
+	for _, sv := range kb.Services {
+		d.elsewhere[sv.ID] = true
+	}
 	for _, q := range qs {
 		if q.Intent == "" {
 			d.oosTest = append(d.oosTest, labelled{text: q.Q})

@@ -46,6 +46,10 @@ type Config struct {
 	// CoveragePower is how strongly unknown words lower the confidence
 	// (default 1; 0 disables the damping).
 	CoveragePower float64
+	// Background intents frame a question rather than ask one (greetings,
+	// thanks): a clause of a longer message that ranks one of them first
+	// does not stand for the whole message (see Rank).
+	Background []string
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +88,8 @@ type Result struct {
 	// Candidates are, for a vague question (see Vague), the intents whose
 	// examples use its word (at most maxCandidates), best first.
 	Candidates []Match
+	// content is the number of meaningful words scored.
+	content int
 }
 
 // Vague tells whether the question is a single word (or synonym phrase,
@@ -93,8 +99,12 @@ type Result struct {
 // a helpdesk should ask rather than answer.
 func (r Result) Vague() bool { return len(r.Candidates) > 0 }
 
-// maxCandidates bounds Result.Candidates.
-const maxCandidates = 8
+// maxCandidates bounds Result.Candidates, maxWithin the phrases a vague
+// word widens its candidates with.
+const (
+	maxCandidates = 8
+	maxWithin     = 8
+)
 
 // Best returns the top match, or a zero Match when there is none.
 func (r Result) Best() Match {
@@ -150,6 +160,11 @@ type Index struct {
 	classID  map[string]int32
 	users    map[int32][]int32 // word feature -> the intents whose examples use it
 	verbatim map[uint64]int32  // hash of an example's folded words -> its intent
+	// background marks the classes of Config.Background.
+	background []bool
+	// within lists the synonym phrases of two words or more that each word
+	// is part of (at most maxWithin).
+	within map[string][]phrase
 	// sharpness multiplies every score before the softmax (see calibrate).
 	sharpness float64
 	scratch   sync.Pool
@@ -191,13 +206,19 @@ func New(examples []Example, cfg Config) (*Index, error) {
 			ix.intents = append(ix.intents, ex.Intent)
 		}
 		labels[i] = c
-		tokens[i] = Tokens(ex.Text)
+		tokens[i] = maskNames(Tokens(ex.Text))
 		bit := langBit(ix.lang(ex.Lang))
 		for _, w := range tokens[i] {
 			wi := ix.vocab[w]
 			wi.freq++
 			wi.lang |= bit
 			ix.vocab[w] = wi
+		}
+	}
+	ix.background = make([]bool, len(ix.intents))
+	for _, b := range cfg.Background {
+		if c, ok := classOf[b]; ok {
+			ix.background[c] = true
 		}
 	}
 	for _, group := range cfg.Synonyms {
@@ -220,6 +241,21 @@ func New(examples []Example, cfg Config) (*Index, error) {
 	}
 	for _, list := range ix.phrases {
 		slices.SortStableFunc(list, func(a, b phrase) int { return len(b.words) - len(a.words) })
+	}
+	// The phrases each word is part of, for vague questions (see widen).
+	ix.within = make(map[string][]phrase)
+	for _, group := range cfg.Synonyms {
+		for _, p := range group {
+			words := Tokens(p)
+			if len(words) < 2 {
+				continue
+			}
+			for _, w := range slices.Compact(slices.Sorted(slices.Values(words))) {
+				if len(ix.within[w]) < maxWithin {
+					ix.within[w] = append(ix.within[w], phrase{words, ""})
+				}
+			}
+		}
 	}
 	words := make([]string, 0, len(ix.vocab))
 	for w := range ix.vocab {
@@ -340,27 +376,140 @@ func (ix *Index) Intents() []string { return slices.Clone(ix.intents) }
 // Rank scores text against every intent and returns at most n matches (all
 // with a positive score when n <= 0). lang forces the language of the
 // question; "" detects it.
+//
+// A message of several clauses ("Bonjour, je suis prof de techno depuis
+// septembre. C'est quoi mon identifiant ?") is also scored clause by clause,
+// and by pairs of adjacent clauses: the greeting and the story around a
+// question are no evidence against it, and the clause that asks, scored
+// alone, is as confident as the question typed alone. The most confident
+// reading wins, unless it is a background intent (Config.Background: a
+// greeting inside a question) that the whole message does not already
+// prefer.
 func (ix *Index) Rank(text, lang string, n int) Result {
 	s := ix.getScratch()
 	defer ix.scratch.Put(s)
-	s.words = appendTokens(s.words[:0], Fold(text))
-	toks := s.words
+	s.words = maskNames(appendTokens(s.words[:0], Fold(text)))
 	if lang != French && lang != English {
-		lang = ix.detect(text, toks)
+		lang = ix.detect(text, s.words)
 	}
+	res := ix.rank(s, s.words, true, lang, n)
+	if len(s.words) < minClauseWords || !res.Known {
+		return res
+	}
+	clauses := splitClauses(text, s.clauses[:0])
+	s.clauses = clauses
+	if len(clauses) < 2 {
+		return res
+	}
+	whole, best := res.Best().Intent, res.Best()
+	var chosen Result
+	inWhole := func(intent string) bool {
+		for _, m := range res.Matches[:min(len(res.Matches), clauseRivals)] {
+			if m.Intent == intent {
+				return true
+			}
+		}
+		return false
+	}
+	var toks []string
+	for i := range clauses {
+		for j := i; j < len(clauses) && j < i+2; j++ {
+			if i == 0 && j == len(clauses)-1 {
+				continue // the whole message
+			}
+			toks = maskNames(appendTokens(toks[:0], Fold(text[clauses[i][0]:clauses[j][1]])))
+			if len(toks) < minClauseSpan {
+				continue // "Firefox, ..." says nothing alone
+			}
+			r := ix.rank(s, toks, false, lang, n)
+			if r.content < minClauseContent {
+				continue // "je suis sur Chrome" asks nothing
+			}
+			b := r.Best()
+			if b.Score <= best.Score || !inWhole(b.Intent) || (ix.background[ix.classID[b.Intent]] && b.Intent != whole) {
+				continue
+			}
+			r.Words = res.Words
+			best, chosen = b, r
+		}
+	}
+	if chosen.Matches != nil {
+		return chosen
+	}
+	return res
+}
+
+// minClauseWords is the number of words from which a message is also scored
+// clause by clause, minClauseSpan the fewest words a clause scored alone has.
+const (
+	minClauseWords = 6
+	minClauseSpan  = 2
+	// minClauseContent is the fewest meaningful words of a clause scored
+	// alone.
+	minClauseContent = 2
+	// clauseRivals is how many of the whole message's best intents a clause
+	// may pick from.
+	clauseRivals = 3
+)
+
+// splitClauses appends to dst the byte ranges of the clauses of text: the
+// pieces between sentence punctuation (. ! ? ; : and new lines, followed by a
+// space or the end, so "mail.ac-lyon.fr" stays whole) and between commas.
+func splitClauses(text string, dst [][2]int) [][2]int {
+	start := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.', '!', '?', ';', ':', ',', '\n':
+			if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n' && text[i] != '\n' {
+				continue
+			}
+			if i > start {
+				dst = append(dst, [2]int{start, i})
+			}
+			start = i + 1
+		}
+		if len(dst) == maxClauses {
+			break
+		}
+	}
+	if start < len(text) && len(dst) < maxClauses {
+		dst = append(dst, [2]int{start, len(text)})
+	}
+	// Drop clauses with no word in them ("?!", "...").
+	out := dst[:0]
+	for _, c := range dst {
+		for _, r := range text[c[0]:c[1]] {
+			if r != ' ' && r != '.' && r != '!' && r != '?' && r != '-' && r != '"' && r != ')' && r != '(' {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// maxClauses bounds the clauses a message is scored by.
+const maxClauses = 12
+
+// rank scores folded words. whole is true for the whole message (a one-word
+// question may be vague; a clause never is).
+func (ix *Index) rank(s *scratch, toks []string, whole bool, lang string, n int) Result {
 	res := Result{Lang: lang, Words: len(toks)}
 	s.terms.reset()
 	ix.analyse(toks, lang, true, ix.lookup, &s.terms)
 	res.Coverage, res.Known = ix.coverage(&s.terms)
+	res.content = len(s.terms.words)
 	if !res.Known {
 		return res
 	}
 	vec := s.acc.vector(s.terms.feats, s.terms.rows, ix.idf, ix.maxIDF)
 	probs := ix.predict(vec, s)
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
-	if ws := s.terms.words; len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {
+	vague := false
+	if ws := s.terms.words; whole && len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {
 		if c, ok := ix.verbatim[wordsKey(toks)]; !ok || c < 0 {
 			res.Candidates = ix.candidates(ix.users[ws[0].id], probs, damp, s)
+			vague = true
 		}
 	}
 	if n <= 0 || n > len(s.touched) {
@@ -384,7 +533,30 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 		}
 	}
 	res.Matches = best
+	if vague {
+		res.Candidates = ix.widen(res.Candidates, s.terms.toks[0].word, lang, s)
+	}
 	return res
+}
+
+// widen adds to the candidates of a vague word those of the synonym phrases
+// that contain it: "mail" is also "adresse mail" (the login entries) and
+// "boite mail", not only the phone's "appli mail". An intent keeps its best
+// score.
+func (ix *Index) widen(cands []Match, word, lang string, s *scratch) []Match {
+	for _, p := range ix.within[word] {
+		r := ix.rank(s, p.words, false, lang, maxCandidates)
+		for _, m := range r.Matches {
+			i := slices.IndexFunc(cands, func(c Match) bool { return c.Intent == m.Intent })
+			switch {
+			case i < 0:
+				cands = append(cands, m)
+			case m.Score > cands[i].Score:
+				cands[i].Score = m.Score
+			}
+		}
+	}
+	return sortMatches(cands)[:min(len(cands), maxCandidates)]
 }
 
 // wordsKey hashes a sequence of folded words.
@@ -412,7 +584,12 @@ func (ix *Index) candidates(classes []int32, probs []float64, damp float64, s *s
 		}
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b Match) int {
+	return sortMatches(out)[:min(len(out), maxCandidates)]
+}
+
+// sortMatches sorts matches best first, ties by intent id, and returns them.
+func sortMatches(ms []Match) []Match {
+	slices.SortFunc(ms, func(a, b Match) int {
 		if a.Score != b.Score {
 			if a.Score > b.Score {
 				return -1
@@ -421,7 +598,7 @@ func (ix *Index) candidates(classes []int32, probs []float64, damp float64, s *s
 		}
 		return strings.Compare(a.Intent, b.Intent)
 	})
-	return out[:min(len(out), maxCandidates)]
+	return ms
 }
 
 // better orders matches by score, then intent id, so that ties rank the

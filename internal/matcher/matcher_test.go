@@ -276,3 +276,71 @@ func TestVague(t *testing.T) {
 		t.Errorf("an example made of the question's word: vague %v", r.Vague())
 	}
 }
+
+// A question inside a long message (greeting, story, question) scores as
+// the question alone, not lower: the story is no evidence against it.
+func TestLongMessageScoresLikeItsQuestion(t *testing.T) {
+	ix := testIndex(t)
+	alone := ix.Rank("quel est mon identifiant convergence", "", 3).Best()
+	long := ix.Rank("Bonjour, je suis arrivée en septembre au collège après une mutation et une longue route. Quel est mon identifiant convergence ?", "", 3).Best()
+	if long.Intent != "login" || long.Score < alone.Score-0.05 {
+		t.Errorf("long message: %s %.2f; want login near %.2f (the question alone)", long.Intent, long.Score, alone.Score)
+	}
+	// A clause that only names a thing ("sur Firefox") or a greeting does not
+	// stand for the message.
+	if r := ix.Rank("Bonjour, mot de passe perdu, comment le réinitialiser", "", 3).Best(); r.Intent != "reset" {
+		t.Errorf("greeting first: %s; want reset", r.Intent)
+	}
+}
+
+func TestSplitClauses(t *testing.T) {
+	text := "Bonjour, mail.ac-lyon.fr ne marche pas. Pourquoi ?\nMerci"
+	var got []string
+	for _, c := range splitClauses(text, nil) {
+		got = append(got, text[c[0]:c[1]])
+	}
+	want := []string{"Bonjour", " mail.ac-lyon.fr ne marche pas", " Pourquoi ", "Merci"}
+	if !slices.Equal(got, want) {
+		t.Errorf("splitClauses = %q; want %q", got, want)
+	}
+}
+
+// A person's name is one word for the matcher, and so is a login made of its
+// initial and last name: "Hélène Roux ... hroux" is not three unknown words.
+func TestNamesAreOneWord(t *testing.T) {
+	got := maskNames(Tokens("pour Hélène Roux l'identifiant c'est hroux ou helene.roux ?"))
+	want := []string{"pour", nameWord, nameWord, "identifiant", "est", nameWord, "ou", nameWord, nameWord}
+	if !slices.Equal(got, want) {
+		t.Errorf("maskNames = %q; want %q", got, want)
+	}
+	if got := maskNames(Tokens("Pierre et moi avons oublié")); got[1] != "et" {
+		t.Errorf("a function word after a first name is kept: %q", got)
+	}
+	ix := testIndex(t)
+	plain := ix.Rank("quel est mon identifiant convergence", "", 1).Best()
+	named := ix.Rank("je m'appelle Jean-Pierre Martin, quel est mon identifiant convergence", "", 1).Best()
+	if named.Intent != "login" || named.Score < plain.Score-0.1 {
+		t.Errorf("with a name: %s %.2f; want login near %.2f", named.Intent, named.Score, plain.Score)
+	}
+}
+
+// A vague word is also read through the synonym phrases that contain it:
+// "mail" offers what "adresse mail" is about.
+func TestVagueWidensThroughPhrases(t *testing.T) {
+	ex := []Example{
+		{"login", "mon adresse mail est refusée", French},
+		{"login", "identifiant ou adresse mail", French},
+		{"phone", "mail sur le téléphone", French},
+		{"phone", "appli mail du téléphone", French},
+		{"sync", "mail lu sur le téléphone", French},
+		{"sync", "mail supprimé pas synchronisé", French},
+	}
+	ix, err := New(ex, Config{Synonyms: [][]string{{"adresse mail", "email address"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ix.Rank("mail", "", 3)
+	if !r.Vague() || !slices.ContainsFunc(r.Candidates, func(m Match) bool { return m.Intent == "login" }) {
+		t.Errorf("Rank(mail) candidates = %v; want login among them", r.Candidates)
+	}
+}

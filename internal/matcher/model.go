@@ -66,6 +66,7 @@ const (
 
 type scratch struct {
 	words   []string
+	clauses [][2]int
 	terms   terms
 	acc     accumulator
 	scores  []float64

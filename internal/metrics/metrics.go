@@ -37,7 +37,7 @@ func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_questions_total", Help: "Questions answered, by platform and outcome (answered, suggested, fallback, empty).",
+			Name: "helpdesk_questions_total", Help: "Questions answered, by platform and outcome (answered, suggested, redirected, fallback, empty, secret).",
 		}, []string{"platform", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "helpdesk_matching_seconds", Help: "Time to match a question and build the reply.",
@@ -82,7 +82,7 @@ func (m *Metrics) Handler() http.Handler {
 // Helpdesk counts the questions a platform asks h, by outcome, and times
 // them.
 func (m *Metrics) Helpdesk(h chat.Helpdesk, platform string) chat.Helpdesk {
-	for _, o := range []intents.Outcome{intents.Answered, intents.Suggested, intents.Fallback, intents.Empty} {
+	for _, o := range []intents.Outcome{intents.Answered, intents.Suggested, intents.Redirected, intents.Fallback, intents.Empty} {
 		m.questions.WithLabelValues(platform, string(o)) // export zeros
 	}
 	return &observed{Helpdesk: h, m: m, platform: platform, latency: m.latency.WithLabelValues(platform)}
