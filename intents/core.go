@@ -87,6 +87,23 @@ func (r Reply) Markdown() string {
 	return r.Text + "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
 }
 
+// Target names what the reply points to, for logs and tests: the entry
+// answered, the service redirected to, or the suggested entries' ids in
+// brackets.
+func (r Reply) Target() string {
+	switch {
+	case r.Entry != nil:
+		return r.Entry.ID
+	case r.Service != nil:
+		return r.Service.ID
+	}
+	ids := make([]string, len(r.Alternatives))
+	for i, a := range r.Alternatives {
+		ids[i] = a.Entry.ID
+	}
+	return "[" + strings.Join(ids, " ") + "]"
+}
+
 // Answerer answers questions. It is the seam between adapters and the
 // answering core. Implementations are safe for concurrent use; "no match" is
 // a Reply, not an error.
@@ -302,7 +319,8 @@ func (c *Core) answer(q Question) Reply {
 	// every entry.
 	var ranked []Alternative
 	var other matcher.Match
-	mass := 0.0 // the confidence the entries share
+	mass := 0.0     // the confidence the entries share
+	services := 0.0 // the confidence of the services set aside
 	for _, m := range res.Matches {
 		if e, ok := c.kb.Entry(m.Intent); ok {
 			ranked = append(ranked, Alternative{e, m.Score})
@@ -310,7 +328,8 @@ func (c *Core) answer(q Question) Reply {
 			continue
 		}
 		if sv := c.kb.Service(m.Intent); sv != nil && webmail {
-			continue // "the same password for Pronote and the webmail"
+			services += m.Score // "the same password for Pronote and the webmail"
+			continue
 		}
 		if len(ranked) == 0 && other.Intent == "" {
 			other = m
@@ -333,9 +352,16 @@ func (c *Core) answer(q Question) Reply {
 		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
 		return r
 	}
-	if elsewhere && mass > 0 {
+	switch {
+	case elsewhere && mass > 0:
 		for i := range ranked {
 			ranked[i].Confidence /= mass
+		}
+	case services > 0 && services < 1:
+		// The question names the webmail: the confidence the services got
+		// belongs to the entries.
+		for i := range ranked {
+			ranked[i].Confidence = min(1, ranked[i].Confidence/(1-services))
 		}
 	}
 	if len(ranked) > 0 {

@@ -229,7 +229,7 @@ func TestOtherServicesAreRedirected(t *testing.T) {
 	for _, tt := range tests {
 		r, _ := core.Answer(context.Background(), Question{Text: tt.q})
 		if r.Outcome != Redirected || r.Service == nil || r.Service.ID != tt.service || r.Entry != nil || len(r.Alternatives) > 0 {
-			t.Errorf("Answer(%q) = %s %s; want redirected to %s, with no webmail entry", tt.q, r.Outcome, replyIDs(r), tt.service)
+			t.Errorf("Answer(%q) = %s %s; want redirected to %s, with no webmail entry", tt.q, r.Outcome, r.Target(), tt.service)
 			continue
 		}
 		if want := strings.TrimSpace(r.Service.Answer.In(r.Lang)); r.Text != want {
@@ -238,27 +238,13 @@ func TestOtherServicesAreRedirected(t *testing.T) {
 	}
 	for q, want := range map[string]string{
 		"I use the same password for Pronote and the webmail, how do I change the webmail one?": "password-change",
-		"j'ai oublié mon mot de passe Convergence, pas celui de Pronote":                       "password-reset",
+		"j'ai oublié mon mot de passe Convergence, pas celui de Pronote":                        "password-reset",
 	} {
 		r, _ := core.Answer(context.Background(), Question{Text: q})
 		if r.Outcome != Answered || r.Entry.ID != want {
-			t.Errorf("Answer(%q) = %s %s; want %s answered: it names the webmail", q, r.Outcome, replyIDs(r), want)
+			t.Errorf("Answer(%q) = %s %s; want %s answered: it names the webmail", q, r.Outcome, r.Target(), want)
 		}
 	}
-}
-
-func replyIDs(r Reply) string {
-	switch {
-	case r.Entry != nil:
-		return r.Entry.ID
-	case r.Service != nil:
-		return r.Service.ID
-	}
-	var ids []string
-	for _, a := range r.Alternatives {
-		ids = append(ids, a.Entry.ID)
-	}
-	return fmt.Sprint(ids)
 }
 
 // A long message is answered like the question it carries, and a person's
@@ -267,12 +253,12 @@ func TestLongMessagesAndNames(t *testing.T) {
 	core := newShippedCore(t)
 	for q, want := range map[string]string{
 		"Bonjour à tous, je suis professeure de SVT, arrivée à la rentrée dans un collège de Villeurbanne après dix ans à Grenoble. Je n'arrive pas à me connecter à Convergence avec mon adresse complète, que faut-il taper comme identifiant ?": "login-identifier",
-		"je m'appelle Bernadette Lefort, c'est quoi mon login convergence ?":  "login-identifier",
+		"je m'appelle Bernadette Lefort, c'est quoi mon login convergence ?":                                                          "login-identifier",
 		"Hello, quick question before my first lesson: my phone says the certificate of mail.ac-lyon.fr is invalid, can I accept it?": "certificate-warning",
 	} {
 		r, _ := core.Answer(context.Background(), Question{Text: q})
 		if r.Outcome != Answered || r.Entry.ID != want {
-			t.Errorf("Answer(%q) = %s %s (%.2f); want %s", q, r.Outcome, replyIDs(r), r.Confidence, want)
+			t.Errorf("Answer(%q) = %s %s (%.2f); want %s", q, r.Outcome, r.Target(), r.Confidence, want)
 		}
 	}
 }

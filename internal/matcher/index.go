@@ -298,7 +298,7 @@ func New(examples []Example, cfg Config) (*Index, error) {
 				ix.users[w.id] = append(ix.users[w.id], labels[i])
 			}
 		}
-		key := wordsKey(tokens[i])
+		key := tokensKey(t.toks)
 		if c, ok := ix.verbatim[key]; ok && c != labels[i] {
 			ix.verbatim[key] = -1 // the same words in two intents
 		} else {
@@ -411,11 +411,22 @@ func (ix *Index) Rank(text, lang string, n int) Result {
 		}
 		return false
 	}
+	// When a clause asks (a question mark ends it), the clauses that only
+	// tell the story do not stand for the message.
+	asking := make([]bool, len(clauses))
+	anyAsks := false
+	for i, c := range clauses {
+		asking[i] = c[1] < len(text) && text[c[1]] == '?'
+		anyAsks = anyAsks || asking[i]
+	}
 	var toks []string
 	for i := range clauses {
 		for j := i; j < len(clauses) && j < i+2; j++ {
 			if i == 0 && j == len(clauses)-1 {
 				continue // the whole message
+			}
+			if anyAsks && !asking[i] && !asking[j] {
+				continue
 			}
 			toks = maskNames(appendTokens(toks[:0], Fold(text[clauses[i][0]:clauses[j][1]])))
 			if len(toks) < minClauseSpan {
@@ -507,7 +518,7 @@ func (ix *Index) rank(s *scratch, toks []string, whole bool, lang string, n int)
 	damp := math.Pow(res.Coverage, ix.cfg.CoveragePower)
 	vague := false
 	if ws := s.terms.words; whole && len(s.terms.toks) == 1 && len(ws) == 1 && ws[0].id >= 0 && len(ix.users[ws[0].id]) > 1 {
-		if c, ok := ix.verbatim[wordsKey(toks)]; !ok || c < 0 {
+		if c, ok := ix.verbatim[tokensKey(s.terms.toks)]; !ok || c < 0 {
 			res.Candidates = ix.candidates(ix.users[ws[0].id], probs, damp, s)
 			vague = true
 		}
@@ -559,11 +570,12 @@ func (ix *Index) widen(cands []Match, word, lang string, s *scratch) []Match {
 	return sortMatches(cands)[:min(len(cands), maxCandidates)]
 }
 
-// wordsKey hashes a sequence of folded words.
-func wordsKey(words []string) uint64 {
+// tokensKey hashes the words of an analysed question, synonyms read as
+// their concept: "bjr" is the example "bonjour".
+func tokensKey(toks []token) uint64 {
 	h := uint64(fnvOffset)
-	for _, w := range words {
-		h = hashByte(hashString(h, w), ' ')
+	for _, t := range toks {
+		h = hashByte(hashString(h, t.word), ' ')
 	}
 	return h
 }
