@@ -176,6 +176,19 @@ func BenchmarkAnswerShipped(b *testing.B) {
 	}
 }
 
+// A long message is scored whole, then clause by clause: the cost a
+// question pays for that.
+func BenchmarkAnswerLongMessage(b *testing.B) {
+	core := newShippedCore(b)
+	q := Question{Text: "Bonjour à tous, je suis professeure de SVT, arrivée à la rentrée dans un collège de Villeurbanne. " +
+		"Depuis ce matin je n'arrive plus à me connecter à Convergence avec mon adresse complète. Que faut-il taper comme identifiant ? Merci d'avance"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		core.Answer(ctx, q)
+	}
+}
+
 // syntheticKnowledge builds n topic entries of made-up but word-rich
 // questions, to measure how answering scales.
 func syntheticKnowledge(n int) *Knowledge {

@@ -40,6 +40,8 @@ func TestContainsSecret(t *testing.T) {
 		"mdp oublié, que faire",
 		"my password is wrong",
 		"my password is not working",
+		"I have no idea what my webmail password is anymore",
+		"je ne sais plus ce que mon mot de passe est maintenant",
 		"password: how do I reset it?",
 		"quel est le port imap 993 pour mail.ac-lyon.fr",
 		"mon identifiant est mdupont",
