@@ -24,7 +24,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
@@ -71,6 +70,8 @@ type Config struct {
 	// Flood limits the questions answered per person and per channel
 	// (default chat.DefaultFloodLimits).
 	Flood *chat.Flood
+	// Workers bounds the replies being made at once (default 32).
+	Workers int
 	// MaxPending bounds the events being handled (default 1000): beyond,
 	// new ones are dropped and logged rather than piling up.
 	MaxPending int
@@ -89,18 +90,14 @@ type Adapter struct {
 	seen     *chat.Dedup
 
 	disconnected chan struct{}
-	flood        *chat.Flood
-	pending      atomic.Int64
+	conv         *chat.Conversation
 
-	self       atomic.Pointer[string]
-	appID      atomic.Pointer[string]
-	register   sync.Once
-	connected  atomic.Int64
-	ready      atomic.Bool
-	stopping   atomic.Bool
-	inFlight   sync.WaitGroup
-	work       context.Context
-	cancelWork context.CancelFunc
+	self      atomic.Pointer[string]
+	appID     atomic.Pointer[string]
+	register  sync.Once
+	connected atomic.Int64
+	ready     atomic.Bool
+	workers   *chat.Workers
 }
 
 // New checks the configuration and prepares the session; Run connects.
@@ -131,6 +128,9 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 1000
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 32
 	}
 	client := http.Client{Timeout: 20 * time.Second}
 	if cfg.HTTPClient != nil {
@@ -163,14 +163,14 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform), rec: cfg.Recorder,
 		channels: map[string]bool{}, seen: chat.NewDedup(10*time.Minute, 50_000),
 		disconnected: make(chan struct{}, 1),
-		flood:        cfg.Flood,
 	}
+	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
 	for _, c := range cfg.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			a.channels[c] = true
 		}
 	}
-	a.work, a.cancelWork = context.WithCancel(context.Background())
+	a.workers = chat.NewWorkers(Platform, a.log, cfg.Workers, cfg.MaxPending)
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onConnect)
 	s.AddHandler(a.onRateLimit)
@@ -182,10 +182,10 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		}
 	})
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.track("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
+		a.workers.Go("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
 	})
 	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-		a.track("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
+		a.workers.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
 	})
 	return a, nil
 }
@@ -275,7 +275,7 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // the gateway, lets the replies in flight finish (within the grace period)
 // and returns nil. It returns an error when Discord refuses the token.
 func (a *Adapter) Run(ctx context.Context) error {
-	defer a.cancelWork()
+	defer a.workers.Drain(a.cfg.Grace)
 	// Know who the bot is before any event arrives (discordgo runs the Ready
 	// handler concurrently with the first messages).
 	if u, err := a.s.User("@me", discordgo.WithContext(ctx)); err == nil {
@@ -296,13 +296,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			a.stopping.Store(true)
 			a.ready.Store(false)
 			if err := a.s.Close(); err != nil {
 				a.log.Warn("discord: closing the gateway", "err", err)
 			}
-			a.drain()
-			return nil
+			return nil // the deferred Drain lets the replies in flight finish
 		case <-a.disconnected:
 			// The gateway asked to reconnect (op 7), the connection dropped
 			// or heartbeats went unanswered. Let discordgo's goroutines of the
@@ -355,36 +353,6 @@ func (a *Adapter) open(ctx context.Context) bool {
 	}
 }
 
-func (a *Adapter) drain() {
-	if !chat.Wait(&a.inFlight, a.cfg.Grace) {
-		a.log.Warn("discord: replies still in flight at the end of the grace period", "grace", a.cfg.Grace)
-	}
-}
-
-// track runs an event handler (discordgo already gives each its own
-// goroutine) so that shutdown waits for it, and a panic is logged, not fatal.
-func (a *Adapter) track(what string, f func(ctx context.Context) error) {
-	if a.stopping.Load() {
-		return
-	}
-	if a.pending.Add(1) > int64(a.cfg.MaxPending) {
-		a.pending.Add(-1)
-		a.log.Error("discord: overloaded, event dropped", "what", what, "pending", a.cfg.MaxPending)
-		return
-	}
-	defer a.pending.Add(-1)
-	a.inFlight.Add(1)
-	defer a.inFlight.Done()
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("discord: panic while handling an event", "what", what, "panic", fmt.Sprint(p))
-		}
-	}()
-	if err := f(a.work); err != nil {
-		a.log.Error("discord: "+what+" failed", "err", err)
-	}
-}
-
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.User == nil {
 		return
@@ -399,13 +367,7 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	a.ready.Store(true)
 	a.log.Info("discord: ready", "bot_user", id, "guilds", len(r.Guilds))
 	a.register.Do(func() {
-		a.inFlight.Add(1)
-		go func() {
-			defer a.inFlight.Done()
-			if err := a.registerCommands(app); err != nil {
-				a.log.Error("discord: cannot register /faq", "err", err)
-			}
-		}()
+		a.workers.Go("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
 	})
 }
 
@@ -438,77 +400,54 @@ func (a *Adapter) me() string {
 	return ""
 }
 
-// question is a message the bot handles, read once.
-type question struct {
-	text      string // the message without Discord markup
-	addressed bool   // mentioned, in a DM or in a configured channel
-	direct    bool   // in a direct message
-	mentioned bool
-}
-
 // shouldAnswer decides whether a message is a question for the bot: never
 // a bot's (itself included), a webhook's or a system message; mentions and
 // direct messages always; in the configured channels, every message that is
 // not a reply to someone else. A message anywhere the bot can read that
 // carries a password or a NUMEN gets the private warning.
-func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (question, bool) {
+func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (chat.Message, bool) {
 	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.me() || m.WebhookID != "" {
-		return question{}, false
+		return chat.Message{}, false
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return question{}, false
+		return chat.Message{}, false
 	}
-	q := question{text: plainText(m.Content), direct: m.GuildID == ""}
+	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == ""}
 	for _, u := range m.Mentions {
 		if u != nil && u.ID == a.me() {
-			q.mentioned = true
+			q.Called = true
 		}
 	}
-	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && q.text != ""
-	q.addressed = q.direct || q.mentioned || configured
-	if !q.addressed && !intents.ContainsSecret(intents.Clean(q.text)) {
-		return question{}, false
+	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && q.Text != ""
+	q.Addressed = q.Called || configured
+	if !chat.Wants(q) {
+		return chat.Message{}, false
 	}
 	return q, a.seen.First("message:" + m.ID)
 }
 
-// onMessage answers a question as a reply to it.
+// onMessage says what the conversation decides, as a reply to the message.
 func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) error {
 	q, ok := a.shouldAnswer(m)
 	if !ok {
 		return nil
 	}
 	start := time.Now()
-	r, err := a.hd.Answer(ctx, intents.Question{Text: q.text})
+	resp, err := a.conv.Respond(ctx, q)
 	if err != nil {
-		return fmt.Errorf("answer: %w", err)
-	}
-	if r.Outcome == intents.Secret {
-		// Privately, and nothing of the message kept or logged.
-		a.log.Info("discord: secret warning sent", "channel", m.ChannelID)
-		return a.private(ctx, m, textPosts(r.Text))
-	}
-	if !q.addressed {
-		return nil
-	}
-	switch a.flood.Check(m.Author.ID, m.ChannelID) {
-	case chat.Silence:
-		return nil
-	case chat.NoticeUser:
-		a.log.Info("discord: flood limit for a person", "channel", m.ChannelID)
-		return a.private(ctx, m, textPosts(chat.LabelsIn(r.Lang).FloodUser))
-	case chat.NoticeChannel:
-		a.log.Info("discord: flood limit for a channel", "channel", m.ChannelID)
-		return a.send(ctx, m.ChannelID, nil, textPosts(chat.LabelsIn(r.Lang).FloodChannel))
-	}
-	if r.Outcome == intents.Empty && !q.direct && !q.mentioned {
-		return nil
-	}
-	// A reply, so the asker is told of the answer.
-	if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(r)); err != nil {
 		return err
 	}
-	chat.Note(ctx, a.rec, a.log, Platform, m.Author.ID, q.text, r)
-	a.log.Debug("discord: replied", "channel", m.ChannelID, "outcome", r.Outcome, "confidence", r.Confidence, "took", time.Since(start))
+	switch resp.Say {
+	case chat.Privately:
+		return a.private(ctx, m, textPosts(resp.Text))
+	case chat.InChannel:
+		return a.send(ctx, m.ChannelID, nil, textPosts(resp.Text))
+	case chat.AsReply:
+		// A reply, so the asker is told of the answer.
+		if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(resp.Reply)); err != nil {
+			return err
+		}
+		a.conv.Replied(ctx, q, resp.Reply, time.Since(start))
+	}
 	return nil
 }

@@ -53,8 +53,8 @@ func faqCommand() *discordgo.ApplicationCommand {
 }
 
 // registerCommands declares /faq, in the configured server or globally.
-func (a *Adapter) registerCommands(appID string) error {
-	_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.cfg.GuildID, []*discordgo.ApplicationCommand{faqCommand()}, discordgo.WithContext(a.work))
+func (a *Adapter) registerCommands(ctx context.Context, appID string) error {
+	_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.cfg.GuildID, []*discordgo.ApplicationCommand{faqCommand()}, discordgo.WithContext(ctx))
 	if err == nil {
 		a.log.Info("discord: /faq registered", "guild", a.cfg.GuildID)
 	}

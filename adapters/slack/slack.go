@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,7 +24,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
@@ -86,18 +84,11 @@ type Adapter struct {
 	channels map[string]bool
 	seen     *chat.Dedup
 
-	flood   *chat.Flood
-	pending atomic.Int64
+	conv    *chat.Conversation
+	workers *chat.Workers
 
-	botUser  atomic.Pointer[string]
-	ready    atomic.Bool
-	inFlight sync.WaitGroup
-	slots    chan struct{}
-
-	// work is the context replies are made in. It outlives the Run context
-	// by the grace period, so that replies in flight at shutdown finish.
-	work       context.Context
-	cancelWork context.CancelFunc
+	botUser atomic.Pointer[string]
+	ready   atomic.Bool
 }
 
 // New checks the configuration and prepares the adapter; Run connects.
@@ -155,15 +146,14 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		rec:      cfg.Recorder,
 		channels: map[string]bool{},
 		seen:     chat.NewDedup(10*time.Minute, 50_000),
-		slots:    make(chan struct{}, cfg.Workers),
-		flood:    cfg.Flood,
 	}
+	a.workers = chat.NewWorkers(Platform, a.log, cfg.Workers, cfg.MaxPending)
+	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
 	for _, c := range cfg.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			a.channels[c] = true
 		}
 	}
-	a.work, a.cancelWork = context.WithCancel(context.Background())
 	return a, nil
 }
 
@@ -178,7 +168,7 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // replies in flight finish (within the grace period) and returns nil. It
 // returns an error when Slack refuses the tokens.
 func (a *Adapter) Run(ctx context.Context) error {
-	defer a.drain()
+	defer a.workers.Drain(a.cfg.Grace)
 	if err := a.identify(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -233,41 +223,8 @@ func (a *Adapter) self() string {
 	return ""
 }
 
-// drain waits for the replies in flight, then cancels what is left.
-func (a *Adapter) drain() {
-	if !chat.Wait(&a.inFlight, a.cfg.Grace) {
-		a.log.Warn("slack: replies still in flight at the end of the grace period", "grace", a.cfg.Grace)
-	}
-	a.cancelWork()
-}
-
-// spawn makes a reply in the background, at most Workers at once.
-func (a *Adapter) spawn(what string, f func(ctx context.Context) error) {
-	if a.pending.Add(1) > int64(a.cfg.MaxPending) {
-		a.pending.Add(-1)
-		a.log.Error("slack: overloaded, event dropped", "what", what, "pending", a.cfg.MaxPending)
-		return
-	}
-	a.inFlight.Add(1)
-	go func() {
-		defer a.inFlight.Done()
-		defer a.pending.Add(-1)
-		select {
-		case a.slots <- struct{}{}:
-		case <-a.work.Done():
-			return
-		}
-		defer func() { <-a.slots }()
-		defer func() {
-			if p := recover(); p != nil {
-				a.log.Error("slack: panic while handling an event", "what", what, "panic", fmt.Sprint(p))
-			}
-		}()
-		if err := f(a.work); err != nil {
-			a.log.Error("slack: "+what+" failed", "err", err)
-		}
-	}()
-}
+// spawn makes a reply in the background (see chat.Workers).
+func (a *Adapter) spawn(what string, f func(ctx context.Context) error) { a.workers.Go(what, f) }
 
 func (a *Adapter) runSocketMode(ctx context.Context) error {
 	client := socketmode.New(a.api)
@@ -328,8 +285,7 @@ type incoming struct {
 	mention                                    bool // an app_mention event
 
 	// Set by shouldAnswer.
-	plain     string // text without Slack markup
-	addressed bool   // mentioned, in a DM or in a configured channel
+	msg chat.Message
 }
 
 // dispatchEvent routes an Events API event; it never blocks on Slack.
@@ -369,10 +325,11 @@ func (a *Adapter) shouldAnswer(m *incoming) bool {
 	default:
 		return false
 	}
-	m.plain = plainText(m.text)
-	configured := a.channels[m.channel] && m.threadTS == "" && m.plain != ""
-	m.addressed = isDM(*m) || m.mention || mentions(m.text, self) || configured
-	if !m.addressed && !intents.ContainsSecret(intents.Clean(m.plain)) {
+	plain := plainText(m.text)
+	called := isDM(*m) || m.mention || mentions(m.text, self)
+	configured := a.channels[m.channel] && m.threadTS == "" && plain != ""
+	m.msg = chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called}
+	if !chat.Wants(m.msg) {
 		return false
 	}
 	// An @-mention arrives both as app_mention and as message.
@@ -383,53 +340,30 @@ func isDM(m incoming) bool {
 	return m.channelType == "im" || (m.channelType == "" && strings.HasPrefix(m.channel, "D"))
 }
 
-// onMessage answers a question in its thread (in a direct message, inline).
+// onMessage says what the conversation decides, in the question's thread
+// (in a direct message, inline).
 func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
 	start := time.Now()
-	r, err := a.hd.Answer(ctx, intents.Question{Text: m.plain})
+	resp, err := a.conv.Respond(ctx, m.msg)
 	if err != nil {
-		return fmt.Errorf("answer: %w", err)
-	}
-	if r.Outcome == intents.Secret {
-		// Privately, and nothing of the message kept or logged.
-		a.log.Info("slack: secret warning sent", "channel", m.channel)
-		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(r.Text))
-	}
-	if !m.addressed {
-		return nil
-	}
-	switch a.flood.Check(m.user, m.channel) {
-	case chat.Silence:
-		return nil
-	case chat.NoticeUser:
-		a.log.Info("slack: flood limit for a person", "channel", m.channel)
-		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(chat.LabelsIn(r.Lang).FloodUser))
-	case chat.NoticeChannel:
-		a.log.Info("slack: flood limit for a channel", "channel", m.channel)
-		return a.post(ctx, m.channel, "", textMessage(chat.LabelsIn(r.Lang).FloodChannel))
-	}
-	direct := isDM(m)
-	if r.Outcome == intents.Empty && !direct && !m.mention && !mentions(m.text, a.self()) {
-		return nil
-	}
-	thread := m.threadTS
-	if thread == "" && !direct {
-		thread = m.ts
-	}
-	msg := replyMessage(r)
-	if err := a.post(ctx, m.channel, thread, msg); err != nil {
 		return err
 	}
-	chat.Note(ctx, a.rec, a.log, Platform, m.user, m.plain, r)
-	a.log.Debug("slack: replied", "channel", m.channel, "outcome", r.Outcome, "entry", entryID(r), "confidence", r.Confidence, "took", time.Since(start))
-	return nil
-}
-
-func entryID(r intents.Reply) string {
-	if r.Entry != nil {
-		return r.Entry.ID
+	switch resp.Say {
+	case chat.Privately:
+		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(resp.Text))
+	case chat.InChannel:
+		return a.post(ctx, m.channel, "", textMessage(resp.Text))
+	case chat.AsReply:
+		thread := m.threadTS
+		if thread == "" && !isDM(m) {
+			thread = m.ts
+		}
+		if err := a.post(ctx, m.channel, thread, replyMessage(resp.Reply)); err != nil {
+			return err
+		}
+		a.conv.Replied(ctx, m.msg, resp.Reply, time.Since(start))
 	}
-	return ""
+	return nil
 }
 
 // post sends a message to a channel, in a thread when thread is set.

@@ -1,0 +1,120 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// Message is an incoming message, read once by an adapter from its
+// platform's event: who wrote it, where, and whether it was meant for the
+// bot. The adapter has already dropped what no platform answers (its own
+// messages, other bots', edits, joins, repeats).
+type Message struct {
+	User    string // the author's id on the platform
+	Channel string // where it was written
+	Text    string // without the platform's markup
+	// Addressed: a mention, a direct message, or a message in a channel
+	// configured so that every message is a question.
+	Addressed bool
+	// Called: the bot was named, by a mention or in a direct message; an
+	// empty message then gets a hint instead of silence.
+	Called bool
+}
+
+// Wants reports whether a message needs any work: an addressed one, or one
+// anywhere the bot can read that carries a password or a NUMEN (it gets the
+// private warning). It is cheap, for adapters to call before queueing work.
+func Wants(m Message) bool {
+	return m.Addressed || intents.ContainsSecret(intents.Clean(m.Text))
+}
+
+// Say is how a response is said.
+type Say int
+
+// The ways of saying a response.
+const (
+	// Silent: nothing is said.
+	Silent Say = iota
+	// Privately: only the author sees Response.Text (the secret warning, a
+	// flood notice): an ephemeral message, a direct message.
+	Privately
+	// InChannel: Response.Text is said in the channel, to nobody in
+	// particular (the channel's flood notice).
+	InChannel
+	// AsReply: Response.Reply answers the message, in its thread or as a
+	// reply to it; the adapter renders it and then calls Replied.
+	AsReply
+)
+
+// Response is what the bot says to a message.
+type Response struct {
+	Say   Say
+	Reply intents.Reply // the answering core's reply (AsReply, and Privately for a secret)
+	Text  string        // in the knowledge's markdown subset (Privately, InChannel)
+}
+
+// Conversation decides, for every platform alike, what the bot says to a
+// message: the private warning for a secret, silence for what is not meant
+// for it, the flood notices, a hint for an empty message, the answer. It is
+// safe for concurrent use.
+type Conversation struct {
+	Platform string // "slack", "discord": in logs and records
+	Helpdesk Helpdesk
+	Flood    *Flood   // nil: no limits
+	Recorder Recorder // nil: nothing kept
+	Log      *slog.Logger
+}
+
+// Respond decides what to say to m. An error is the core's; nothing has been
+// said then.
+func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error) {
+	r, err := c.Helpdesk.Answer(ctx, intents.Question{Text: m.Text})
+	if err != nil {
+		return Response{}, fmt.Errorf("answer: %w", err)
+	}
+	if r.Outcome == intents.Secret {
+		// Privately, and nothing of the message kept or logged.
+		c.log().Info(c.Platform+": secret warning sent", "channel", m.Channel)
+		return Response{Say: Privately, Reply: r, Text: r.Text}, nil
+	}
+	if !m.Addressed {
+		return Response{}, nil
+	}
+	if c.Flood != nil {
+		switch c.Flood.Check(m.User, m.Channel) {
+		case Silence:
+			return Response{}, nil
+		case NoticeUser:
+			c.log().Info(c.Platform+": flood limit for a person", "channel", m.Channel)
+			return Response{Say: Privately, Text: LabelsIn(r.Lang).FloodUser}, nil
+		case NoticeChannel:
+			c.log().Info(c.Platform+": flood limit for a channel", "channel", m.Channel)
+			return Response{Say: InChannel, Text: LabelsIn(r.Lang).FloodChannel}, nil
+		}
+	}
+	if r.Outcome == intents.Empty && !m.Called {
+		return Response{}, nil
+	}
+	return Response{Say: AsReply, Reply: r}, nil
+}
+
+// Replied records, once the reply to m was sent, what maintainers need of
+// it: the question, when the bot could not answer it directly. A failure to
+// record is logged, never passed on: the person got their reply.
+func (c *Conversation) Replied(ctx context.Context, m Message, r intents.Reply, took time.Duration) {
+	if c.Recorder != nil {
+		Note(ctx, c.Recorder, c.log(), c.Platform, m.User, m.Text, r)
+	}
+	c.log().Debug(c.Platform+": replied", "channel", m.Channel, "outcome", r.Outcome, "target", r.Target(), "confidence", r.Confidence, "took", took)
+}
+
+func (c *Conversation) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.Default()
+}

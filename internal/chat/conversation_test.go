@@ -1,0 +1,127 @@
+package chat_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+)
+
+// recorded keeps what a Conversation records.
+type recorded struct {
+	mu         sync.Mutex
+	unanswered []chat.Unanswered
+}
+
+func (r *recorded) RecordVote(context.Context, chat.Vote) error { return nil }
+
+func (r *recorded) RecordUnanswered(_ context.Context, u chat.Unanswered) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.unanswered = append(r.unanswered, u)
+	return nil
+}
+
+// What the bot says to a message is decided once, for every platform.
+func TestConversationResponds(t *testing.T) {
+	core := chattest.Shipped(t)
+	tests := []struct {
+		name    string
+		m       chat.Message
+		say     chat.Say
+		outcome intents.Outcome // of Response.Reply, when AsReply
+		text    string          // part of Response.Text, when said privately or in the channel
+	}{
+		{"a question in a DM", chat.Message{User: "u1", Channel: "d1", Text: "jai oublie mon mdp", Addressed: true, Called: true}, chat.AsReply, intents.Answered, ""},
+		{"a question in a configured channel", chat.Message{User: "u1", Channel: "c1", Text: "quel port imap", Addressed: true}, chat.AsReply, intents.Answered, ""},
+		{"not addressed", chat.Message{User: "u1", Channel: "c2", Text: "quel port imap"}, chat.Silent, "", ""},
+		{"a secret anywhere", chat.Message{User: "u1", Channel: "c2", Text: "mon mot de passe est Soleil2024!"}, chat.Privately, "", "supprimez ce message"},
+		{"a secret addressed", chat.Message{User: "u1", Channel: "c1", Text: "my password is Hunter2! help", Addressed: true, Called: true}, chat.Privately, "", "delete that message"},
+		{"empty in a configured channel", chat.Message{User: "u1", Channel: "c1", Text: "🙂", Addressed: true}, chat.Silent, "", ""},
+		{"empty to the bot", chat.Message{User: "u1", Channel: "c1", Text: "🙂", Addressed: true, Called: true}, chat.AsReply, intents.Empty, ""},
+		{"another service", chat.Message{User: "u1", Channel: "c1", Text: "mot de passe pronote oublié", Addressed: true, Called: true}, chat.AsReply, intents.Redirected, ""},
+		{"out of scope", chat.Message{User: "u1", Channel: "c1", Text: "le menu de la cantine", Addressed: true, Called: true}, chat.AsReply, intents.Fallback, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &chat.Conversation{Platform: "test", Helpdesk: core}
+			if want := tt.m.Addressed || tt.say == chat.Privately; chat.Wants(tt.m) != want {
+				t.Errorf("Wants = %v; want %v", !want, want)
+			}
+			resp, err := c.Respond(context.Background(), tt.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Say != tt.say {
+				t.Fatalf("Say = %v; want %v", resp.Say, tt.say)
+			}
+			if tt.say == chat.AsReply && resp.Reply.Outcome != tt.outcome {
+				t.Errorf("outcome = %s; want %s", resp.Reply.Outcome, tt.outcome)
+			}
+			if tt.text != "" && !strings.Contains(resp.Text, tt.text) {
+				t.Errorf("text = %q; want it to contain %q", resp.Text, tt.text)
+			}
+		})
+	}
+}
+
+// Beyond a person's limit the bot says so once, privately, then keeps
+// quiet; beyond a channel's, once in the channel.
+func TestConversationFloodNotices(t *testing.T) {
+	core := chattest.Shipped(t)
+	c := &chat.Conversation{Platform: "test", Helpdesk: core, Flood: chat.NewFlood(chat.FloodLimits{UserPerMinute: 5, ChannelPerMinute: 60})}
+	m := chat.Message{User: "u1", Channel: "c1", Text: "quel port imap", Addressed: true}
+	var says []chat.Say
+	for range 7 {
+		resp, err := c.Respond(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		says = append(says, resp.Say)
+	}
+	// A burst of up to 5 is answered, then one notice, then silence.
+	want := []chat.Say{chat.AsReply, chat.AsReply, chat.AsReply, chat.AsReply, chat.AsReply, chat.Privately, chat.Silent}
+	for i := range want {
+		if says[i] != want[i] {
+			t.Fatalf("says = %v; want %v", says, want)
+		}
+	}
+	c = &chat.Conversation{Platform: "test", Helpdesk: core, Flood: chat.NewFlood(chat.FloodLimits{UserPerMinute: 0, ChannelPerMinute: 1})}
+	saidInChannel := 0
+	for i := range 40 {
+		resp, _ := c.Respond(context.Background(), chat.Message{User: string(rune('a' + i%26)), Channel: "c1", Text: "quel port imap", Addressed: true})
+		if resp.Say == chat.InChannel {
+			saidInChannel++
+		}
+	}
+	if saidInChannel != 1 {
+		t.Errorf("the channel was told %d times; want once", saidInChannel)
+	}
+}
+
+// Only what the bot could not answer directly is recorded, after the reply.
+func TestConversationRecordsUnanswered(t *testing.T) {
+	core := chattest.Shipped(t)
+	rec := &recorded{}
+	c := &chat.Conversation{Platform: "test", Helpdesk: core, Recorder: rec}
+	for _, q := range []string{"quel port imap", "ça marche pas", "le menu de la cantine", "mot de passe pronote oublié"} {
+		m := chat.Message{User: "u1", Channel: "c1", Text: q, Addressed: true, Called: true}
+		resp, err := c.Respond(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Replied(context.Background(), m, resp.Reply, 0)
+	}
+	var got []string
+	for _, u := range rec.unanswered {
+		got = append(got, u.Question+"|"+string(u.Outcome))
+	}
+	want := []string{"ça marche pas|suggested", "le menu de la cantine|fallback"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("recorded %q; want %q", got, want)
+	}
+}

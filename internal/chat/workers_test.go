@@ -1,0 +1,66 @@
+package chat
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestWorkersBoundDrainAndRecover(t *testing.T) {
+	w := NewWorkers("test", slog.New(slog.NewTextHandler(io.Discard, nil)), 2, 3)
+	release := make(chan struct{})
+	var ran atomic.Int32
+	block := func(ctx context.Context) error {
+		<-release
+		ran.Add(1)
+		return nil
+	}
+	for i := range 3 {
+		if !w.Go("block", block) {
+			t.Fatalf("work %d refused; want 3 accepted", i+1)
+		}
+	}
+	if w.Go("one too many", block) {
+		t.Error("a fourth pending event was accepted; want it dropped")
+	}
+	close(release)
+	if !w.Go("panics", func(context.Context) error { panic("boom") }) {
+		// The three may not have finished yet: the panic only needs a slot.
+		time.Sleep(50 * time.Millisecond)
+		w.Go("panics", func(context.Context) error { panic("boom") })
+	}
+	if !w.Drain(5 * time.Second) {
+		t.Fatal("Drain did not finish within its grace")
+	}
+	if ran.Load() != 3 {
+		t.Errorf("%d works ran; want 3", ran.Load())
+	}
+	if w.Go("after drain", block) {
+		t.Error("work accepted after Drain")
+	}
+	if w.Context().Err() == nil {
+		t.Error("the work context is not cancelled after Drain")
+	}
+}
+
+// Work still running at the end of the grace period is cancelled.
+func TestWorkersDrainCancelsLateWork(t *testing.T) {
+	w := NewWorkers("test", slog.New(slog.NewTextHandler(io.Discard, nil)), 1, 10)
+	cancelled := make(chan struct{})
+	w.Go("slow", func(ctx context.Context) error {
+		<-ctx.Done()
+		close(cancelled)
+		return ctx.Err()
+	})
+	if w.Drain(20 * time.Millisecond) {
+		t.Error("Drain reported the slow work finished")
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the slow work was not cancelled")
+	}
+}
