@@ -359,6 +359,22 @@ func TestDiscordFaqCommand(t *testing.T) {
 	if data["flags"] != float64(64) || !strings.Contains(embedText(data), "mot de passe") {
 		t.Errorf("/faq mdp oublié private = %v; want an ephemeral answer about the password", cb.Body)
 	}
+	// Words: a private preview (as on Slack), with a button that posts it,
+	// signed by the agent, in public.
+	b.interaction("906", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "certificat invalide android"}), nil)
+	cb = b.fake.waitCallback()
+	data = cb.Body["data"].(map[string]any)
+	post := customIDs(data)["post"]
+	if data["flags"] != float64(64) || post == "" || !strings.Contains(embedText(data), "mail.ac-lyon.fr") {
+		t.Fatalf("/faq certificat invalide android = %v; want a private preview with a post button", cb.Body)
+	}
+	message := map[string]any{"id": "960", "channel_id": "700", "flags": 64, "components": data["components"], "embeds": data["embeds"]}
+	b.interaction("907", 3, map[string]any{"custom_id": post, "component_type": 2}, message)
+	cb = b.fake.waitCallback()
+	data = cb.Body["data"].(map[string]any)
+	if raw, _ := json.Marshal(data); cb.Body["type"] != float64(4) || data["flags"] != nil || !strings.Contains(string(raw), "agent-dsi") {
+		t.Errorf("post click = %v; want the answer posted in public, signed", cb.Body)
+	}
 }
 
 func TestDiscordFaqDeferredWhenSlow(t *testing.T) {

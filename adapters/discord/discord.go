@@ -85,7 +85,6 @@ type Adapter struct {
 	hd       Helpdesk
 	s        *discordgo.Session
 	log      *slog.Logger
-	rec      chat.Recorder
 	channels map[string]bool
 	seen     *chat.Dedup
 
@@ -160,7 +159,7 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	s.ShouldRetryOnRateLimit = true
 	s.StateEnabled = false
 	a := &Adapter{
-		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform), rec: cfg.Recorder,
+		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform),
 		channels: map[string]bool{}, seen: chat.NewDedup(10*time.Minute, 50_000),
 		disconnected: make(chan struct{}, 1),
 	}

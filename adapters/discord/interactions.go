@@ -75,17 +75,25 @@ func (a *Adapter) onInteraction(ctx context.Context, i *discordgo.InteractionCre
 	return nil
 }
 
+// locale is the language of an interaction's client, when it is one the
+// knowledge is written in ("" otherwise).
+func (a *Adapter) locale(i *discordgo.InteractionCreate) string {
+	switch {
+	case strings.HasPrefix(string(i.Locale), "en"):
+		return intents.English
+	case i.Locale == discordgo.French:
+		return intents.French
+	}
+	return ""
+}
+
 // langOf is the language of an interaction: the one asked for, else the
 // client's locale, else the knowledge's default.
 func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
-	if asked == intents.French || asked == intents.English {
-		return asked
-	}
-	if strings.HasPrefix(string(i.Locale), "en") {
-		return intents.English
-	}
-	if i.Locale == discordgo.French {
-		return intents.French
+	for _, l := range []string{asked, a.locale(i)} {
+		if l == intents.French || l == intents.English {
+			return l
+		}
 	}
 	return a.hd.Knowledge().Settings.DefaultLanguage
 }
@@ -152,52 +160,35 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 	}, discordgo.WithContext(ctx))
 }
 
-// onCommand answers /faq: an exact id (what autocomplete fills in) posts
-// that entry; words post the best entry; nothing lists the topics
-// privately. `private` shows the answer to the agent only.
+// onCommand answers /faq as the conversation decides (chat.Conversation.FAQ):
+// the topics privately, a canned answer posted (what autocomplete fills
+// in), or a private preview with a button to post it. `private` shows a
+// canned answer to the agent only.
 func (a *Adapter) onCommand(ctx context.Context, i *discordgo.InteractionCreate) error {
 	o := commandOptions(i)
 	return a.respondSoon(ctx, i, o.private, func() (*discordgo.InteractionResponseData, error) {
-		kb := a.hd.Knowledge()
-		lang := a.langOf(i, o.lang)
-		query := plainText(o.entry)
-		if query == "" {
-			return privateText(chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)), nil
+		f, err := a.conv.FAQ(ctx, plainText(o.entry), o.lang, a.locale(i))
+		if err != nil {
+			return nil, err
 		}
-		e, ok := kb.Entry(strings.ToLower(query))
-		if !ok {
-			r, err := a.hd.Answer(ctx, intents.Question{Text: query, Lang: o.lang})
-			if err != nil {
-				return nil, err
+		switch f.Kind {
+		case chat.FAQPost:
+			data := postData(cannedPosts(f.Canned, userOf(i).Username)[0])
+			if o.private {
+				data.Flags = discordgo.MessageFlagsEphemeral
 			}
-			if r.Outcome == intents.Secret {
-				return privateText(r.Text), nil
-			}
-			switch {
-			case r.Entry != nil && !r.Entry.Conversational():
-				e = r.Entry
-			case r.Outcome == intents.Suggested:
-				e = r.Alternatives[0].Entry
-			default:
-				for _, s := range a.hd.Suggest(query, 1) {
-					e = s
-				}
-			}
-			if o.lang == "" {
-				lang = r.Lang
-			}
-		}
-		if e == nil {
-			md := fmt.Sprintf(chat.LabelsIn(lang).NoEntry, strings.NewReplacer("`", "'", "*", "", "_", " ", "~", "", "|", "").Replace(query)) + "\n\n" + chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)
-			return privateText(md), nil
-		}
-		p := cannedPosts(a.hd.AnswerEntry(e, lang), userOf(i).Username)[0]
-		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
-		if o.private {
+			return data, nil
+		case chat.FAQPreview:
+			data := postData(previewPost(f.Canned, f.Others))
 			data.Flags = discordgo.MessageFlagsEphemeral
+			return data, nil
 		}
-		return data, nil
+		return privateText(f.Text), nil
 	})
+}
+
+func postData(p post) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
 }
 
 func privateText(md string) *discordgo.InteractionResponseData {
@@ -272,21 +263,35 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		if !known {
 			return nil
 		}
-		if !a.seen.First("vote:" + i.Message.ID + ":" + user.ID) {
+		if !a.conv.Vote(ctx, i.Message.ID, user.ID, e, ref.Lang, action == actionYes) {
 			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyVoted))
 		}
-		helpful := action == actionYes
-		if err := a.rec.RecordVote(ctx, chat.Vote{Platform: Platform, Entry: e.ID, Lang: ref.Lang, Helpful: helpful, User: user.ID, At: time.Now()}); err != nil {
-			a.log.Warn("discord: cannot record a vote", "err", err)
-		}
-		a.log.Info("discord: feedback", "entry", e.ID, "helpful", helpful)
 		_, called := buttonState(i.Message.Components)
 		return respond(discordgo.InteractionResponseUpdateMessage, &discordgo.InteractionResponseData{
 			Content: i.Message.Content, Embeds: i.Message.Embeds, AllowedMentions: noMentions(),
 			Components: redraw(i.Message.Components, ref, true, called),
 		})
+	case actionPost:
+		if !known {
+			return nil
+		}
+		return respond(discordgo.InteractionResponseChannelMessageWithSource, postData(cannedPosts(a.hd.AnswerEntry(e, ref.Lang), user.Username)[0]))
+	case actionPreview:
+		if !known {
+			return nil
+		}
+		// The other entries of the preview stay offered.
+		var others []*intents.Entry
+		eachButton(i.Message.Components, func(b *discordgo.Button) {
+			if act, r, ok := parseCustomID(b.CustomID); ok && r.ID != e.ID && (act == actionPreview || act == actionPost) {
+				if o, ok := kb.Entry(r.ID); ok {
+					others = append(others, o)
+				}
+			}
+		})
+		return respond(discordgo.InteractionResponseUpdateMessage, postData(previewPost(a.hd.AnswerEntry(e, ref.Lang), others)))
 	case actionHuman:
-		if !a.seen.First("human:" + i.Message.ID) {
+		if !a.conv.CallHuman(i.Message.ID) {
 			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyCalled))
 		}
 		if err := respond(discordgo.InteractionResponseChannelMessageWithSource, a.humanMessage(ref.Lang, user.ID)); err != nil {
@@ -313,11 +318,7 @@ func (a *Adapter) humanMessage(lang, user string) *discordgo.InteractionResponse
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
 		}
 	}
-	md := l.HumanNoGroup
-	if e, ok := a.hd.Knowledge().Entry("human"); ok {
-		md += "\n\n" + a.hd.AnswerEntry(e, lang).Text
-	}
-	return &discordgo.InteractionResponseData{Content: truncate(md, contentLimit), AllowedMentions: noMentions()}
+	return &discordgo.InteractionResponseData{Content: truncate(a.conv.NoTeamText(lang), contentLimit), AllowedMentions: noMentions()}
 }
 
 // buttonState reads, from an answer's buttons, whether it was voted on and

@@ -30,12 +30,14 @@ const colour = 0x1d3557
 
 // Button actions, the first part of a custom_id ("action:id|lang").
 const (
-	actionPick  = "pick"     // a did-you-mean choice: replaces the suggestion
-	actionSee   = "see"      // a see-also entry: answered in a new message
-	actionYes   = "vote-yes" // 👍
-	actionNo    = "vote-no"  // 👎
-	actionHuman = "human"    // talk to a person
-	actionDone  = "voted"    // the disabled thanks after a vote
+	actionPick    = "pick"     // a did-you-mean choice: replaces the suggestion
+	actionSee     = "see"      // a see-also entry: answered in a new message
+	actionYes     = "vote-yes" // 👍
+	actionNo      = "vote-no"  // 👎
+	actionHuman   = "human"    // talk to a person
+	actionDone    = "voted"    // the disabled thanks after a vote
+	actionPost    = "post"     // posts a /faq preview in the conversation
+	actionPreview = "preview"  // previews another close entry instead
 )
 
 // post is one Discord message of a reply.
@@ -163,6 +165,22 @@ func cannedPosts(r intents.Reply, agent string) []post {
 		last[len(last)-1].Footer = &discordgo.MessageEmbedFooter{Text: truncate(strings.ReplaceAll(chat.LabelsIn(r.Lang).PostedBy, "%s", agent), 2048)}
 	}
 	return posts
+}
+
+// previewPost is the private preview of a canned answer /faq shows an
+// agent: the answer, a button to post it, and the other close entries to
+// preview instead.
+func previewPost(r intents.Reply, others []*intents.Entry) post {
+	l := chat.LabelsIn(r.Lang)
+	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
+	p := embedPosts(r.Entry.Title.In(r.Lang), r.Text)[0]
+	p.Content = l.Preview
+	buttons := []discordgo.Button{button(l.Post, discordgo.PrimaryButton, actionPost, ref)}
+	for _, e := range others {
+		buttons = append(buttons, button("👁 "+e.Title.In(r.Lang), discordgo.SecondaryButton, actionPreview, chat.Ref{ID: e.ID, Lang: r.Lang}))
+	}
+	p.Components = rows(buttons)
+	return p
 }
 
 // textPosts is markdown as plain content, split within 2000 characters.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -12,85 +11,22 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
-// maxQuery bounds what /faq matches: an agent's query is a few words.
-const maxQuery = 500
-
-// onCommand handles /faq: alone, the topics (privately); with an exact id,
-// the canned answer posted at once; with words, a private preview of the
-// best entry with a button to post it.
+// onCommand handles /faq as the conversation decides (chat.Conversation.FAQ):
+// the topics privately, a canned answer posted, or a private preview with a
+// button to post it.
 func (a *Adapter) onCommand(ctx context.Context, cmd slack.SlashCommand) error {
-	query, lang := commandQuery(cmd.Text)
-	kb := a.hd.Knowledge()
-	switch {
-	case query == "" || query == "help" || query == "aide":
-		if lang == "" {
-			lang = kb.Settings.DefaultLanguage
-		}
-		md := chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(md))
-	}
-	if e, ok := kb.Entry(strings.ToLower(query)); ok {
-		if lang == "" {
-			lang = kb.Settings.DefaultLanguage
-		}
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeInChannel, cannedMessage(a.hd.AnswerEntry(e, lang), cmd.UserID))
-	}
-	r, err := a.hd.Answer(ctx, intents.Question{Text: query, Lang: lang})
+	query, lang := chat.FAQQuery(plainText(cmd.Text))
+	f, err := a.conv.FAQ(ctx, query, lang, "")
 	if err != nil {
-		return fmt.Errorf("answer: %w", err)
+		return err
 	}
-	if r.Outcome == intents.Secret {
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(r.Text))
+	switch f.Kind {
+	case chat.FAQPost:
+		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeInChannel, cannedMessage(f.Canned, cmd.UserID))
+	case chat.FAQPreview:
+		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, previewMessage(f.Canned, f.Others))
 	}
-	lang = r.Lang
-	candidates := a.hd.Suggest(query, 4)
-	if r.Entry != nil && !r.Entry.Conversational() {
-		candidates = append([]*intents.Entry{r.Entry}, candidates...)
-	} else if r.Outcome == intents.Suggested {
-		for i := len(r.Alternatives) - 1; i >= 0; i-- {
-			candidates = append([]*intents.Entry{r.Alternatives[i].Entry}, candidates...)
-		}
-	}
-	candidates = unique(candidates, 4)
-	if len(candidates) == 0 {
-		md := fmt.Sprintf(chat.LabelsIn(lang).NoEntry, quoteless.Replace(query)) + "\n\n" + chat.LabelsIn(lang).Topics + "\n" + kb.TopicList(lang)
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(md))
-	}
-	return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, previewMessage(a.hd.AnswerEntry(candidates[0], lang), candidates[1:]))
-}
-
-// commandQuery splits the text of /faq into the query and a language asked
-// for with a trailing "en" or "fr" (or "--en", "--fr").
-func commandQuery(text string) (query, lang string) {
-	text = plainText(text)
-	if len(text) > maxQuery {
-		text = truncate(text, maxQuery)
-	}
-	words := strings.Fields(text)
-	if n := len(words); n > 0 {
-		switch strings.TrimPrefix(strings.ToLower(words[n-1]), "--") {
-		case intents.French:
-			lang, words = intents.French, words[:n-1]
-		case intents.English:
-			lang, words = intents.English, words[:n-1]
-		}
-	}
-	return strings.Join(words, " "), lang
-}
-
-// quoteless keeps an echoed query from opening markup in the reply.
-var quoteless = strings.NewReplacer("`", "'", "*", "", "[", "(", "]", ")", "_", " ", "~", "")
-
-func unique(es []*intents.Entry, n int) []*intents.Entry {
-	var out []*intents.Entry
-	seen := map[string]bool{}
-	for _, e := range es {
-		if !seen[e.ID] && !e.Conversational() && len(out) < n {
-			seen[e.ID] = true
-			out = append(out, e)
-		}
-	}
-	return out
+	return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(f.Text))
 }
 
 func (a *Adapter) respondMessage(ctx context.Context, url, responseType string, msg message) error {
@@ -136,17 +72,13 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 			return nil
 		}
 		helpful := actionName(act.ActionID) == actionYes
-		if !a.seen.First("vote:" + channel + ":" + msgTS + ":" + cb.User.ID) {
+		if !a.conv.Vote(ctx, channel+":"+msgTS, cb.User.ID, e, ref.Lang, helpful) {
 			return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(chat.LabelsIn(ref.Lang).AlreadyVoted))
 		}
-		if err := a.rec.RecordVote(ctx, chat.Vote{Platform: Platform, Entry: e.ID, Lang: ref.Lang, Helpful: helpful, User: cb.User.ID, At: time.Now()}); err != nil {
-			a.log.Warn("slack: cannot record a vote", "err", err)
-		}
-		a.log.Info("slack: feedback", "entry", e.ID, "helpful", helpful)
 		_, called := state(cb.Message.Blocks.BlockSet)
 		return a.redraw(ctx, cb, ref, true, called)
 	case actionHuman:
-		if !a.seen.First("human:" + channel + ":" + msgTS) {
+		if !a.conv.CallHuman(channel + ":" + msgTS) {
 			return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(chat.LabelsIn(ref.Lang).AlreadyCalled))
 		}
 		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(ref.Lang, cb.User.ID)); err != nil {
@@ -228,9 +160,5 @@ func (a *Adapter) humanMessage(lang, user string) message {
 		text := "<@" + user + "> " + fmt.Sprintf(intents.EscapeSlack(l.HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
 		return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
 	}
-	md := l.HumanNoGroup
-	if e, ok := a.hd.Knowledge().Entry("human"); ok {
-		md += "\n\n" + a.hd.AnswerEntry(e, lang).Text
-	}
-	return textMessage(md)
+	return textMessage(a.conv.NoTeamText(lang))
 }

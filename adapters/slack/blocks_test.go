@@ -106,20 +106,6 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestCommandQuery(t *testing.T) {
-	tests := []struct{ in, query, lang string }{
-		{"imap-settings", "imap-settings", ""},
-		{"imap-settings en", "imap-settings", "en"},
-		{"certificat invalide --fr", "certificat invalide", "fr"},
-		{"  ", "", ""},
-	}
-	for _, tt := range tests {
-		if q, l := commandQuery(tt.in); q != tt.query || l != tt.lang {
-			t.Errorf("commandQuery(%q) = %q, %q; want %q, %q", tt.in, q, l, tt.query, tt.lang)
-		}
-	}
-}
-
 func TestFeedbackState(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "fr"}
 	fresh := feedback(ref, false, false)

@@ -80,7 +80,6 @@ type Adapter struct {
 	hd       Helpdesk
 	api      *slack.Client
 	log      *slog.Logger
-	rec      chat.Recorder
 	channels map[string]bool
 	seen     *chat.Dedup
 
@@ -143,7 +142,6 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		hd:       hd,
 		api:      slack.New(cfg.BotToken, opts...),
 		log:      cfg.Logger.With("platform", Platform),
-		rec:      cfg.Recorder,
 		channels: map[string]bool{},
 		seen:     chat.NewDedup(10*time.Minute, 50_000),
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
@@ -67,6 +68,9 @@ type Conversation struct {
 	Flood    *Flood   // nil: no limits
 	Recorder Recorder // nil: nothing kept
 	Log      *slog.Logger
+
+	seenOnce sync.Once
+	seen     *Dedup // votes and calls for a person, once each
 }
 
 // Respond decides what to say to m. An error is the core's; nothing has been
@@ -110,6 +114,43 @@ func (c *Conversation) Replied(ctx context.Context, m Message, r intents.Reply, 
 		Note(ctx, c.Recorder, c.log(), c.Platform, m.User, m.Text, r)
 	}
 	c.log().Debug(c.Platform+": replied", "channel", m.Channel, "outcome", r.Outcome, "target", r.Target(), "confidence", r.Confidence, "took", took)
+}
+
+// Vote records a "was this helpful?" click on an answer (its message key),
+// once per person: it reports false for a second vote, which the adapter
+// acknowledges with LabelsIn(lang).AlreadyVoted.
+func (c *Conversation) Vote(ctx context.Context, answer, user string, e *intents.Entry, lang string, helpful bool) bool {
+	if !c.once("vote:" + answer + ":" + user) {
+		return false
+	}
+	if c.Recorder != nil {
+		v := Vote{Platform: c.Platform, Entry: e.ID, Lang: lang, Helpful: helpful, User: user, At: time.Now()}
+		if err := c.Recorder.RecordVote(ctx, v); err != nil {
+			c.log().Warn(c.Platform+": cannot record a vote", "err", err)
+		}
+	}
+	c.log().Info(c.Platform+": feedback", "entry", e.ID, "helpful", helpful)
+	return true
+}
+
+// CallHuman reports whether "talk to a person" under an answer (its message
+// key) calls someone: once per answer; a second click gets
+// LabelsIn(lang).AlreadyCalled.
+func (c *Conversation) CallHuman(answer string) bool { return c.once("human:" + answer) }
+
+// NoTeamText is what "talk to a person" says where no helpdesk team is
+// configured to be called: how to reach one (the human entry).
+func (c *Conversation) NoTeamText(lang string) string {
+	md := LabelsIn(lang).HumanNoGroup
+	if e, ok := c.Helpdesk.Knowledge().Entry("human"); ok {
+		md += "\n\n" + c.Helpdesk.AnswerEntry(e, lang).Text
+	}
+	return md
+}
+
+func (c *Conversation) once(key string) bool {
+	c.seenOnce.Do(func() { c.seen = NewDedup(24*time.Hour, 50_000) })
+	return c.seen.First(key)
 }
 
 func (c *Conversation) log() *slog.Logger {

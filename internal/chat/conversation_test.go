@@ -125,3 +125,60 @@ func TestConversationRecordsUnanswered(t *testing.T) {
 		t.Errorf("recorded %q; want %q", got, want)
 	}
 }
+
+func TestFAQQuery(t *testing.T) {
+	tests := []struct{ in, query, lang string }{
+		{"imap-settings", "imap-settings", ""},
+		{"imap-settings en", "imap-settings", "en"},
+		{"certificat invalide --fr", "certificat invalide", "fr"},
+		{"IMAP-SETTINGS EN", "IMAP-SETTINGS", "en"},
+		{"  ", "", ""},
+	}
+	for _, tt := range tests {
+		if q, l := chat.FAQQuery(tt.in); q != tt.query || l != tt.lang {
+			t.Errorf("FAQQuery(%q) = %q, %q; want %q, %q", tt.in, q, l, tt.query, tt.lang)
+		}
+	}
+}
+
+// /faq decides the same on every platform.
+func TestConversationFAQ(t *testing.T) {
+	c := &chat.Conversation{Platform: "test", Helpdesk: chattest.Shipped(t)}
+	tests := []struct {
+		query, lang, fallback string
+		kind                  chat.FAQKind
+		entry, replyLang      string // of Canned
+		text                  string // part of Text
+	}{
+		{"", "", "", chat.FAQText, "", "", "imap-settings"},
+		{"aide", "en", "", chat.FAQText, "", "", "Available entries"},
+		{"imap-settings", "", "", chat.FAQPost, "imap-settings", "fr", ""},
+		{"IMAP-SETTINGS", "en", "", chat.FAQPost, "imap-settings", "en", ""},
+		{"imap-settings", "", "en", chat.FAQPost, "imap-settings", "en", ""},
+		{"certificat invalide android", "", "en", chat.FAQPreview, "certificate-warning", "fr", ""},
+		{"zzqx wplk", "", "", chat.FAQText, "", "", "zzqx wplk"},
+		{"mon mot de passe est Soleil2024!", "", "", chat.FAQText, "", "", "supprimez"},
+	}
+	for _, tt := range tests {
+		f, err := c.FAQ(context.Background(), tt.query, tt.lang, tt.fallback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Kind != tt.kind {
+			t.Errorf("FAQ(%q) kind %v; want %v", tt.query, f.Kind, tt.kind)
+			continue
+		}
+		if tt.entry != "" && (f.Canned.Entry == nil || f.Canned.Entry.ID != tt.entry || f.Canned.Lang != tt.replyLang) {
+			t.Errorf("FAQ(%q) canned %s in %s; want %s in %s", tt.query, f.Canned.Target(), f.Canned.Lang, tt.entry, tt.replyLang)
+		}
+		if tt.text != "" && !strings.Contains(f.Text, tt.text) {
+			t.Errorf("FAQ(%q) text %q; want it to contain %q", tt.query, f.Text, tt.text)
+		}
+		if len(f.Others) > 3 {
+			t.Errorf("FAQ(%q) offers %d other entries; want 3 at most", tt.query, len(f.Others))
+		}
+	}
+	if got := chat.QuoteQuery("`a` *b* [c](d) _e_ ~f~ ||g||"); strings.ContainsAny(got, "`*[]_~|") {
+		t.Errorf("QuoteQuery left markup: %q", got)
+	}
+}
