@@ -9,8 +9,9 @@ import (
 const module = "github.com/acad-lyon/helpdesk-bot"
 
 // The picture of ../shared/STYLE.md stays true: the matcher knows nothing of
-// YAML or platforms, adapters never import each other or the matcher, and
-// only main reads the environment.
+// YAML or platforms, adapters never import each other or the matcher, the
+// conversation (internal/chat) knows no platform, and only main reads the
+// environment.
 func TestImportRules(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
@@ -23,6 +24,8 @@ func TestImportRules(t *testing.T) {
 		{module + "/internal/matcher", false, []string{"gopkg.in/yaml.v3", "github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/intents", module + "/adapters/"}},
 		{module + "/intents", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
 		{module + "/adapters/...", true, []string{module + "/internal/matcher", module + "/adapters/"}},
+		// The conversation is the same for every platform: it knows none.
+		{module + "/internal/chat", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
 	}
 	for _, r := range rules {
 		args := []string{"list", "-deps", r.pkg}

@@ -186,7 +186,7 @@ func TestLoadSlackHTTPEvents(t *testing.T) {
 	a, err := slack.New(slack.Config{
 		BotToken: fake.botToken, SigningSecret: signingSecret, APIURL: fake.APIURL(),
 		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
-	}, shippedCore(t))
+	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestLoadDiscordGateway(t *testing.T) {
 	a, err := discord.New(discord.Config{
 		Token: fake.token, APIURL: fake.APIURL(), Channels: []string{"700"},
 		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
-	}, shippedCore(t))
+	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

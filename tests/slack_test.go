@@ -78,6 +78,9 @@ func (h *helpdesk) Answer(ctx context.Context, q intents.Question) (intents.Repl
 	return r, err
 }
 
+// Current implements chat.Helpdesk: the test's core never changes.
+func (h *helpdesk) Current() chat.Core { return h }
+
 func (h *helpdesk) questions() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -95,7 +95,7 @@ func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
 			return l
 		}
 	}
-	return a.hd.Knowledge().Settings.DefaultLanguage
+	return a.hd.Current().Knowledge().Settings.DefaultLanguage
 }
 
 func userOf(i *discordgo.InteractionCreate) *discordgo.User {
@@ -142,10 +142,10 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 	o := commandOptions(i)
 	lang := a.langOf(i, o.lang)
 	var entries []*intents.Entry
-	if o.entry == "" {
-		entries = a.hd.Knowledge().Topics()
+	if core := a.hd.Current(); o.entry == "" {
+		entries = core.Knowledge().Topics()
 	} else {
-		entries = a.hd.Suggest(plainText(o.entry), maxChoices)
+		entries = core.Suggest(plainText(o.entry), maxChoices)
 	}
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	for _, e := range entries {
@@ -241,7 +241,8 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 	if !ok || i.Message == nil {
 		return nil // not one of our buttons, or tampered with
 	}
-	kb := a.hd.Knowledge()
+	core := a.hd.Current() // one version of the knowledge for the whole click
+	kb := core.Knowledge()
 	e, known := kb.Entry(ref.ID)
 	user := userOf(i)
 	l := chat.LabelsIn(ref.Lang)
@@ -253,7 +254,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		if !known {
 			return nil
 		}
-		p := replyPosts(a.hd.AnswerEntry(e, ref.Lang))[0]
+		p := replyPosts(core.AnswerEntry(e, ref.Lang))[0]
 		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
 		if action == actionPick { // the suggestion becomes the chosen answer
 			return respond(discordgo.InteractionResponseUpdateMessage, data)
@@ -275,7 +276,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		if !known {
 			return nil
 		}
-		return respond(discordgo.InteractionResponseChannelMessageWithSource, postData(cannedPosts(a.hd.AnswerEntry(e, ref.Lang), user.Username)[0]))
+		return respond(discordgo.InteractionResponseChannelMessageWithSource, postData(cannedPosts(core.AnswerEntry(e, ref.Lang), user.Username)[0]))
 	case actionPreview:
 		if !known {
 			return nil
@@ -289,12 +290,12 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 				}
 			}
 		})
-		return respond(discordgo.InteractionResponseUpdateMessage, postData(previewPost(a.hd.AnswerEntry(e, ref.Lang), others)))
+		return respond(discordgo.InteractionResponseUpdateMessage, postData(previewPost(core.AnswerEntry(e, ref.Lang), others)))
 	case actionHuman:
 		if !a.conv.CallHuman(i.Message.ID) {
 			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyCalled))
 		}
-		if err := respond(discordgo.InteractionResponseChannelMessageWithSource, a.humanMessage(ref.Lang, user.ID)); err != nil {
+		if err := respond(discordgo.InteractionResponseChannelMessageWithSource, a.humanMessage(core, ref.Lang, user.ID)); err != nil {
 			return err
 		}
 		// Redraw the answer without the button (best effort: the call is made).
@@ -310,7 +311,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 // humanMessage calls the helpdesk role for the person who asked (the only
 // mentions allowed: that role and that person), or, with no role
 // configured, says how to reach the helpdesk.
-func (a *Adapter) humanMessage(lang, user string) *discordgo.InteractionResponseData {
+func (a *Adapter) humanMessage(core chat.Core, lang, user string) *discordgo.InteractionResponseData {
 	l := chat.LabelsIn(lang)
 	if a.cfg.HelpdeskRole != "" {
 		return &discordgo.InteractionResponseData{
@@ -318,7 +319,7 @@ func (a *Adapter) humanMessage(lang, user string) *discordgo.InteractionResponse
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
 		}
 	}
-	return &discordgo.InteractionResponseData{Content: truncate(a.conv.NoTeamText(lang), contentLimit), AllowedMentions: noMentions()}
+	return &discordgo.InteractionResponseData{Content: truncate(a.conv.NoTeamText(core, lang), contentLimit), AllowedMentions: noMentions()}
 }
 
 // buttonState reads, from an answer's buttons, whether it was voted on and

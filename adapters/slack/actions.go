@@ -44,8 +44,8 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 	if !ok {
 		return nil // not one of our buttons, or tampered with
 	}
-	kb := a.hd.Knowledge()
-	e, known := kb.Entry(ref.ID)
+	core := a.hd.Current() // one version of the knowledge for the whole click
+	e, known := core.Knowledge().Entry(ref.ID)
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
@@ -59,7 +59,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		if !known {
 			return nil
 		}
-		r := a.hd.AnswerEntry(e, ref.Lang)
+		r := core.AnswerEntry(e, ref.Lang)
 		msg := replyMessage(r)
 		if act.BlockID == blockSuggest {
 			// The suggestion becomes the chosen answer.
@@ -81,7 +81,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		if !a.conv.CallHuman(channel + ":" + msgTS) {
 			return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(chat.LabelsIn(ref.Lang).AlreadyCalled))
 		}
-		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(ref.Lang, cb.User.ID)); err != nil {
+		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(core, ref.Lang, cb.User.ID)); err != nil {
 			return err
 		}
 		if cb.Message.Blocks.BlockSet == nil {
@@ -93,12 +93,12 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		if !known {
 			return nil
 		}
-		return a.respondPreview(ctx, cb, e, ref.Lang)
+		return a.respondPreview(ctx, cb, core, e, ref.Lang)
 	case actionPost:
 		if !known {
 			return nil
 		}
-		msg := cannedMessage(a.hd.AnswerEntry(e, ref.Lang), cb.User.ID)
+		msg := cannedMessage(core.AnswerEntry(e, ref.Lang), cb.User.ID)
 		blocks := slack.Blocks{BlockSet: msg.Blocks}
 		post := &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &blocks, ThreadTimestamp: cb.Container.ThreadTs, UnfurlLinks: new(false), UnfurlMedia: new(false)}
 		if err := a.respond(ctx, cb.ResponseURL, post); err != nil {
@@ -110,14 +110,14 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 }
 
 // respondPreview replaces a /faq preview with the preview of another entry.
-func (a *Adapter) respondPreview(ctx context.Context, cb slack.InteractionCallback, e *intents.Entry, lang string) error {
+func (a *Adapter) respondPreview(ctx context.Context, cb slack.InteractionCallback, core chat.Core, e *intents.Entry, lang string) error {
 	var others []*intents.Entry
 	for _, b := range cb.Message.Blocks.BlockSet {
 		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == blockOthers && ab.Elements != nil {
 			for _, el := range ab.Elements.ElementSet {
 				if btn, ok := el.(*slack.ButtonBlockElement); ok {
 					if r, ok := chat.ParseRef(btn.Value); ok && r.ID != e.ID {
-						if o, ok := a.hd.Knowledge().Entry(r.ID); ok {
+						if o, ok := core.Knowledge().Entry(r.ID); ok {
 							others = append(others, o)
 						}
 					}
@@ -125,7 +125,7 @@ func (a *Adapter) respondPreview(ctx context.Context, cb slack.InteractionCallba
 			}
 		}
 	}
-	msg := previewMessage(a.hd.AnswerEntry(e, lang), others)
+	msg := previewMessage(core.AnswerEntry(e, lang), others)
 	blocks := slack.Blocks{BlockSet: msg.Blocks}
 	return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: &blocks})
 }
@@ -154,11 +154,11 @@ func (a *Adapter) threadOf(cb slack.InteractionCallback) string {
 
 // humanMessage calls the helpdesk group for the person who asked, or, with
 // no group configured, says how to reach the helpdesk.
-func (a *Adapter) humanMessage(lang, user string) message {
+func (a *Adapter) humanMessage(core chat.Core, lang, user string) message {
 	l := chat.LabelsIn(lang)
 	if a.cfg.HelpdeskGroup != "" {
 		text := "<@" + user + "> " + fmt.Sprintf(intents.EscapeSlack(l.HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
 		return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
 	}
-	return textMessage(a.conv.NoTeamText(lang))
+	return textMessage(a.conv.NoTeamText(core, lang))
 }

@@ -155,7 +155,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return knowledgeError(getenv, path, err, stderr)
 	}
 	m := metrics.New()
-	m.Loaded(true, len(kn.Knowledge().Entries))
+	m.Loaded(true, len(kn.Core().Knowledge().Entries))
 	kn.OnLoad = m.Loaded
 
 	var rec chat.Recorder = chat.Discard{}
@@ -238,7 +238,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
-	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Knowledge().Entries))
+	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Core().Knowledge().Entries))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -14,14 +14,30 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
-// Helpdesk is what the adapters ask of the answering core. *intents.Core
-// implements it; a reloader can too.
-type Helpdesk interface {
+// Core is one version of the answering core: what an event needs of it.
+// *intents.Core implements it.
+type Core interface {
 	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
 	Knowledge() *intents.Knowledge
 	AnswerEntry(e *intents.Entry, lang string) intents.Reply
 	Suggest(query string, n int) []*intents.Entry
 }
+
+// Helpdesk is the seam between the adapters and the answering core: Current
+// returns the core serving now. The conversation and the adapters read it
+// once per event and use that one version for everything the event needs,
+// so that a reload in the middle of a /faq never mixes two versions of the
+// knowledge. live.Knowledge implements it; Fixed serves one core.
+type Helpdesk interface {
+	Current() Core
+}
+
+// Fixed is a Helpdesk that always serves the same core.
+func Fixed(c Core) Helpdesk { return fixed{c} }
+
+type fixed struct{ c Core }
+
+func (f fixed) Current() Core { return f.c }
 
 // Labels are the words of the bot's own interface (buttons, notices), as
 // opposed to the knowledge's answers. They exist in both languages.

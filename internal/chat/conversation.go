@@ -76,7 +76,7 @@ type Conversation struct {
 // Respond decides what to say to m. An error is the core's; nothing has been
 // said then.
 func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error) {
-	r, err := c.Helpdesk.Answer(ctx, intents.Question{Text: m.Text})
+	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text})
 	if err != nil {
 		return Response{}, fmt.Errorf("answer: %w", err)
 	}
@@ -140,10 +140,10 @@ func (c *Conversation) CallHuman(answer string) bool { return c.once("human:" + 
 
 // NoTeamText is what "talk to a person" says where no helpdesk team is
 // configured to be called: how to reach one (the human entry).
-func (c *Conversation) NoTeamText(lang string) string {
+func (c *Conversation) NoTeamText(core Core, lang string) string {
 	md := LabelsIn(lang).HumanNoGroup
-	if e, ok := c.Helpdesk.Knowledge().Entry("human"); ok {
-		md += "\n\n" + c.Helpdesk.AnswerEntry(e, lang).Text
+	if e, ok := core.Knowledge().Entry("human"); ok {
+		md += "\n\n" + core.AnswerEntry(e, lang).Text
 	}
 	return md
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
@@ -28,7 +29,7 @@ func (r *recorded) RecordUnanswered(_ context.Context, u chat.Unanswered) error 
 
 // What the bot says to a message is decided once, for every platform.
 func TestConversationResponds(t *testing.T) {
-	core := chattest.Shipped(t)
+	core := chat.Fixed(chattest.Shipped(t))
 	tests := []struct {
 		name    string
 		m       chat.Message
@@ -72,7 +73,7 @@ func TestConversationResponds(t *testing.T) {
 // Beyond a person's limit the bot says so once, privately, then keeps
 // quiet; beyond a channel's, once in the channel.
 func TestConversationFloodNotices(t *testing.T) {
-	core := chattest.Shipped(t)
+	core := chat.Fixed(chattest.Shipped(t))
 	c := &chat.Conversation{Platform: "test", Helpdesk: core, Flood: chat.NewFlood(chat.FloodLimits{UserPerMinute: 5, ChannelPerMinute: 60})}
 	m := chat.Message{User: "u1", Channel: "c1", Text: "quel port imap", Addressed: true}
 	var says []chat.Say
@@ -105,7 +106,7 @@ func TestConversationFloodNotices(t *testing.T) {
 
 // Only what the bot could not answer directly is recorded, after the reply.
 func TestConversationRecordsUnanswered(t *testing.T) {
-	core := chattest.Shipped(t)
+	core := chat.Fixed(chattest.Shipped(t))
 	rec := &recorded{}
 	c := &chat.Conversation{Platform: "test", Helpdesk: core, Recorder: rec}
 	for _, q := range []string{"quel port imap", "ça marche pas", "le menu de la cantine", "mot de passe pronote oublié"} {
@@ -143,7 +144,7 @@ func TestFAQQuery(t *testing.T) {
 
 // /faq decides the same on every platform.
 func TestConversationFAQ(t *testing.T) {
-	c := &chat.Conversation{Platform: "test", Helpdesk: chattest.Shipped(t)}
+	c := &chat.Conversation{Platform: "test", Helpdesk: chat.Fixed(chattest.Shipped(t))}
 	tests := []struct {
 		query, lang, fallback string
 		kind                  chat.FAQKind
@@ -180,5 +181,44 @@ func TestConversationFAQ(t *testing.T) {
 	}
 	if got := chat.QuoteQuery("`a` *b* [c](d) _e_ ~f~ ||g||"); strings.ContainsAny(got, "`*[]_~|") {
 		t.Errorf("QuoteQuery left markup: %q", got)
+	}
+}
+
+// flipping serves a new version of the knowledge at every Current, as if it
+// were reloaded between any two reads.
+type flipping struct {
+	versions [2]chat.Core
+	calls    atomic.Int32
+}
+
+func (f *flipping) Current() chat.Core { return f.versions[(f.calls.Add(1)-1)%2] }
+
+// A reload in the middle of a /faq never mixes two versions of the
+// knowledge: the whole answer comes from the version read first.
+func TestFAQReadsOneVersion(t *testing.T) {
+	first, second := chattest.Shipped(t), chattest.Shipped(t) // two loads: two versions
+	hd := &flipping{versions: [2]chat.Core{first, second}}
+	c := &chat.Conversation{Platform: "test", Helpdesk: hd}
+	fromFirst := func(e *intents.Entry) bool {
+		got, ok := first.Knowledge().Entry(e.ID)
+		return ok && got == e
+	}
+	for _, q := range []string{"certificat invalide android", "imap-settings", "mot de passe"} {
+		hd.calls.Store(0)
+		f, err := c.FAQ(context.Background(), q, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := hd.calls.Load(); n != 1 {
+			t.Errorf("FAQ(%q) read the knowledge %d times; want once", q, n)
+		}
+		if f.Canned.Entry != nil && !fromFirst(f.Canned.Entry) {
+			t.Errorf("FAQ(%q) answered with an entry of another version", q)
+		}
+		for _, o := range f.Others {
+			if !fromFirst(o) {
+				t.Errorf("FAQ(%q) offers %s from another version", q, o.ID)
+			}
+		}
 	}
 }

@@ -46,8 +46,8 @@ const (
 // FAQ is the answer to an agent's /faq.
 type FAQ struct {
 	Kind   FAQKind
-	Text   string          // FAQText, in the knowledge's markdown subset
-	Canned intents.Reply   // FAQPost, FAQPreview
+	Text   string           // FAQText, in the knowledge's markdown subset
+	Canned intents.Reply    // FAQPost, FAQPreview
 	Others []*intents.Entry // FAQPreview: other close entries
 }
 
@@ -61,7 +61,8 @@ const maxPreviewed = 4
 // language asked for ("" for none), fallback the one to use then before the
 // question's own (a client's locale; "" for none).
 func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (FAQ, error) {
-	kb := c.Helpdesk.Knowledge()
+	core := c.Helpdesk.Current() // one version of the knowledge for the whole answer
+	kb := core.Knowledge()
 	chosen := func(detected string) string {
 		for _, l := range []string{lang, fallback, detected, kb.Settings.DefaultLanguage} {
 			if l == intents.French || l == intents.English {
@@ -76,9 +77,9 @@ func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (F
 		return FAQ{Kind: FAQText, Text: topics(chosen(""))}, nil
 	}
 	if e, ok := kb.Entry(strings.ToLower(query)); ok {
-		return FAQ{Kind: FAQPost, Canned: c.Helpdesk.AnswerEntry(e, chosen(""))}, nil
+		return FAQ{Kind: FAQPost, Canned: core.AnswerEntry(e, chosen(""))}, nil
 	}
-	r, err := c.Helpdesk.Answer(ctx, intents.Question{Text: query, Lang: lang})
+	r, err := core.Answer(ctx, intents.Question{Text: query, Lang: lang})
 	if err != nil {
 		return FAQ{}, fmt.Errorf("answer: %w", err)
 	}
@@ -98,11 +99,11 @@ func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (F
 			candidates = append(candidates, a.Entry)
 		}
 	}
-	candidates = topicsOnly(append(candidates, c.Helpdesk.Suggest(query, maxPreviewed)...), maxPreviewed)
+	candidates = topicsOnly(append(candidates, core.Suggest(query, maxPreviewed)...), maxPreviewed)
 	if len(candidates) == 0 {
 		return FAQ{Kind: FAQText, Text: fmt.Sprintf(LabelsIn(l).NoEntry, QuoteQuery(query)) + "\n\n" + topics(l)}, nil
 	}
-	return FAQ{Kind: FAQPreview, Canned: c.Helpdesk.AnswerEntry(candidates[0], l), Others: candidates[1:]}, nil
+	return FAQ{Kind: FAQPreview, Canned: core.AnswerEntry(candidates[0], l), Others: candidates[1:]}, nil
 }
 
 // topicsOnly keeps the first n distinct topics of es.

@@ -21,6 +21,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
 // Status is the outcome of the last load.
@@ -32,7 +33,7 @@ type Status struct {
 }
 
 // Knowledge is the knowledge being served. It implements chat.Helpdesk, so
-// adapters answer from whatever is current.
+// adapters answer from whatever is current, one version per event.
 type Knowledge struct {
 	path string
 	log  *slog.Logger
@@ -71,21 +72,15 @@ func (k *Knowledge) Core() *intents.Core { return k.core.Load() }
 // Status returns the outcome of the last load.
 func (k *Knowledge) Status() Status { return *k.status.Load() }
 
-// Answer implements chat.Helpdesk.
+// Current implements chat.Helpdesk: the core serving now, which an event
+// keeps for all it does.
+func (k *Knowledge) Current() chat.Core { return k.Core() }
+
+// Answer answers from the core serving now (an intents.Answerer, for the
+// console).
 func (k *Knowledge) Answer(ctx context.Context, q intents.Question) (intents.Reply, error) {
 	return k.Core().Answer(ctx, q)
 }
-
-// Knowledge implements chat.Helpdesk.
-func (k *Knowledge) Knowledge() *intents.Knowledge { return k.Core().Knowledge() }
-
-// AnswerEntry implements chat.Helpdesk.
-func (k *Knowledge) AnswerEntry(e *intents.Entry, lang string) intents.Reply {
-	return k.Core().AnswerEntry(e, lang)
-}
-
-// Suggest implements chat.Helpdesk.
-func (k *Knowledge) Suggest(query string, n int) []*intents.Entry { return k.Core().Suggest(query, n) }
 
 // Reload loads the knowledge again and, when it is valid, serves it. When it
 // is not, the current knowledge stays and the error lists every problem.

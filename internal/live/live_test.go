@@ -157,8 +157,8 @@ func TestConcurrentQuestionsDuringReloads(t *testing.T) {
 					t.Errorf("during a reload the answer was %v", r.Entry)
 					return
 				}
-				k.Suggest("imap", 3)
-				k.AnswerEntry(r.Entry, "en")
+				k.Current().Suggest("imap", 3)
+				k.Current().AnswerEntry(r.Entry, "en")
 			}
 		})
 	}

@@ -80,27 +80,35 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Helpdesk counts the questions a platform asks h, by outcome, and times
-// them.
+// them: a middleware on the seam, as an http.Handler wraps another. Each
+// event's core is wrapped, so what is counted is what was answered.
 func (m *Metrics) Helpdesk(h chat.Helpdesk, platform string) chat.Helpdesk {
 	for _, o := range []intents.Outcome{intents.Answered, intents.Suggested, intents.Redirected, intents.Fallback, intents.Empty} {
 		m.questions.WithLabelValues(platform, string(o)) // export zeros
 	}
-	return &observed{Helpdesk: h, m: m, platform: platform, latency: m.latency.WithLabelValues(platform)}
+	return &observed{h: h, m: m, platform: platform, latency: m.latency.WithLabelValues(platform)}
 }
 
 type observed struct {
-	chat.Helpdesk
+	h        chat.Helpdesk
 	m        *Metrics
 	platform string
 	latency  prometheus.Observer
 }
 
-func (o *observed) Answer(ctx context.Context, q intents.Question) (intents.Reply, error) {
+func (o *observed) Current() chat.Core { return observedCore{o.h.Current(), o} }
+
+type observedCore struct {
+	chat.Core
+	o *observed
+}
+
+func (c observedCore) Answer(ctx context.Context, q intents.Question) (intents.Reply, error) {
 	start := time.Now()
-	r, err := o.Helpdesk.Answer(ctx, q)
+	r, err := c.Core.Answer(ctx, q)
 	if err == nil {
-		o.latency.Observe(time.Since(start).Seconds())
-		o.m.questions.WithLabelValues(o.platform, string(r.Outcome)).Inc()
+		c.o.latency.Observe(time.Since(start).Seconds())
+		c.o.m.questions.WithLabelValues(c.o.platform, string(r.Outcome)).Inc()
 	}
 	return r, err
 }

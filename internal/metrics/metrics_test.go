@@ -16,7 +16,7 @@ import (
 
 func TestCountsQuestionsVotesAndWaits(t *testing.T) {
 	m := New()
-	hd := m.Helpdesk(chattest.Shipped(t), "slack")
+	hd := m.Helpdesk(chat.Fixed(chattest.Shipped(t)), "slack").Current()
 	for _, q := range []string{"jai oublie mon mdp", "quel port imap", "la cantine est fermée ?"} {
 		if _, err := hd.Answer(context.Background(), intents.Question{Text: q}); err != nil {
 			t.Fatal(err)
