@@ -128,20 +128,23 @@ type Core struct {
 	services names
 }
 
-// NewCore trains the matcher on the knowledge's example questions.
+// NewCore trains the matcher on the knowledge's example questions, once,
+// and, for knowledge read from files, self-tests it: every example question
+// must lead back to its own entry, or the problems come back with their
+// lines (Problems) and no core.
 func NewCore(kb *Knowledge) (*Core, error) {
-	ix := kb.trained
-	if ix == nil {
-		var err error
-		ix, err = matcher.New(TrainingExamples(kb), MatcherConfig(kb))
-		if err != nil {
-			return nil, fmt.Errorf("build matcher: %w", err)
-		}
+	ix, err := matcher.New(TrainingExamples(kb), MatcherConfig(kb))
+	if err != nil {
+		return nil, fmt.Errorf("build matcher: %w", err)
 	}
 	c := &Core{kb: kb, ix: ix}
 	c.webmail.add("", kb.WebmailNames)
 	for _, s := range kb.Services {
 		c.services.add(s.ID, s.Names)
+	}
+	if probs := c.selfTest(kb.locs); len(probs) > 0 {
+		sortProblems(probs)
+		return nil, probs
 	}
 	return c, nil
 }
@@ -461,12 +464,8 @@ func (c *Core) AnswerEntry(e *Entry, lang string) Reply {
 
 // selfTest checks that every example question leads back to its own entry,
 // so that a contributor learns at once when two entries overlap.
-func selfTest(kb *Knowledge, locs []located) Problems {
-	core, err := NewCore(kb)
-	if err != nil {
-		return Problems{{File: firstFile(locs), Msg: err.Error()}}
-	}
-	kb.trained = core.ix
+func (core *Core) selfTest(locs []located) Problems {
+	kb := core.kb
 	var probs Problems
 	// where names what an example leads to, for a contributor.
 	where := func(intent string) string {

@@ -6,8 +6,6 @@ package intents
 import (
 	"slices"
 	"strings"
-
-	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
 // SchemaVersion is the version of the knowledge file format this code reads.
@@ -153,9 +151,9 @@ type Knowledge struct {
 
 	byID      map[string]*Entry
 	serviceID map[string]*Entry
-	// trained is the matcher the validator's self-test built, reused by
-	// NewCore so that loading trains once.
-	trained *matcher.Index
+	// locs are where each entry was read, for the self-test's lines (nil
+	// for knowledge built in code).
+	locs []located
 }
 
 // Entry returns the entry with the given id.

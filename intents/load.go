@@ -84,6 +84,8 @@ func Files(path string) ([]string, error) {
 // Load reads, checks and indexes the knowledge at path (a file or a folder
 // of *.yaml). When anything is wrong it returns every problem at once as
 // Problems, or an error wrapping ErrUnreadable when a file cannot be read.
+// It does not train the matcher: NewCore (or LoadCore) does, and runs the
+// self-test that every example leads back to its own entry.
 func Load(path string) (*Knowledge, error) {
 	files, err := Files(path)
 	if err != nil {
@@ -183,7 +185,28 @@ func Parse(files []string, srcs map[string][]byte) (*Knowledge, error) {
 		sortProblems(probs)
 		return nil, probs
 	}
+	kb.locs = locs
 	return kb, nil
+}
+
+// LoadCore reads, checks, trains and self-tests the knowledge at path in one
+// step, and returns the answering core: what the bot serves. Every problem,
+// the self-test's included, comes back at once as Problems.
+func LoadCore(path string) (*Core, error) {
+	kb, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return NewCore(kb)
+}
+
+// ParseCore is LoadCore on files already read (see Parse).
+func ParseCore(files []string, srcs map[string][]byte) (*Core, error) {
+	kb, err := Parse(files, srcs)
+	if err != nil {
+		return nil, err
+	}
+	return NewCore(kb)
 }
 
 // locateEntries gives the entries of a list (entries: or services:) their

@@ -246,9 +246,6 @@ func validate(kb *Knowledge, locs []located) Problems {
 	if len(kb.Entries) > 0 && !topicSeen {
 		add(firstFile(locs), 0, "", "every entry is conversational: add at least one topic")
 	}
-	if len(probs) == 0 {
-		probs = append(probs, selfTest(kb, locs)...)
-	}
 	return probs
 }
 

@@ -36,13 +36,9 @@ func loadLabelled(t testing.TB) []labelled {
 
 func loadCore(t testing.TB) *intents.Core {
 	t.Helper()
-	kb, err := intents.Load("../knowledge/faq.yaml")
+	core, err := intents.LoadCore("../knowledge/faq.yaml")
 	if err != nil {
 		t.Fatalf("load knowledge: %v", err)
-	}
-	core, err := intents.NewCore(kb)
-	if err != nil {
-		t.Fatal(err)
 	}
 	return core
 }

@@ -35,14 +35,7 @@ var (
 // shippedCore is the answering core of the shipped knowledge, built once.
 func shippedCore(t *testing.T) *intents.Core {
 	t.Helper()
-	coreOnce.Do(func() {
-		kb, err := intents.Load("../knowledge/faq.yaml")
-		if err != nil {
-			coreErr = err
-			return
-		}
-		core, coreErr = intents.NewCore(kb)
-	})
+	coreOnce.Do(func() { core, coreErr = intents.LoadCore("../knowledge/faq.yaml") })
 	if coreErr != nil {
 		t.Fatal(coreErr)
 	}

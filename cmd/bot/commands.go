@@ -31,11 +31,11 @@ func knowledgePath(getenv env) string {
 // knowledge are printed one per line before the error.
 func loadCore(getenv env, stderr io.Writer) (*intents.Core, error) {
 	path := knowledgePath(getenv)
-	kb, err := intents.Load(path)
+	core, err := intents.LoadCore(path)
 	if err != nil {
 		return nil, knowledgeError(getenv, path, err, stderr)
 	}
-	return intents.NewCore(kb)
+	return core, nil
 }
 
 // parseArgs parses flags wherever they are among the arguments, so that
@@ -222,7 +222,7 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 		}
 		srcs[f] = b
 	}
-	kb, err := intents.Parse(files, srcs)
+	core, err := intents.ParseCore(files, srcs) // the self-test too
 	var probs intents.Problems
 	if errors.As(err, &probs) {
 		for _, p := range probs {
@@ -233,6 +233,7 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
+	kb := core.Knowledge()
 	n := 0
 	for _, e := range kb.Entries {
 		n += len(e.Questions.FR) + len(e.Questions.EN)

@@ -59,11 +59,7 @@ func Load(path string, log *slog.Logger) (*Knowledge, error) {
 }
 
 func load(path string) (*intents.Core, error) {
-	kb, err := intents.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	return intents.NewCore(kb)
+	return intents.LoadCore(path)
 }
 
 // Core returns the answering core being served.

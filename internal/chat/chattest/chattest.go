@@ -14,11 +14,7 @@ import (
 // test running in a package two levels below the root (adapters/x).
 func Shipped(t *testing.T) *intents.Core {
 	t.Helper()
-	kb, err := intents.Load("../../knowledge/faq.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := intents.NewCore(kb)
+	c, err := intents.LoadCore("../../knowledge/faq.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
