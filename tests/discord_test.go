@@ -29,6 +29,9 @@ type discordBot struct {
 
 func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot)) *discordBot {
 	t.Helper()
+	// Each test has its own fake Discord and adapter: they run side by side
+	// (closing a discordgo session takes a second of its own).
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	b := &discordBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := discord.Config{
@@ -467,7 +470,7 @@ func TestDiscordRateLimitedThenOneReply(t *testing.T) {
 }
 
 func TestDiscordReconnectsOnOp7(t *testing.T) {
-	b := startDiscord(t)
+	b := startDiscord(t, func(c *discord.Config, _ *discordBot) { c.Settle = 100 * time.Millisecond })
 	b.fake.send(b.conn, map[string]any{"op": 7, "d": nil})
 	b.conn = b.fake.waitConn()
 	b.fake.mu.Lock()

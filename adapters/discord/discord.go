@@ -63,6 +63,10 @@ type Config struct {
 	// Defer is how long an interaction waits for its answer before Discord
 	// is told it is coming (Discord allows 3 s; default 2 s).
 	Defer time.Duration
+	// Settle is how long the adapter waits after the last disconnection
+	// before it reconnects, so that discordgo's goroutines of the old
+	// connection are done (default 1.5 s).
+	Settle time.Duration
 	// OnRateLimit, when set, is told of each wait Discord asks for.
 	OnRateLimit func(wait time.Duration)
 	// OnConnect, when set, is told of each gateway (re)connection.
@@ -121,6 +125,9 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	}
 	if cfg.Defer <= 0 {
 		cfg.Defer = 2 * time.Second
+	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = 1500 * time.Millisecond
 	}
 	if cfg.Flood == nil {
 		cfg.Flood = chat.NewFlood(chat.DefaultFloodLimits)
@@ -313,20 +320,16 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 }
 
-// settleTime is how long the adapter waits after the last disconnection
-// before it reconnects.
-const settleTime = 1500 * time.Millisecond
-
-// settle waits until no disconnection was reported for settleTime.
+// settle waits until no disconnection was reported for cfg.Settle.
 func (a *Adapter) settle(ctx context.Context) bool {
-	t := time.NewTimer(settleTime)
+	t := time.NewTimer(a.cfg.Settle)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return false
 		case <-a.disconnected:
-			t.Reset(settleTime)
+			t.Reset(a.cfg.Settle)
 		case <-t.C:
 			return true
 		}
