@@ -1,70 +1,60 @@
 package intents
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
-
-// Format is an output format of answers.
-type Format string
-
-// The formats answers can be rendered in.
-const (
-	FormatText     Format = "text"     // plain text, for the console and logs
-	FormatMarkdown Format = "markdown" // the knowledge's own markdown subset
-	FormatSlack    Format = "slack"    // Slack mrkdwn
-	FormatDiscord  Format = "discord"  // Discord markdown
-)
-
-// Formats lists every format, for help texts and flag checks.
-var Formats = []Format{FormatText, FormatMarkdown, FormatSlack, FormatDiscord}
-
-// ParseFormat checks a format name.
-func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
-		if string(f) == s {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("unknown format %q (use text, markdown, slack or discord)", s)
-}
 
 var (
 	linkPattern = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
 	listPattern = regexp.MustCompile(`^(\s*)(?:[-*]|(\d+)\.)\s+`)
 )
 
+// Style is how an output writes the pieces of the knowledge's markdown
+// subset. Each platform adapter has its own (Slack's mrkdwn lives in
+// adapters/slack); PlainText is the console's and the terminal's.
+type Style struct {
+	Bullet   string // starts a list item ("- 1." lists keep their number)
+	BoldMark string // replaces each ** ("" drops them)
+	// Code writes `code` (its text escaped); nil keeps the text alone.
+	Code func(code string) string
+	// Link writes a link whose address is Linkable (text and address
+	// escaped); nil, or for other addresses, "text (address)".
+	Link func(text, url string) string
+	// Escape escapes plain text; nil keeps it.
+	Escape func(s string) string
+}
+
+// PlainText is the style of plain text: the console, `bot ask`, logs.
+var PlainText = Style{Bullet: "-"}
+
+// RenderText renders markdown as plain text.
+func RenderText(md string) string { return Render(md, PlainText) }
+
 // Render converts text in the knowledge's markdown subset (**bold**, `code`,
-// [text](url) links, "- " and "1. " lists) to format f.
-func Render(md string, f Format) string {
-	if f == FormatMarkdown || f == FormatDiscord {
-		return md
-	}
+// [text](url) links, "- " and "1. " lists) to style st.
+func Render(md string, st Style) string {
 	lines := strings.Split(md, "\n")
 	for i, line := range lines {
 		prefix := ""
 		if m := listPattern.FindStringSubmatch(line); m != nil {
-			bullet := "•"
-			if f == FormatText {
-				bullet = "-"
-			}
+			bullet := st.Bullet
 			if m[2] != "" {
 				bullet = m[2] + "."
 			}
 			prefix = m[1] + bullet + " "
 			line = line[len(m[0]):]
 		}
-		lines[i] = prefix + renderInline(line, f)
+		lines[i] = prefix + renderInline(line, st)
 	}
 	return strings.Join(lines, "\n")
 }
 
-func renderInline(s string, f Format) string {
+func renderInline(s string, st Style) string {
 	var b strings.Builder
 	esc := func(t string) string {
-		if f == FormatSlack {
-			return EscapeSlack(t)
+		if st.Escape != nil {
+			return st.Escape(t)
 		}
 		return t
 	}
@@ -76,24 +66,21 @@ func renderInline(s string, f Format) string {
 				b.WriteString(esc(s))
 				return b.String()
 			}
-			code := s[1 : 1+end]
-			if f == FormatSlack {
-				b.WriteString("`" + esc(code) + "`")
-			} else {
-				b.WriteString(code)
+			code := esc(s[1 : 1+end])
+			if st.Code != nil {
+				code = st.Code(code)
 			}
+			b.WriteString(code)
 			s = s[end+2:]
 		case strings.HasPrefix(s, "**"):
-			if f == FormatSlack {
-				b.WriteByte('*')
-			}
+			b.WriteString(st.BoldMark)
 			s = s[2:]
 		case s[0] == '[':
 			if loc := linkPattern.FindStringSubmatchIndex(s); loc != nil && loc[0] == 0 {
 				text, url := s[loc[2]:loc[3]], s[loc[4]:loc[5]]
 				switch {
-				case f == FormatSlack && linkable(url):
-					b.WriteString("<" + esc(url) + "|" + esc(text) + ">")
+				case st.Link != nil && Linkable(url):
+					b.WriteString(st.Link(esc(text), esc(url)))
 				case text == url:
 					b.WriteString(esc(url))
 				default:
@@ -118,17 +105,9 @@ func renderInline(s string, f Format) string {
 	return b.String()
 }
 
-// linkable reports whether url may become a link: web and mail addresses
+// Linkable reports whether url may become a link: web and mail addresses
 // only, so that no markup can turn into a mention (<!channel>) or a
 // surprise scheme.
-func linkable(url string) bool {
+func Linkable(url string) bool {
 	return strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "mailto:")
 }
-
-// EscapeSlack escapes the three characters Slack's mrkdwn gives meaning to,
-// so that text can never become a link or a mention such as <!channel>.
-func EscapeSlack(s string) string {
-	return slackEscaper.Replace(s)
-}
-
-var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

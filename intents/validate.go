@@ -11,13 +11,15 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
-// Platform limits an answer must fit in.
-const (
-	// SlackTextLimit is the most characters a Slack section block shows.
-	SlackTextLimit = 3000
-	// DiscordEmbedLimit is the most characters of a Discord embed description.
-	DiscordEmbedLimit = 4096
-)
+// Limit is a platform's bound on an answer once rendered for it (Slack's
+// section block, Discord's embed): the platform adapters define theirs, and
+// main passes them to Load, so that an answer too long for one is reported
+// on its line.
+type Limit struct {
+	Platform string                 // "Slack", in the message
+	Render   func(md string) string // the answer as the platform shows it
+	Max      int                    // characters
+}
 
 // located is an entry (or the synonym list) with its YAML node, for line
 // numbers.
@@ -75,7 +77,7 @@ var (
 // knownPlaceholders may appear in answers; the core fills them in.
 var knownPlaceholders = map[string]bool{"{topics}": true}
 
-func validate(kb *Knowledge, locs []located) Problems {
+func validate(kb *Knowledge, locs []located, limits []Limit) Problems {
 	var probs Problems
 	add := func(file string, line int, id, format string, args ...any) {
 		probs = append(probs, &Problem{File: file, Line: line, ID: id, Msg: fmt.Sprintf(format, args...)})
@@ -188,10 +190,11 @@ func validate(kb *Knowledge, locs []located) Problems {
 				for _, m := range markupProblems(answer) {
 					add(l.file, l.line("answer", lang), id, "answer (%s): %s", lang, m)
 				}
-				if n := len([]rune(Render(answer, FormatSlack))); n > SlackTextLimit {
-					add(l.file, l.line("answer", lang), id, "the %s answer is %d characters once formatted for Slack, over its %d limit: shorten it or split it into two entries linked by follow_up", langName(lang), n, SlackTextLimit)
-				} else if n := len([]rune(Render(answer, FormatDiscord))); n > DiscordEmbedLimit {
-					add(l.file, l.line("answer", lang), id, "the %s answer is %d characters, over Discord's %d limit: shorten it", langName(lang), n, DiscordEmbedLimit)
+				for _, lim := range limits {
+					if n := len([]rune(lim.Render(answer))); n > lim.Max {
+						add(l.file, l.line("answer", lang), id, "the %s answer is %d characters once formatted for %s, over its %d limit: shorten it or split it into two entries linked by follow_up", langName(lang), n, lim.Platform, lim.Max)
+						break
+					}
 				}
 				for _, ph := range placeholders.FindAllString(answer, -1) {
 					if !knownPlaceholders[ph] {
@@ -314,7 +317,7 @@ func markupProblems(md string) []string {
 		out = append(out, "HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
 	}
 	for _, m := range linkPattern.FindAllStringSubmatch(md, -1) {
-		if !linkable(m[2]) {
+		if !Linkable(m[2]) {
 			out = append(out, fmt.Sprintf("the link %q must start with https://", m[2]))
 		}
 	}

@@ -69,7 +69,7 @@ func (a *Adapter) Run(ctx context.Context, ans intents.Answerer) error {
 				return fmt.Errorf("console: answer: %w", err)
 			}
 			if r.Outcome != intents.Empty {
-				fmt.Fprintln(a.Out, intents.Render(r.Markdown(), intents.FormatText))
+				fmt.Fprintln(a.Out, intents.RenderText(r.Markdown()))
 			}
 			if a.Interactive {
 				fmt.Fprint(a.Out, "\n> ")

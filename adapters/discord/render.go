@@ -25,6 +25,10 @@ const (
 	maxChoices       = 25   // autocomplete choices
 )
 
+// AnswerLimit is Discord's bound on an answer, for the validator: Discord
+// shows the knowledge's markdown as it is, in an embed's description.
+var AnswerLimit = intents.Limit{Platform: "Discord", Render: func(md string) string { return md }, Max: descriptionLimit}
+
 // colour is the embeds' side bar: the academy's blue.
 const colour = 0x1d3557
 
@@ -141,7 +145,7 @@ func embedPosts(title, md string) []post {
 	title = truncate(title, titleLimit)
 	var posts []post
 	cur, size := post{}, 0
-	for i, piece := range chat.Split(intents.Render(md, intents.FormatDiscord), descriptionLimit) {
+	for i, piece := range chat.Split(md, descriptionLimit) {
 		e := &discordgo.MessageEmbed{Description: piece, Color: colour}
 		if i == 0 && title != "" {
 			e.Title = title

@@ -157,7 +157,7 @@ func (a *Adapter) threadOf(cb slack.InteractionCallback) string {
 func (a *Adapter) humanMessage(core chat.Core, lang, user string) message {
 	l := chat.LabelsIn(lang)
 	if a.cfg.HelpdeskGroup != "" {
-		text := "<@" + user + "> " + fmt.Sprintf(intents.EscapeSlack(l.HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
+		text := "<@" + user + "> " + fmt.Sprintf(EscapeSlack(l.HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
 		return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
 	}
 	return textMessage(a.conv.NoTeamText(core, lang))

@@ -64,7 +64,7 @@ func button(action string, n int, label string, ref chat.Ref) *slack.ButtonBlock
 // sections renders markdown as mrkdwn sections within Slack's limit.
 func sections(md string) []slack.Block {
 	var out []slack.Block
-	for _, part := range chat.Split(intents.Render(md, intents.FormatSlack), sectionLimit) {
+	for _, part := range chat.Split(Mrkdwn(md), sectionLimit) {
 		out = append(out, slack.NewSectionBlock(mrkdwn(part), nil, nil))
 	}
 	return out
@@ -85,7 +85,7 @@ func feedback(ref chat.Ref, voted, called bool) []slack.Block {
 	if !called {
 		buttons = append(buttons, button(actionHuman, -1, l.Human, ref))
 	}
-	out := []slack.Block{slack.NewContextBlock(blockFeedbackAsk, mrkdwn(intents.EscapeSlack(ask)))}
+	out := []slack.Block{slack.NewContextBlock(blockFeedbackAsk, mrkdwn(EscapeSlack(ask)))}
 	if len(buttons) > 0 {
 		out = append(out, slack.NewActionBlock(blockFeedback, buttons...))
 	}
@@ -129,7 +129,7 @@ func replyMessage(r intents.Reply) message {
 func answerBlocks(r intents.Reply) []slack.Block {
 	blocks := sections("**" + r.Entry.Title.In(r.Lang) + "**\n" + r.Text)
 	if len(r.FollowUps) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(intents.EscapeSlack(r.SeeAlso))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(r.SeeAlso))))
 		var buttons []slack.BlockElement
 		for i, f := range r.FollowUps {
 			buttons = append(buttons, button(actionPick, i, f.Title.In(r.Lang), chat.Ref{ID: f.ID, Lang: r.Lang}))
@@ -144,7 +144,7 @@ func cannedMessage(r intents.Reply, agent string) message {
 	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
 	blocks := answerBlocks(r)
 	if agent != "" {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(intents.EscapeSlack(chat.LabelsIn(r.Lang).PostedBy), "<@"+agent+">"))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(EscapeSlack(chat.LabelsIn(r.Lang).PostedBy), "<@"+agent+">"))))
 	}
 	blocks = append(blocks, feedback(ref, false, false)...)
 	return message{Text: notification(r.Markdown()), Blocks: capBlocks(blocks)}
@@ -155,11 +155,11 @@ func cannedMessage(r intents.Reply, agent string) message {
 func previewMessage(r intents.Reply, others []*intents.Entry) message {
 	l := chat.LabelsIn(r.Lang)
 	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(intents.EscapeSlack(l.Preview)))}
+	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(EscapeSlack(l.Preview)))}
 	blocks = append(blocks, sections("**"+r.Entry.Title.In(r.Lang)+"**\n"+r.Text)...)
 	blocks = append(blocks, slack.NewActionBlock(blockPreview, button(actionPost, -1, l.Post, ref).WithStyle(slack.StylePrimary)))
 	if len(others) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(intents.EscapeSlack(l.OtherCanned))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(l.OtherCanned))))
 		var buttons []slack.BlockElement
 		for i, e := range others {
 			buttons = append(buttons, button(actionPreview, i, e.Title.In(r.Lang), chat.Ref{ID: e.ID, Lang: r.Lang}))
@@ -176,7 +176,7 @@ func textMessage(md string) message {
 
 // notification is the plain-text companion of the blocks.
 func notification(md string) string {
-	return truncate(intents.Render(md, intents.FormatSlack), fallbackLimit)
+	return truncate(Mrkdwn(md), fallbackLimit)
 }
 
 // capBlocks keeps a message within Slack's 50 blocks, keeping the last

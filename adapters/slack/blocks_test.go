@@ -16,6 +16,35 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+func TestMrkdwn(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"**gras** et `code`", "*gras* et `code`"},
+		{"[guide](https://example.org/a)", "<https://example.org/a|guide>"},
+		{"[x](!channel)", "x (!channel)"},
+		{"- un\n- deux", "• un\n• deux"},
+		{"a < b & c > d <!channel>", "a &lt; b &amp; c &gt; d &lt;!channel&gt;"},
+		{"`<!here>`", "`&lt;!here&gt;`"},
+		{"5 * 3 [not a link]", "5 * 3 [not a link]"},
+	}
+	for _, tt := range tests {
+		if got := Mrkdwn(tt.in); got != tt.want {
+			t.Errorf("Mrkdwn(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Canned answers as agents paste them into Slack (`bot answer --format
+// slack`).
+func TestMrkdwnGolden(t *testing.T) {
+	c := chattest.Shipped(t)
+	for _, id := range []string{"imap-settings", "login-identifier", "certificate-warning"} {
+		e, _ := c.Knowledge().Entry(id)
+		for _, lang := range intents.Languages {
+			chattest.Golden(t, "canned-"+id+"."+lang, []byte(Mrkdwn(c.AnswerEntry(e, lang).Markdown())+"\n"), *update)
+		}
+	}
+}
+
 // The Block Kit of a few replies, as Slack receives it.
 func TestBlockKitGolden(t *testing.T) {
 	c := chattest.Shipped(t)

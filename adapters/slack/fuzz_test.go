@@ -62,3 +62,37 @@ func FuzzPlainText(f *testing.F) {
 		}
 	})
 }
+
+// Rendering any markdown as mrkdwn: valid UTF-8 out, and nothing that Slack
+// would read as a mention or a link other than http(s) and mailto.
+func FuzzMrkdwn(f *testing.F) {
+	for _, s := range []string{
+		"**gras** `code` [lien](https://mail.ac-lyon.fr)", "- a\n- b\n1. c", "[x](!channel)", "<!here>", "a & b < c > d",
+		"**", "`", "[", "[a](b", "[a]()", "***x***", "[<@U1>](https://x)", "[a](mailto:dsi@ac-lyon.fr)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, md string) {
+		if !utf8.ValidString(md) {
+			return // knowledge files are UTF-8 (the loader checks)
+		}
+		out := Mrkdwn(md)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Mrkdwn(%q) is not valid UTF-8", md)
+		}
+		for rest := out; strings.IndexByte(rest, '<') >= 0; {
+			rest = rest[strings.IndexByte(rest, '<')+1:]
+			if !strings.HasPrefix(rest, "http://") && !strings.HasPrefix(rest, "https://") && !strings.HasPrefix(rest, "mailto:") {
+				t.Fatalf("Mrkdwn(%q) = %q: Slack markup other than a link", md, out)
+			}
+			end := strings.IndexByte(rest, '>')
+			if end < 0 {
+				t.Fatalf("Mrkdwn(%q) = %q: an unclosed link", md, out)
+			}
+			if strings.ContainsAny(rest[:end], "<") {
+				t.Fatalf("Mrkdwn(%q) = %q: a link inside a link", md, out)
+			}
+			rest = rest[end+1:]
+		}
+	})
+}

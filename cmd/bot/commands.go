@@ -12,8 +12,23 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
+	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
+
+// limits are the platforms' bounds on an answer, checked whenever the
+// knowledge is loaded.
+var limits = []intents.Limit{slack.AnswerLimit, discord.AnswerLimit}
+
+// formats are the outputs of `bot answer`, each rendered by its own side:
+// the platforms' by their adapters.
+var formats = map[string]func(md string) string{
+	"text":     intents.RenderText,
+	"markdown": func(md string) string { return md },
+	"slack":    slack.Mrkdwn,
+	"discord":  func(md string) string { return md },
+}
 
 // knowledgePath is KNOWLEDGE_PATH, or knowledge/faq.yaml, or the knowledge/
 // folder when it holds several files.
@@ -31,7 +46,7 @@ func knowledgePath(getenv env) string {
 // knowledge are printed one per line before the error.
 func loadCore(getenv env, stderr io.Writer) (*intents.Core, error) {
 	path := knowledgePath(getenv)
-	core, err := intents.LoadCore(path)
+	core, err := intents.LoadCore(path, limits...)
 	if err != nil {
 		return nil, knowledgeError(getenv, path, err, stderr)
 	}
@@ -132,7 +147,7 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 			w.Write(b)
 			w.WriteByte('\n')
 		} else {
-			fmt.Fprintln(w, intents.Render(r.Markdown(), intents.FormatText))
+			fmt.Fprintln(w, intents.RenderText(r.Markdown()))
 		}
 		return w.Flush()
 	}
@@ -168,9 +183,9 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 		fs.Usage()
 		return exitError{2, "answer takes exactly one entry id (see `bot list`)"}
 	}
-	f, err := intents.ParseFormat(*format)
-	if err != nil {
-		return exitError{2, err.Error()}
+	render, ok := formats[*format]
+	if !ok {
+		return exitError{2, fmt.Sprintf("unknown format %q (use text, markdown, slack or discord)", *format)}
 	}
 	if err := checkLang(*lang); err != nil {
 		return err
@@ -194,7 +209,7 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 		}
 		return exitError{1, msg}
 	}
-	fmt.Fprintln(stdout, intents.Render(core.AnswerEntry(e, *lang).Markdown(), f))
+	fmt.Fprintln(stdout, render(core.AnswerEntry(e, *lang).Markdown()))
 	return nil
 }
 
@@ -222,7 +237,7 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 		}
 		srcs[f] = b
 	}
-	core, err := intents.ParseCore(files, srcs) // the self-test too
+	core, err := intents.ParseCore(files, srcs, limits...) // the self-test too
 	var probs intents.Problems
 	if errors.As(err, &probs) {
 		for _, p := range probs {
@@ -255,7 +270,7 @@ func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, s
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	kb, err := intents.Load(knowledgePath(getenv))
+	kb, err := intents.Load(knowledgePath(getenv), limits...)
 	if err != nil {
 		return fmt.Errorf("%w (run `bot validate`)", err)
 	}

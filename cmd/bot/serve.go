@@ -150,7 +150,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 	log := newLogger(getenv, stderr)
 	path := knowledgePath(getenv)
-	kn, err := live.Load(path, log)
+	kn, err := live.Load(path, log, limits...)
 	if err != nil {
 		return knowledgeError(getenv, path, err, stderr)
 	}

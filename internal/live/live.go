@@ -35,8 +35,9 @@ type Status struct {
 // Knowledge is the knowledge being served. It implements chat.Helpdesk, so
 // adapters answer from whatever is current, one version per event.
 type Knowledge struct {
-	path string
-	log  *slog.Logger
+	path   string
+	log    *slog.Logger
+	limits []intents.Limit // checked at every reload
 	// OnLoad, when set, is told of each reload and its outcome.
 	OnLoad func(ok bool, entries int)
 
@@ -47,19 +48,15 @@ type Knowledge struct {
 
 // Load loads the knowledge at path (a file or a folder of *.yaml) for the
 // first time; it must be valid.
-func Load(path string, log *slog.Logger) (*Knowledge, error) {
-	k := &Knowledge{path: path, log: log}
-	c, err := load(path)
+func Load(path string, log *slog.Logger, limits ...intents.Limit) (*Knowledge, error) {
+	k := &Knowledge{path: path, log: log, limits: limits}
+	c, err := intents.LoadCore(path, limits...)
 	if err != nil {
 		return nil, err
 	}
 	k.core.Store(c)
 	k.status.Store(&Status{At: time.Now(), OK: true, Entries: len(c.Knowledge().Entries)})
 	return k, nil
-}
-
-func load(path string) (*intents.Core, error) {
-	return intents.LoadCore(path)
 }
 
 // Core returns the answering core being served.
@@ -84,7 +81,7 @@ func (k *Knowledge) Reload() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	start := time.Now()
-	c, err := load(k.path)
+	c, err := intents.LoadCore(k.path, k.limits...)
 	if err != nil {
 		st := &Status{At: time.Now(), Entries: len(k.Core().Knowledge().Entries)}
 		var probs intents.Problems
