@@ -194,7 +194,7 @@ func (a *Adapter) identify(ctx context.Context) error {
 			return nil
 		}
 		if isAuthError(err) {
-			return fmt.Errorf("slack: the bot token was refused (%v)", err)
+			return fmt.Errorf("slack: the bot token was refused: %w", err)
 		}
 		a.log.Warn("slack: cannot reach Slack, retrying", "err", err, "in", wait)
 		select {

@@ -206,3 +206,21 @@ func TestUnknownCommandAndBadKnowledgePath(t *testing.T) {
 		t.Errorf("bad KNOWLEDGE_PATH: %v", err)
 	}
 }
+
+// Every bad variable of the service is reported at once, before anything
+// starts.
+func TestServiceEnvironmentCheckedAtOnce(t *testing.T) {
+	_, _, err := runBot(t, "", map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s", "RETENTION_DAYS": "ninety",
+		"FLOOD_USER_PER_MINUTE": "-1", "LOG_LEVEL": "loud", "DISCORD_BOT_TOKEN_FILE": "/nonexistent/discord-token",
+	})
+	var ex exitError
+	if !errors.As(err, &ex) || ex.code != 2 {
+		t.Fatalf("bot with a bad environment: %v; want exit 2", err)
+	}
+	for _, want := range []string{"RETENTION_DAYS", "FLOOD_USER_PER_MINUTE", "LOG_LEVEL", "DISCORD_BOT_TOKEN_FILE"} {
+		if !strings.Contains(ex.msg, want) {
+			t.Errorf("the error does not name %s:\n%s", want, ex.msg)
+		}
+	}
+}

@@ -58,9 +58,7 @@ func list(v string) []string {
 // newLogger logs JSON when stderr is not a terminal (a service's journal
 // or a container), text for a person at a terminal. LOG_LEVEL=debug shows
 // each reply's outcome; questions are never logged at info level.
-func newLogger(getenv env, w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	level.UnmarshalText([]byte(getenv("LOG_LEVEL")))
+func newLogger(level slog.Level, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
@@ -70,11 +68,72 @@ func newLogger(getenv env, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// adapter is a platform connection that runs until its context ends.
-type adapter struct {
-	name  string
-	run   func(ctx context.Context) error
-	ready func() bool
+// adapter is a platform connection: Run answers until its context ends,
+// then lets the replies in flight finish. An adapter may also tell whether
+// it is connected (readier), which /readyz asks at run time, as net/http
+// asks a ResponseWriter whether it is a Flusher.
+type adapter interface {
+	Run(ctx context.Context) error
+}
+
+type readier interface{ Ready() bool }
+
+// serviceConfig is what the service reads from the environment, read and
+// checked in one place (readServiceConfig) so that every bad variable is
+// reported at once.
+type serviceConfig struct {
+	slack    slack.Config // BotToken "": no Slack
+	discord  discord.Config
+	keep     time.Duration
+	flood    chat.FloodLimits
+	logLevel slog.Level
+	addr     string
+}
+
+// readServiceConfig reads the service's environment (secrets also from
+// NAME_FILE). Every problem is in the one error, a line each.
+func readServiceConfig(getenv env) (serviceConfig, error) {
+	var problems []string
+	check := func(err error) {
+		var ex exitError
+		switch {
+		case errors.As(err, &ex):
+			problems = append(problems, ex.msg)
+		case err != nil:
+			problems = append(problems, err.Error())
+		}
+	}
+	secretOf := func(name string) string {
+		v, err := secret(getenv, name)
+		check(err)
+		return v
+	}
+	c := serviceConfig{addr: getenv("HTTP_ADDR")}
+	if c.addr == "" {
+		c.addr = "127.0.0.1:8080"
+	}
+	c.slack = slack.Config{
+		BotToken: secretOf("SLACK_BOT_TOKEN"), AppToken: secretOf("SLACK_APP_TOKEN"), SigningSecret: secretOf("SLACK_SIGNING_SECRET"),
+		APIURL: getenv("SLACK_API_URL"), Channels: list(getenv("SLACK_CHANNELS")), HelpdeskGroup: getenv("SLACK_HELPDESK_GROUP"),
+	}
+	c.discord = discord.Config{
+		Token: secretOf("DISCORD_BOT_TOKEN"), APIURL: getenv("DISCORD_API_URL"), Channels: list(getenv("DISCORD_CHANNELS")),
+		GuildID: getenv("DISCORD_GUILD_ID"), HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
+	}
+	var err error
+	c.keep, err = retention(getenv)
+	check(err)
+	c.flood, err = floodLimits(getenv)
+	check(err)
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
+			problems = append(problems, fmt.Sprintf("LOG_LEVEL must be debug, info, warn or error, not %q", v))
+		}
+	}
+	if len(problems) > 0 {
+		return c, exitError{2, strings.Join(problems, "\n")}
+	}
+	return c, nil
 }
 
 // storeDSN is DATABASE_URL, or the SQLite file under DATA_PATH.
@@ -129,26 +188,14 @@ func floodLimits(getenv env) (chat.FloodLimits, error) {
 
 // serve runs every adapter whose credentials are set; with none, the console.
 func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	slackToken, err := secret(getenv, "SLACK_BOT_TOKEN")
+	cfg, err := readServiceConfig(getenv)
 	if err != nil {
 		return err
 	}
-	discordToken, err := secret(getenv, "DISCORD_BOT_TOKEN")
-	if err != nil {
-		return err
-	}
-	if slackToken == "" && discordToken == "" {
+	if cfg.slack.BotToken == "" && cfg.discord.Token == "" {
 		return serveConsole(ctx, getenv, stdin, stdout, stderr)
 	}
-	keep, err := retention(getenv)
-	if err != nil {
-		return err
-	}
-	flood, err := floodLimits(getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(getenv, stderr)
+	log := newLogger(cfg.logLevel, stderr)
 	path := knowledgePath(getenv)
 	kn, err := live.Load(path, log, limits...)
 	if err != nil {
@@ -175,83 +222,62 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	rec = m.Recorder(rec)
 
 	mux := http.NewServeMux()
-	var adapters []adapter
-	if slackToken != "" {
-		appToken, err := secret(getenv, "SLACK_APP_TOKEN")
-		if err != nil {
-			return err
+	adapters := map[string]adapter{}
+	var problems []string
+	if cfg.slack.BotToken != "" {
+		sc := cfg.slack
+		sc.Logger, sc.Recorder, sc.Flood = log, rec, chat.NewFlood(cfg.flood)
+		sc.OnRateLimit, sc.OnConnect = m.RateLimited(slack.Platform), m.Connected(slack.Platform)
+		if sa, err := slack.New(sc, m.Helpdesk(kn, slack.Platform)); err != nil {
+			problems = append(problems, err.Error())
+		} else {
+			if sc.SigningSecret != "" {
+				mux.Handle("/slack/", sa.Handler())
+			}
+			adapters[slack.Platform] = sa
 		}
-		signing, err := secret(getenv, "SLACK_SIGNING_SECRET")
-		if err != nil {
-			return err
-		}
-		sa, err := slack.New(slack.Config{
-			BotToken:      slackToken,
-			AppToken:      appToken,
-			SigningSecret: signing,
-			APIURL:        getenv("SLACK_API_URL"),
-			Channels:      list(getenv("SLACK_CHANNELS")),
-			HelpdeskGroup: getenv("SLACK_HELPDESK_GROUP"),
-			Logger:        log,
-			Recorder:      rec,
-			OnRateLimit:   m.RateLimited(slack.Platform),
-			OnConnect:     m.Connected(slack.Platform),
-			Flood:         chat.NewFlood(flood),
-		}, m.Helpdesk(kn, slack.Platform))
-		if err != nil {
-			return exitError{2, err.Error()}
-		}
-		if signing != "" {
-			mux.Handle("/slack/", sa.Handler())
-		}
-		adapters = append(adapters, adapter{slack.Platform, sa.Run, sa.Ready})
 	}
-	if discordToken != "" {
-		da, err := discord.New(discord.Config{
-			Token:        discordToken,
-			APIURL:       getenv("DISCORD_API_URL"),
-			Channels:     list(getenv("DISCORD_CHANNELS")),
-			GuildID:      getenv("DISCORD_GUILD_ID"),
-			HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
-			Logger:       log,
-			Recorder:     rec,
-			OnRateLimit:  m.RateLimited(discord.Platform),
-			OnConnect:    m.Connected(discord.Platform),
-			Flood:        chat.NewFlood(flood),
-		}, m.Helpdesk(kn, discord.Platform))
-		if err != nil {
-			return exitError{2, err.Error()}
+	if cfg.discord.Token != "" {
+		dc := cfg.discord
+		dc.Logger, dc.Recorder, dc.Flood = log, rec, chat.NewFlood(cfg.flood)
+		dc.OnRateLimit, dc.OnConnect = m.RateLimited(discord.Platform), m.Connected(discord.Platform)
+		if da, err := discord.New(dc, m.Helpdesk(kn, discord.Platform)); err != nil {
+			problems = append(problems, err.Error())
+		} else {
+			adapters[discord.Platform] = da
 		}
-		adapters = append(adapters, adapter{discord.Platform, da.Run, da.Ready})
+	}
+	if len(problems) > 0 {
+		return exitError{2, strings.Join(problems, "\n")}
 	}
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", readyz(kn, adapters, st != nil))
 	mux.Handle("GET /metrics", m.Handler())
 
-	addr := getenv("HTTP_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Core().Knowledge().Entries))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The adapters stop when told, after the listener: on SIGTERM no Slack
+	// event is acknowledged that they would no longer answer.
+	adaptersCtx, stopAdapters := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAdapters()
 	errc := make(chan error, len(adapters)+2)
-	var wg sync.WaitGroup
+	var wg, running sync.WaitGroup
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	})
 	for _, a := range adapters {
-		wg.Go(func() {
-			if err := a.run(ctx); err != nil {
+		running.Go(func() {
+			if err := a.Run(adaptersCtx); err != nil {
 				errc <- err
 			}
 		})
@@ -263,7 +289,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 	wg.Go(func() { reloadOnHangup(ctx, kn) })
 	if st != nil {
-		wg.Go(func() { enforceRetention(ctx, st, keep, log) })
+		wg.Go(func() { enforceRetention(ctx, st, cfg.keep, log) })
 	}
 
 	var runErr error
@@ -274,10 +300,13 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		log.Error("stopping", "err", runErr)
 	}
 	cancel()
-	// Stop taking requests, but let those being served finish.
+	// Stop taking requests first, letting those being served finish; then
+	// the adapters drain the replies they accepted.
 	shutCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
 	defer stop()
 	srv.Shutdown(shutCtx)
+	stopAdapters()
+	running.Wait()
 	wg.Wait()
 	return runErr
 }
@@ -353,14 +382,17 @@ type knowledgeStatus struct {
 
 // readyz answers 200 when every adapter is connected, 503 otherwise, with
 // the state of the knowledge (and its problems), adapters and store.
-func readyz(kn *live.Knowledge, adapters []adapter, storeOK bool) http.HandlerFunc {
+func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := kn.Status()
 		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK,
 			Knowledge: knowledgeStatus{OK: s.OK, Entries: s.Entries, LoadedAt: s.At, Problems: s.Problems}}
-		for _, a := range adapters {
-			ok := a.ready()
-			body.Adapters[a.name] = ok
+		for name, a := range adapters {
+			ok := true
+			if r, can := a.(readier); can {
+				ok = r.Ready()
+			}
+			body.Adapters[name] = ok
 			body.Ready = body.Ready && ok
 		}
 		w.Header().Set("Content-Type", "application/json")

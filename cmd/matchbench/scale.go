@@ -154,7 +154,7 @@ func runScale(n int, trainProfile string) (*scaleResult, error) {
 		drop := map[int]bool{}
 		for _, p := range probs {
 			if !strings.Contains(p.Msg, "leads to entry") {
-				return nil, fmt.Errorf("synthetic knowledge of %d entries: %v", n, p)
+				return nil, fmt.Errorf("synthetic knowledge of %d entries: %w", n, p)
 			}
 			fmt.Fprintf(os.Stderr, "scale %d: rejected: %v\n", n, p)
 			drop[p.Line] = true
