@@ -100,7 +100,8 @@ type Adapter struct {
 	register  sync.Once
 	connected atomic.Int64
 	ready     atomic.Bool
-	workers   *chat.Workers
+	// workers run the handlers; born in each Run, nil before.
+	workers atomic.Pointer[chat.Workers]
 }
 
 // New checks the configuration and prepares the session; Run connects.
@@ -176,7 +177,6 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 			a.channels[c] = true
 		}
 	}
-	a.workers = chat.NewWorkers(Platform, a.log, cfg.Workers, cfg.MaxPending)
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onConnect)
 	s.AddHandler(a.onRateLimit)
@@ -188,10 +188,10 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		}
 	})
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.workers.Go("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
+		a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
 	})
 	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-		a.workers.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
+		a.spawn("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
 	})
 	return a, nil
 }
@@ -281,7 +281,9 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // the gateway, lets the replies in flight finish (within the grace period)
 // and returns nil. It returns an error when Discord refuses the token.
 func (a *Adapter) Run(ctx context.Context) error {
-	defer a.workers.Drain(a.cfg.Grace)
+	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
+	a.workers.Store(w)
+	defer w.Drain(a.cfg.Grace)
 	// Know who the bot is before any event arrives (discordgo runs the Ready
 	// handler concurrently with the first messages).
 	if u, err := a.s.User("@me", discordgo.WithContext(ctx)); err == nil {
@@ -355,6 +357,14 @@ func (a *Adapter) open(ctx context.Context) bool {
 	}
 }
 
+// spawn runs a handler in the workers of the current Run; before Run, or
+// once it returned, work is refused.
+func (a *Adapter) spawn(what string, f func(ctx context.Context) error) {
+	if w := a.workers.Load(); w != nil {
+		w.Go(what, f)
+	}
+}
+
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.User == nil {
 		return
@@ -369,7 +379,7 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	a.ready.Store(true)
 	a.log.Info("discord: ready", "bot_user", id, "guilds", len(r.Guilds))
 	a.register.Do(func() {
-		a.workers.Go("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
+		a.spawn("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
 	})
 }
 

@@ -99,7 +99,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable command", http.StatusBadRequest)
 		return
 	}
-	a.spawn("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) })
+	if !a.spawn("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) }) {
+		http.Error(w, "not running", http.StatusServiceUnavailable) // not acknowledged: Slack tells the agent
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -113,6 +116,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable interaction", http.StatusBadRequest)
 		return
 	}
-	a.spawn("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) })
+	if !a.spawn("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) }) {
+		http.Error(w, "not running", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }

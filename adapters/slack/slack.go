@@ -83,8 +83,9 @@ type Adapter struct {
 	channels map[string]bool
 	seen     *chat.Dedup
 
-	conv    *chat.Conversation
-	workers *chat.Workers
+	conv *chat.Conversation
+	// workers run the replies; born in each Run, nil before.
+	workers atomic.Pointer[chat.Workers]
 
 	botUser atomic.Pointer[string]
 	ready   atomic.Bool
@@ -145,7 +146,6 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		channels: map[string]bool{},
 		seen:     chat.NewDedup(10*time.Minute, 50_000),
 	}
-	a.workers = chat.NewWorkers(Platform, a.log, cfg.Workers, cfg.MaxPending)
 	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
 	for _, c := range cfg.Channels {
 		if c = strings.TrimSpace(c); c != "" {
@@ -166,7 +166,9 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // replies in flight finish (within the grace period) and returns nil. It
 // returns an error when Slack refuses the tokens.
 func (a *Adapter) Run(ctx context.Context) error {
-	defer a.workers.Drain(a.cfg.Grace)
+	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
+	a.workers.Store(w)
+	defer w.Drain(a.cfg.Grace)
 	if err := a.identify(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -222,7 +224,14 @@ func (a *Adapter) self() string {
 }
 
 // spawn makes a reply in the background (see chat.Workers).
-func (a *Adapter) spawn(what string, f func(ctx context.Context) error) { a.workers.Go(what, f) }
+// Before Run, or once it returned, work is refused.
+func (a *Adapter) spawn(what string, f func(ctx context.Context) error) bool {
+	if w := a.workers.Load(); w != nil {
+		return w.Go(what, f)
+	}
+	a.log.Warn("slack: not running, event dropped", "what", what)
+	return false
+}
 
 func (a *Adapter) runSocketMode(ctx context.Context) error {
 	client := socketmode.New(a.api)
