@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 var (
@@ -51,17 +53,17 @@ func TestMain(m *testing.M) {
 // The binary, configured only by the environment of CONTRACT.md, answers in
 // Socket Mode and exits 0 on SIGTERM after finishing the reply in flight.
 func TestSlackBinarySocketModeSIGTERM(t *testing.T) {
-	fake := newFakeSlack(t)
-	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.botToken, "SLACK_APP_TOKEN="+fake.appToken,
+	fake := platformtest.NewSlack(t)
+	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_APP_TOKEN="+fake.AppToken,
 		"SLACK_API_URL="+fake.APIURL(), "SLACK_CHANNELS=CHELP", "LOG_LEVEL=debug")
-	conn := fake.waitConn()
-	fake.waitAck(fake.send(conn, "events_api", messageEvent("Ev1", channelMessage("CHELP", "channel", "11.000001", "j'ai oublié mon mot de passe"))))
+	conn := fake.WaitConn()
+	fake.WaitAck(fake.Send(conn, "events_api", platformtest.MessageEvent("Ev1", channelMessage("CHELP", "channel", "11.000001", "j'ai oublié mon mot de passe"))))
 	bot.terminate(t) // the reply in flight still goes out
-	if p := fake.waitPost(); p.Thread != "11.000001" {
+	if p := fake.WaitPost(); p.Thread != "11.000001" {
 		t.Errorf("reply in thread %q; want 11.000001", p.Thread)
 	}
 	logs := bot.stderr.String()
-	if strings.Contains(logs, fake.botToken) || strings.Contains(logs, fake.appToken) {
+	if strings.Contains(logs, fake.BotToken) || strings.Contains(logs, fake.AppToken) {
 		t.Error("the logs contain a token")
 	}
 	if strings.Contains(logs, "mot de passe") {
@@ -75,15 +77,15 @@ func TestSlackBinarySocketModeSIGTERM(t *testing.T) {
 // The binary answers on Discord, configured only by the environment, and
 // exits 0 on SIGTERM.
 func TestDiscordBinarySIGTERM(t *testing.T) {
-	fake := newFakeDiscord(t)
-	bot := startBot(t, "DISCORD_BOT_TOKEN="+fake.token, "DISCORD_API_URL="+fake.APIURL(), "DISCORD_CHANNELS=700")
-	conn := fake.waitConn()
-	fake.dispatch(conn, "MESSAGE_CREATE", discordMessage("1001", "700", discordGuild, "801", "j'ai oublié mon mot de passe", false))
-	if ref, _ := fake.waitMessage().Body["message_reference"].(map[string]any); ref["message_id"] != "1001" {
+	fake := platformtest.NewDiscord(t)
+	bot := startBot(t, "DISCORD_BOT_TOKEN="+fake.Token, "DISCORD_API_URL="+fake.APIURL(), "DISCORD_CHANNELS=700")
+	conn := fake.WaitConn()
+	fake.Dispatch(conn, "MESSAGE_CREATE", platformtest.DiscordMessage("1001", "700", platformtest.DiscordGuild, "801", "j'ai oublié mon mot de passe", false))
+	if ref, _ := fake.WaitMessage().Body["message_reference"].(map[string]any); ref["message_id"] != "1001" {
 		t.Errorf("reply to %v; want 1001", ref)
 	}
 	bot.terminate(t)
-	if strings.Contains(bot.stderr.String(), fake.token) {
+	if strings.Contains(bot.stderr.String(), fake.Token) {
 		t.Error("the logs contain the token")
 	}
 }

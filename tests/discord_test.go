@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 const helpdeskRole = "400000000000000004"
@@ -18,7 +19,7 @@ const helpdeskRole = "400000000000000004"
 // discordBot is an adapter running against a fake Discord.
 type discordBot struct {
 	t    *testing.T
-	fake *fakeDiscord
+	fake *platformtest.Discord
 	a    *discord.Adapter
 	hd   *helpdesk
 	rec  *recorder
@@ -32,10 +33,10 @@ func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot))
 	// Each test has its own fake Discord and adapter: they run side by side
 	// (closing a discordgo session takes a second of its own).
 	t.Parallel()
-	fake := newFakeDiscord(t)
+	fake := platformtest.NewDiscord(t)
 	b := &discordBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := discord.Config{
-		Token: fake.token, APIURL: fake.APIURL(), Channels: []string{"700"}, GuildID: discordGuild, HelpdeskRole: helpdeskRole,
+		Token: fake.Token, APIURL: fake.APIURL(), Channels: []string{"700"}, GuildID: platformtest.DiscordGuild, HelpdeskRole: helpdeskRole,
 		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
 	}
 	for _, c := range configure {
@@ -52,7 +53,7 @@ func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot))
 		b.checkHygiene()
 	})
 	select {
-	case b.conn = <-fake.connc:
+	case b.conn = <-fake.ConnC:
 	case <-time.After(15 * time.Second):
 		t.Fatalf("the adapter did not connect to the gateway within 15 s; its log:\n%s", b.log.String())
 	}
@@ -63,18 +64,18 @@ func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot))
 // nobody is pinged but the asker (replied_user) and, when asked for, the
 // helpdesk role; no log line carries the token.
 func (b *discordBot) checkHygiene() {
-	b.fake.mu.Lock()
-	defer b.fake.mu.Unlock()
+	b.fake.Mu.Lock()
+	defer b.fake.Mu.Unlock()
 	var bodies []map[string]any
-	for _, c := range b.fake.messages {
+	for _, c := range b.fake.Messages {
 		bodies = append(bodies, c.Body)
 	}
-	for _, c := range b.fake.edits {
+	for _, c := range b.fake.Edits {
 		if c.Body["content"] != nil || c.Body["embeds"] != nil {
 			bodies = append(bodies, c.Body)
 		}
 	}
-	for _, c := range b.fake.callbacks {
+	for _, c := range b.fake.Callbacks {
 		if d, ok := c.Body["data"].(map[string]any); ok && (d["content"] != nil || d["embeds"] != nil) && c.Body["type"] != float64(8) {
 			bodies = append(bodies, d)
 		}
@@ -93,7 +94,7 @@ func (b *discordBot) checkHygiene() {
 		}
 		checkDiscordLimits(b.t, body)
 	}
-	if strings.Contains(b.log.String(), b.fake.token) {
+	if strings.Contains(b.log.String(), b.fake.Token) {
 		b.t.Error("a log line contains the token")
 	}
 }
@@ -141,31 +142,31 @@ func checkDiscordLimits(t *testing.T, body map[string]any) {
 }
 
 // waitMessage waits for a message, showing the adapter's log on failure.
-func (b *discordBot) waitMessage() discordCall {
+func (b *discordBot) waitMessage() platformtest.DiscordCall {
 	b.t.Helper()
 	select {
-	case m := <-b.fake.messagec:
+	case m := <-b.fake.MessageC:
 		return m
 	case <-time.After(10 * time.Second):
 		b.t.Fatalf("no message within 10 s; the adapter's log:\n%s", b.log.String())
 	}
-	return discordCall{}
+	return platformtest.DiscordCall{}
 }
 
-func (b *discordBot) message(m map[string]any) { b.fake.dispatch(b.conn, "MESSAGE_CREATE", m) }
+func (b *discordBot) message(m map[string]any) { b.fake.Dispatch(b.conn, "MESSAGE_CREATE", m) }
 
 // interaction sends an INTERACTION_CREATE.
 func (b *discordBot) interaction(id string, typ int, data map[string]any, message map[string]any) {
 	i := map[string]any{
-		"id": id, "application_id": discordAppID, "type": typ, "token": "token-" + id, "version": 1,
-		"guild_id": discordGuild, "channel_id": "700", "locale": "fr",
+		"id": id, "application_id": platformtest.DiscordAppID, "type": typ, "token": "token-" + id, "version": 1,
+		"guild_id": platformtest.DiscordGuild, "channel_id": "700", "locale": "fr",
 		"member": map[string]any{"user": map[string]any{"id": "800", "username": "agent-dsi"}, "roles": []any{}},
 		"data":   data,
 	}
 	if message != nil {
 		i["message"] = message
 	}
-	b.fake.dispatch(b.conn, "INTERACTION_CREATE", i)
+	b.fake.Dispatch(b.conn, "INTERACTION_CREATE", i)
 }
 
 func faqData(options ...map[string]any) map[string]any {
@@ -206,8 +207,8 @@ func customIDs(body map[string]any) map[string]string {
 
 func TestDiscordMentionAnsweredAsReply(t *testing.T) {
 	b := startDiscord(t)
-	b.message(discordMessage("601", "650", discordGuild, "801", "<@"+discordBotID+"> comment configurer ma messagerie sur mon téléphone ?", true))
-	m := b.fake.waitMessage()
+	b.message(platformtest.DiscordMessage("601", "650", platformtest.DiscordGuild, "801", "<@"+platformtest.DiscordBotID+"> comment configurer ma messagerie sur mon téléphone ?", true))
+	m := b.fake.WaitMessage()
 	ref, _ := m.Body["message_reference"].(map[string]any)
 	if ref["message_id"] != "601" || m.Body["channel_id"] != "650" {
 		t.Errorf("reply reference %v in channel %v; want a reply to 601 in 650", ref, m.Body["channel_id"])
@@ -232,29 +233,29 @@ func TestDiscordMentionAnsweredAsReply(t *testing.T) {
 func TestDiscordWhenItSpeaks(t *testing.T) {
 	b := startDiscord(t)
 	q := "je ne connais pas mon identifiant convergence"
-	botAuthor := discordMessage("611", "700", discordGuild, "555", q, false)
+	botAuthor := platformtest.DiscordMessage("611", "700", platformtest.DiscordGuild, "555", q, false)
 	botAuthor["author"].(map[string]any)["bot"] = true
-	self := discordMessage("612", "700", discordGuild, discordBotID, q, false)
-	join := discordMessage("613", "700", discordGuild, "801", "", false)
+	self := platformtest.DiscordMessage("612", "700", platformtest.DiscordGuild, platformtest.DiscordBotID, q, false)
+	join := platformtest.DiscordMessage("613", "700", platformtest.DiscordGuild, "801", "", false)
 	join["type"] = 7 // a member joined
-	pinned := discordMessage("614", "700", discordGuild, "801", q, false)
+	pinned := platformtest.DiscordMessage("614", "700", platformtest.DiscordGuild, "801", q, false)
 	pinned["type"] = 6
-	webhook := discordMessage("615", "700", discordGuild, "801", q, false)
+	webhook := platformtest.DiscordMessage("615", "700", platformtest.DiscordGuild, "801", q, false)
 	webhook["webhook_id"] = "777"
-	reply := discordMessage("616", "700", discordGuild, "801", q, false)
+	reply := platformtest.DiscordMessage("616", "700", platformtest.DiscordGuild, "801", q, false)
 	reply["type"] = 19 // a reply to someone, in the configured channel
 	for _, m := range []map[string]any{
-		discordMessage("610", "650", discordGuild, "801", q, false), // not configured, no mention
+		platformtest.DiscordMessage("610", "650", platformtest.DiscordGuild, "801", q, false), // not configured, no mention
 		botAuthor, self, join, pinned, webhook, reply,
 	} {
 		b.message(m)
 	}
-	b.message(discordMessage("620", "660", "", "801", "mot de passe oublié", false))                              // a DM
-	b.message(discordMessage("621", "700", discordGuild, "801", "quel est mon identifiant convergence ?", false)) // configured
-	b.message(discordMessage("621", "700", discordGuild, "801", "quel est mon identifiant convergence ?", false)) // delivered twice
+	b.message(platformtest.DiscordMessage("620", "660", "", "801", "mot de passe oublié", false))                                           // a DM
+	b.message(platformtest.DiscordMessage("621", "700", platformtest.DiscordGuild, "801", "quel est mon identifiant convergence ?", false)) // configured
+	b.message(platformtest.DiscordMessage("621", "700", platformtest.DiscordGuild, "801", "quel est mon identifiant convergence ?", false)) // delivered twice
 	got := map[string]bool{}
 	for range 2 {
-		m := b.fake.waitMessage()
+		m := b.fake.WaitMessage()
 		got[m.Body["message_reference"].(map[string]any)["message_id"].(string)] = true
 	}
 	if !got["620"] || !got["621"] {
@@ -263,9 +264,9 @@ func TestDiscordWhenItSpeaks(t *testing.T) {
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	b.fake.mu.Lock()
-	n := len(b.fake.messages)
-	b.fake.mu.Unlock()
+	b.fake.Mu.Lock()
+	n := len(b.fake.Messages)
+	b.fake.Mu.Unlock()
 	if n != 2 {
 		t.Errorf("%d messages; want 2, silence for bots, system messages, webhooks, replies and other channels", n)
 	}
@@ -276,8 +277,8 @@ func TestDiscordWhenItSpeaks(t *testing.T) {
 
 func TestDiscordNeverPings(t *testing.T) {
 	b := startDiscord(t)
-	b.message(discordMessage("630", "700", discordGuild, "801", "@everyone @here <@&555> <@777> mon mot de passe ne marche plus", false))
-	m := b.fake.waitMessage()
+	b.message(platformtest.DiscordMessage("630", "700", platformtest.DiscordGuild, "801", "@everyone @here <@&555> <@777> mon mot de passe ne marche plus", false))
+	m := b.fake.WaitMessage()
 	am := m.Body["allowed_mentions"].(map[string]any)
 	if parse := am["parse"].([]any); len(parse) != 0 || am["roles"] != nil || am["users"] != nil {
 		t.Errorf("allowed_mentions %v; want nothing parsed, no role, no user", am)
@@ -292,12 +293,12 @@ func TestDiscordLongAnswerSplit(t *testing.T) {
 	b := startDiscord(t, func(c *discord.Config, b *discordBot) {
 		b.hd.long = long
 	})
-	b.message(discordMessage("640", "700", discordGuild, "801", "comment configurer imap sur mon téléphone", false))
-	first := b.fake.waitMessage()
-	var all []discordCall
+	b.message(platformtest.DiscordMessage("640", "700", platformtest.DiscordGuild, "801", "comment configurer imap sur mon téléphone", false))
+	first := b.fake.WaitMessage()
+	var all []platformtest.DiscordCall
 	all = append(all, first)
 	for len(customIDs(all[len(all)-1].Body)) == 0 {
-		all = append(all, b.fake.waitMessage())
+		all = append(all, b.fake.WaitMessage())
 	}
 	if len(all) < 3 {
 		t.Errorf("%d messages for a 15,000-character answer; want at least 3 (6000 characters each)", len(all))
@@ -320,8 +321,8 @@ func TestDiscordLongAnswerSplit(t *testing.T) {
 
 func TestDiscordFaqCommand(t *testing.T) {
 	b := startDiscord(t)
-	reg := b.fake.waitCommand()
-	if !strings.Contains(reg.Path, "/guilds/"+discordGuild+"/commands") {
+	reg := b.fake.WaitCommand()
+	if !strings.Contains(reg.Path, "/guilds/"+platformtest.DiscordGuild+"/commands") {
 		t.Errorf("/faq registered at %s; want the configured server", reg.Path)
 	}
 	raw, _ := json.Marshal(reg.Body)
@@ -331,7 +332,7 @@ func TestDiscordFaqCommand(t *testing.T) {
 
 	// Autocomplete as the agent types.
 	b.interaction("901", 4, faqData(map[string]any{"name": "entry", "type": 3, "value": "imap", "focused": true}), nil)
-	cb := b.fake.waitCallback()
+	cb := b.fake.WaitCallback()
 	data := cb.Body["data"].(map[string]any)
 	choices, _ := data["choices"].([]any)
 	if cb.Body["type"] != float64(8) || len(choices) == 0 || len(choices) > 25 {
@@ -341,13 +342,13 @@ func TestDiscordFaqCommand(t *testing.T) {
 		t.Errorf("first choice for \"imap\" is %v; want an imap entry", first)
 	}
 	b.interaction("902", 4, faqData(map[string]any{"name": "entry", "type": 3, "value": "", "focused": true}), nil)
-	if choices := b.fake.waitCallback().Body["data"].(map[string]any)["choices"].([]any); len(choices) < 10 || len(choices) > 25 {
+	if choices := b.fake.WaitCallback().Body["data"].(map[string]any)["choices"].([]any); len(choices) < 10 || len(choices) > 25 {
 		t.Errorf("autocomplete of nothing: %d choices; want the topics (at most 25)", len(choices))
 	}
 
 	// The chosen entry posted, signed by the agent.
 	b.interaction("903", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "certificate-warning"}), nil)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	data = cb.Body["data"].(map[string]any)
 	if cb.Body["type"] != float64(4) || data["flags"] != nil || !strings.Contains(embedText(data), "mail.ac-lyon.fr") {
 		t.Errorf("/faq certificate-warning = %v; want the answer, public", cb.Body)
@@ -357,7 +358,7 @@ func TestDiscordFaqCommand(t *testing.T) {
 	}
 	// Private, from words.
 	b.interaction("904", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "mdp oublié"}, map[string]any{"name": "private", "type": 5, "value": true}), nil)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	data = cb.Body["data"].(map[string]any)
 	if data["flags"] != float64(64) || !strings.Contains(embedText(data), "mot de passe") {
 		t.Errorf("/faq mdp oublié private = %v; want an ephemeral answer about the password", cb.Body)
@@ -365,7 +366,7 @@ func TestDiscordFaqCommand(t *testing.T) {
 	// Words: a private preview (as on Slack), with a button that posts it,
 	// signed by the agent, in public.
 	b.interaction("906", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "certificat invalide android"}), nil)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	data = cb.Body["data"].(map[string]any)
 	post := customIDs(data)["post"]
 	if data["flags"] != float64(64) || post == "" || !strings.Contains(embedText(data), "mail.ac-lyon.fr") {
@@ -373,7 +374,7 @@ func TestDiscordFaqCommand(t *testing.T) {
 	}
 	message := map[string]any{"id": "960", "channel_id": "700", "flags": 64, "components": data["components"], "embeds": data["embeds"]}
 	b.interaction("907", 3, map[string]any{"custom_id": post, "component_type": 2}, message)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	data = cb.Body["data"].(map[string]any)
 	if raw, _ := json.Marshal(data); cb.Body["type"] != float64(4) || data["flags"] != nil || !strings.Contains(string(raw), "agent-dsi") {
 		t.Errorf("post click = %v; want the answer posted in public, signed", cb.Body)
@@ -384,12 +385,12 @@ func TestDiscordFaqDeferredWhenSlow(t *testing.T) {
 	b := startDiscord(t, func(c *discord.Config, b *discordBot) { c.Defer = 50 * time.Millisecond })
 	b.hd.gate = make(chan struct{})
 	b.interaction("905", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "problème de certificat"}), nil)
-	cb := b.fake.waitCallback()
+	cb := b.fake.WaitCallback()
 	if cb.Body["type"] != float64(5) {
 		t.Fatalf("first response %v; want 5 (deferred) while the answer is held", cb.Body)
 	}
 	close(b.hd.gate)
-	edit := b.fake.waitEdit()
+	edit := b.fake.WaitEdit()
 	if !strings.HasSuffix(edit.Path, "/messages/@original") || !strings.Contains(embedText(edit.Body), "certificat") {
 		t.Errorf("the deferred answer came as %s %v", edit.Path, edit.Body)
 	}
@@ -398,30 +399,30 @@ func TestDiscordFaqDeferredWhenSlow(t *testing.T) {
 func TestDiscordButtons(t *testing.T) {
 	b := startDiscord(t)
 	// Did you mean: the choice replaces the suggestion.
-	b.message(discordMessage("670", "700", discordGuild, "801", "ça marche pas", false))
-	m := b.fake.waitMessage()
+	b.message(platformtest.DiscordMessage("670", "700", platformtest.DiscordGuild, "801", "ça marche pas", false))
+	m := b.fake.WaitMessage()
 	pick := customIDs(m.Body)["pick"]
 	if pick == "" {
 		t.Fatalf("no did-you-mean buttons: %v", m.Body)
 	}
 	b.interaction("910", 3, map[string]any{"custom_id": pick, "component_type": 2}, m.Body)
-	cb := b.fake.waitCallback()
+	cb := b.fake.WaitCallback()
 	if cb.Body["type"] != float64(7) || embedText(cb.Body["data"].(map[string]any)) == "" {
 		t.Errorf("did-you-mean click = %v; want an update with the answer", cb.Body)
 	}
 
 	// Feedback: one vote, thanked; a second one refused privately.
-	b.message(discordMessage("671", "700", discordGuild, "801", "je tourne en boucle sur la page de connexion", false))
-	m = b.fake.waitMessage()
+	b.message(platformtest.DiscordMessage("671", "700", platformtest.DiscordGuild, "801", "je tourne en boucle sur la page de connexion", false))
+	m = b.fake.WaitMessage()
 	ids := customIDs(m.Body)
 	b.interaction("911", 3, map[string]any{"custom_id": ids["vote-no"], "component_type": 2}, m.Body)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	after := cb.Body["data"].(map[string]any)
 	if got := customIDs(after); cb.Body["type"] != float64(7) || got["vote-no"] != "" || got["voted"] == "" || got["human"] == "" {
 		t.Errorf("after a vote the buttons are %v; want the thanks and the person", got)
 	}
 	b.interaction("912", 3, map[string]any{"custom_id": ids["vote-yes"], "component_type": 2}, m.Body)
-	if cb := b.fake.waitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
+	if cb := b.fake.WaitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
 		t.Errorf("a second vote = %v; want a private notice", cb.Body)
 	}
 	if v := b.rec.allVotes(); len(v) != 1 || v[0].Helpful {
@@ -430,15 +431,15 @@ func TestDiscordButtons(t *testing.T) {
 
 	// Talk to a person: the helpdesk role, and only it, is pinged.
 	b.interaction("913", 3, map[string]any{"custom_id": ids["human"], "component_type": 2}, m.Body)
-	cb = b.fake.waitCallback()
+	cb = b.fake.WaitCallback()
 	data := cb.Body["data"].(map[string]any)
 	am := data["allowed_mentions"].(map[string]any)
 	if !strings.Contains(data["content"].(string), "<@&"+helpdeskRole+">") || len(am["roles"].([]any)) != 1 {
 		t.Errorf("talk to a person = %v; want the helpdesk role called", data)
 	}
-	b.fake.waitEdit() // the answer redrawn without the person button
+	b.fake.WaitEdit() // the answer redrawn without the person button
 	b.interaction("914", 3, map[string]any{"custom_id": ids["human"], "component_type": 2}, m.Body)
-	if cb := b.fake.waitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
+	if cb := b.fake.WaitCallback(); cb.Body["data"].(map[string]any)["flags"] != float64(64) {
 		t.Errorf("a second call = %v; want a private notice", cb.Body)
 	}
 }
@@ -449,18 +450,18 @@ func TestDiscordRateLimitedThenOneReply(t *testing.T) {
 	b := startDiscord(t, func(c *discord.Config, _ *discordBot) {
 		c.OnRateLimit = func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
 	})
-	b.fake.mu.Lock()
-	b.fake.rateLimit = 1
-	b.fake.mu.Unlock()
-	b.message(discordMessage("680", "700", discordGuild, "801", "comment changer mon mot de passe ?", false))
-	b.fake.waitMessage()
+	b.fake.Mu.Lock()
+	b.fake.RateLimit = 1
+	b.fake.Mu.Unlock()
+	b.message(platformtest.DiscordMessage("680", "700", platformtest.DiscordGuild, "801", "comment changer mon mot de passe ?", false))
+	b.fake.WaitMessage()
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	b.fake.mu.Lock()
-	defer b.fake.mu.Unlock()
-	if len(b.fake.messages) != 1 || b.fake.limited != 1 {
-		t.Errorf("%d messages after %d 429s; want exactly 1 after 1", len(b.fake.messages), b.fake.limited)
+	b.fake.Mu.Lock()
+	defer b.fake.Mu.Unlock()
+	if len(b.fake.Messages) != 1 || b.fake.Limited != 1 {
+		t.Errorf("%d messages after %d 429s; want exactly 1 after 1", len(b.fake.Messages), b.fake.Limited)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -471,20 +472,20 @@ func TestDiscordRateLimitedThenOneReply(t *testing.T) {
 
 func TestDiscordReconnectsOnOp7(t *testing.T) {
 	b := startDiscord(t, func(c *discord.Config, _ *discordBot) { c.Settle = 100 * time.Millisecond })
-	b.fake.send(b.conn, map[string]any{"op": 7, "d": nil})
-	b.conn = b.fake.waitConn()
-	b.fake.mu.Lock()
-	if b.fake.resumes != 1 || b.fake.identifies != 1 {
-		t.Errorf("%d identifies, %d resumes; want the session resumed after op 7", b.fake.identifies, b.fake.resumes)
+	b.fake.Send(b.conn, map[string]any{"op": 7, "d": nil})
+	b.conn = b.fake.WaitConn()
+	b.fake.Mu.Lock()
+	if b.fake.Resumes != 1 || b.fake.Identifies != 1 {
+		t.Errorf("%d identifies, %d resumes; want the session resumed after op 7", b.fake.Identifies, b.fake.Resumes)
 	}
-	b.fake.mu.Unlock()
-	b.message(discordMessage("690", "700", discordGuild, "801", "mon téléphone dit certificat invalide", false))
+	b.fake.Mu.Unlock()
+	b.message(platformtest.DiscordMessage("690", "700", platformtest.DiscordGuild, "801", "mon téléphone dit certificat invalide", false))
 	if m := b.waitMessage(); !strings.Contains(embedText(m.Body), "mail.ac-lyon.fr") {
 		t.Errorf("after reconnecting the answer is %v", m.Body)
 	}
 	// The connection drops: the adapter comes back again.
 	b.conn.Close()
-	b.conn = b.fake.waitConn()
-	b.message(discordMessage("691", "700", discordGuild, "801", "quel est mon identifiant ?", false))
+	b.conn = b.fake.WaitConn()
+	b.message(platformtest.DiscordMessage("691", "700", platformtest.DiscordGuild, "801", "quel est mon identifiant ?", false))
 	b.waitMessage()
 }

@@ -2,55 +2,12 @@ package tests
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
-
-// localPeer is what the fake platforms share: an HTTP server on 127.0.0.1
-// and the websocket of the bot's current connection, both closed at the end
-// of the test.
-type localPeer struct {
-	srv    *httptest.Server
-	mu     sync.Mutex // guards conn and the fakes' records
-	conn   *websocket.Conn
-	closed chan struct{}
-}
-
-func (p *localPeer) start(t *testing.T, h http.Handler) {
-	p.closed = make(chan struct{})
-	p.srv = httptest.NewUnstartedServer(h)
-	p.srv.Start()
-	t.Cleanup(func() {
-		close(p.closed)
-		p.mu.Lock()
-		if p.conn != nil {
-			p.conn.Close()
-		}
-		p.mu.Unlock()
-		p.srv.Close()
-	})
-}
-
-// waitOn returns the next value of ch, failing the test after 10 s.
-func waitOn[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no %s within 10 s", what)
-	}
-	var zero T
-	return zero
-}
 
 // runAdapter runs an adapter until the returned stop is called (or the
 // test ends) and returns what Run returned.

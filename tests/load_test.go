@@ -25,6 +25,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 var (
@@ -178,13 +179,13 @@ func TestLoadSlackHTTPEvents(t *testing.T) {
 	if !*loadTest {
 		t.Skip("load test: go test ./tests -run Load -load -v")
 	}
-	fake := newFakeSlack(t)
+	fake := platformtest.NewSlack(t)
 	total := *loadUsers * *loadEach
 	lat := newLatencies(total)
-	fake.sink = func(p slackPost) { lat.answer(p.Thread) }
+	fake.Sink = func(p platformtest.SlackPost) { lat.answer(p.Thread) }
 	goroutines := runtime.NumGoroutine()
 	a, err := slack.New(slack.Config{
-		BotToken: fake.botToken, SigningSecret: signingSecret, APIURL: fake.APIURL(),
+		BotToken: fake.BotToken, SigningSecret: signingSecret, APIURL: fake.APIURL(),
 		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
 	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
@@ -205,7 +206,7 @@ func TestLoadSlackHTTPEvents(t *testing.T) {
 		wg.Go(func() {
 			for q := range *loadEach {
 				ts := fmt.Sprintf("%d.%06d", 1700000000+u, q)
-				ev := messageEvent(fmt.Sprintf("Ev%d-%d", u, q), map[string]any{
+				ev := platformtest.MessageEvent(fmt.Sprintf("Ev%d-%d", u, q), map[string]any{
 					"type": "app_mention", "user": fmt.Sprintf("U%05d", u), "text": "<@UBOT> " + loadQuestions[(u+q)%len(loadQuestions)],
 					"ts": ts, "channel": fmt.Sprintf("C%03d", u%20), "event_ts": ts,
 				})
@@ -245,24 +246,24 @@ func TestLoadDiscordGateway(t *testing.T) {
 	if !*loadTest {
 		t.Skip("load test: go test ./tests -run Load -load -v")
 	}
-	fake := newFakeDiscord(t)
+	fake := platformtest.NewDiscord(t)
 	total := *loadUsers * *loadEach
 	lat := newLatencies(total)
-	fake.sink = func(c discordCall) {
+	fake.Sink = func(c platformtest.DiscordCall) {
 		if ref, ok := c.Body["message_reference"].(map[string]any); ok {
 			lat.answer(ref["message_id"].(string))
 		}
 	}
 	goroutines := runtime.NumGoroutine()
 	a, err := discord.New(discord.Config{
-		Token: fake.token, APIURL: fake.APIURL(), Channels: []string{"700"},
+		Token: fake.Token, APIURL: fake.APIURL(), Channels: []string{"700"},
 		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
 	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runAdapter(t, a.Run)
-	conn := fake.waitConn()
+	conn := fake.WaitConn()
 	before := heap()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -271,7 +272,7 @@ func TestLoadDiscordGateway(t *testing.T) {
 			for q := range *loadEach {
 				id := fmt.Sprintf("%d%05d", 100+u, q)
 				answered := lat.send(id)
-				fake.dispatch(conn, "MESSAGE_CREATE", discordMessage(id, "700", discordGuild, fmt.Sprintf("%d", 5000+u), loadQuestions[(u+q)%len(loadQuestions)], false))
+				fake.Dispatch(conn, "MESSAGE_CREATE", platformtest.DiscordMessage(id, "700", platformtest.DiscordGuild, fmt.Sprintf("%d", 5000+u), loadQuestions[(u+q)%len(loadQuestions)], false))
 				wait(answered)
 			}
 		})

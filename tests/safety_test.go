@@ -9,6 +9,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 // secretMessages carry each shape of secret, in both languages; secret is
@@ -43,11 +44,11 @@ func TestSlackSecretGuard(t *testing.T) {
 		}
 		for j, e := range ev {
 			b.event(fmt.Sprintf("EvSecret%d-%d", i, j), e)
-			p := b.fake.waitEphemeral()
+			p := b.fake.WaitEphemeral()
 			if p.User != "UTEACHER" || p.Channel != e["channel"] {
 				t.Errorf("%q: warning shown to %q in %q; want privately to UTEACHER in %v", m.text, p.User, p.Channel, e["channel"])
 			}
-			text := p.Text + blocksText(p.Blocks)
+			text := p.Text + platformtest.BlocksText(p.Blocks)
 			if !strings.Contains(strings.ToLower(text), "supprimez") && !strings.Contains(strings.ToLower(text), "delete") {
 				t.Errorf("%q: the warning does not say to delete the message: %q", m.text, text)
 			}
@@ -58,13 +59,13 @@ func TestSlackSecretGuard(t *testing.T) {
 	}
 	// /faq with a password, by mistake.
 	b.command("mon mot de passe est Soleil2024!")
-	if r := b.fake.waitResponse(); r.Body["response_type"] != "ephemeral" {
+	if r := b.fake.WaitResponse(); r.Body["response_type"] != "ephemeral" {
 		t.Errorf("/faq with a password = %v; want a private warning", r.Body)
 	}
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if posts, _ := b.fake.counts(); posts != 0 {
+	if posts, _ := b.fake.Counts(); posts != 0 {
 		t.Errorf("%d public messages; want none for messages carrying a secret", posts)
 	}
 	b.rec.mu.Lock()
@@ -82,7 +83,7 @@ func TestSlackSecretGuard(t *testing.T) {
 func TestDiscordSecretGuard(t *testing.T) {
 	b := startDiscord(t)
 	for i, m := range secretMessages {
-		b.message(discordMessage(fmt.Sprintf("70%d", i), "650", discordGuild, "801", m.text, false)) // not addressed
+		b.message(platformtest.DiscordMessage(fmt.Sprintf("70%d", i), "650", platformtest.DiscordGuild, "801", m.text, false)) // not addressed
 		p := b.waitMessage()
 		if p.Body["channel_id"] != "9801" {
 			t.Errorf("%q: warning sent in %v; want a direct message to the author (9801)", m.text, p.Body["channel_id"])
@@ -95,13 +96,13 @@ func TestDiscordSecretGuard(t *testing.T) {
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	b.fake.mu.Lock()
-	for _, c := range b.fake.messages {
+	b.fake.Mu.Lock()
+	for _, c := range b.fake.Messages {
 		if c.Body["channel_id"] != "9801" {
 			t.Errorf("a message in %v; want only direct messages to the author", c.Body["channel_id"])
 		}
 	}
-	b.fake.mu.Unlock()
+	b.fake.Mu.Unlock()
 	if b.rec.allVotes() != nil || len(b.rec.unanswered) != 0 {
 		t.Error("something of a message carrying a secret was stored")
 	}
@@ -121,17 +122,17 @@ func TestSlackFloodControl(t *testing.T) {
 	for i := range 8 {
 		b.event(fmt.Sprintf("EvF%d", i), mention("CGENERAL", fmt.Sprintf("30.%06d", i), "quel est le port imap ?"))
 	}
-	notice := b.fake.waitEphemeral()
+	notice := b.fake.WaitEphemeral()
 	if notice.User != "UTEACHER" || !strings.Contains(notice.Text, "minute") {
 		t.Errorf("flood notice %+v; want a private notice to UTEACHER", notice)
 	}
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	posts, _ := b.fake.counts()
-	b.fake.mu.Lock()
-	eph := len(b.fake.ephemerals)
-	b.fake.mu.Unlock()
+	posts, _ := b.fake.Counts()
+	b.fake.Mu.Lock()
+	eph := len(b.fake.Ephemerals)
+	b.fake.Mu.Unlock()
 	if posts != 5 || eph != 1 {
 		t.Errorf("%d answers and %d notices to 8 questions at once; want 5 and 1", posts, eph)
 	}
@@ -143,7 +144,7 @@ func TestDiscordFloodControlPerChannel(t *testing.T) {
 	})
 	// Six people at once in a channel limited to bursts of 3.
 	for i := range 6 {
-		b.message(discordMessage(fmt.Sprintf("80%d", i), "700", discordGuild, fmt.Sprintf("90%d", i), "quel est le port imap ?", false))
+		b.message(platformtest.DiscordMessage(fmt.Sprintf("80%d", i), "700", platformtest.DiscordGuild, fmt.Sprintf("90%d", i), "quel est le port imap ?", false))
 	}
 	for range 4 {
 		b.waitMessage()
@@ -151,16 +152,16 @@ func TestDiscordFloodControlPerChannel(t *testing.T) {
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	b.fake.mu.Lock()
-	defer b.fake.mu.Unlock()
+	b.fake.Mu.Lock()
+	defer b.fake.Mu.Unlock()
 	notices := 0
-	for _, c := range b.fake.messages {
+	for _, c := range b.fake.Messages {
 		if c.Body["content"] == chat.LabelsIn("fr").FloodChannel {
 			notices++
 		}
 	}
-	if len(b.fake.messages) != 4 || notices != 1 {
-		t.Errorf("%d messages with %d channel notices; want 3 answers and 1 notice", len(b.fake.messages), notices)
+	if len(b.fake.Messages) != 4 || notices != 1 {
+		t.Errorf("%d messages with %d channel notices; want 3 answers and 1 notice", len(b.fake.Messages), notices)
 	}
 }
 
@@ -179,11 +180,11 @@ func TestSlackHostileInput(t *testing.T) {
 		b.event(fmt.Sprintf("EvH%d", i), m)
 	}
 	for range hostile {
-		p := b.fake.waitPost()
+		p := b.fake.WaitPost()
 		if p.Text == "" || len(p.Blocks) == 0 {
 			t.Errorf("an empty reply: %+v", p)
 		}
-		if strings.Contains(p.Text+blocksText(p.Blocks), "evil.example") {
+		if strings.Contains(p.Text+platformtest.BlocksText(p.Blocks), "evil.example") {
 			t.Errorf("a reply echoes a link from the message")
 		}
 	}
@@ -193,7 +194,7 @@ func TestSlackHostileInput(t *testing.T) {
 func TestDiscordHostileInput(t *testing.T) {
 	b := startDiscord(t)
 	for i, h := range hostile {
-		b.message(discordMessage(fmt.Sprintf("50%d", i), "650", discordGuild, fmt.Sprintf("60%d", i), "<@"+discordBotID+"> "+h, true))
+		b.message(platformtest.DiscordMessage(fmt.Sprintf("50%d", i), "650", platformtest.DiscordGuild, fmt.Sprintf("60%d", i), "<@"+platformtest.DiscordBotID+"> "+h, true))
 	}
 	for range hostile {
 		m := b.waitMessage()

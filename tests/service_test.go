@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 // freeAddr returns a loopback address with a free port.
@@ -60,10 +62,10 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 	kpath := filepath.Join(dir, "faq.yaml")
 	os.WriteFile(kpath, src, 0o644)
 	data := filepath.Join(dir, "data")
-	fake := newFakeSlack(t)
+	fake := platformtest.NewSlack(t)
 	addr := freeAddr(t)
 	base := "http://" + addr
-	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.botToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
+	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
 		"HTTP_ADDR="+addr, "KNOWLEDGE_PATH="+kpath, "DATA_PATH="+data)
 	eventually(t, 20*time.Second, "/readyz 200", func() bool { code, _ := get(t, base+"/readyz"); return code == 200 })
 	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
@@ -73,14 +75,14 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 	sb.event("Ev1", mention("CGENERAL", "1.000001", "quel port pour imap sur mon téléphone ?"))
 	sb.event("Ev2", mention("CGENERAL", "1.000002", "j'ai oublié mon mot de passe"))
 	sb.event("Ev3", channelMessage("DTEACHER", "im", "1.000003", "ça marche pas"))
-	var answer slackPost
+	var answer platformtest.SlackPost
 	for range 3 {
-		if p := fake.waitPost(); p.Thread == "1.000001" {
+		if p := fake.WaitPost(); p.Thread == "1.000001" {
 			answer = p
 		}
 	}
 	sb.click("UTEACHER", "CGENERAL", map[string]any{"ts": "1800000000.000001", "thread_ts": "1.000001", "text": answer.Text}, answer.Blocks, "vote-no")
-	fake.waitResponse()
+	fake.WaitResponse()
 
 	_, metrics := get(t, base+"/metrics")
 	for _, want := range []string{
@@ -123,7 +125,7 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 		t.Error("/metrics does not show the failed reload")
 	}
 	sb.event("Ev4", mention("CGENERAL", "1.000004", "quel port pour imap sur mon téléphone ?"))
-	if p := fake.waitPost(); !strings.Contains(blocksText(p.Blocks), "993") {
+	if p := fake.WaitPost(); !strings.Contains(platformtest.BlocksText(p.Blocks), "993") {
 		t.Errorf("after a bad edit the bot answered %q; want the old knowledge's answer", p.Text)
 	}
 	// The fix is picked up.

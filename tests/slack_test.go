@@ -24,6 +24,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
 var (
@@ -130,7 +131,7 @@ const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 // slackBot is an adapter running against a fake Slack.
 type slackBot struct {
 	t    *testing.T
-	fake *fakeSlack
+	fake *platformtest.Slack
 	a    *slack.Adapter
 	hd   *helpdesk
 	rec  *recorder
@@ -144,14 +145,14 @@ type slackBot struct {
 // mode against a new fake Slack.
 func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *slackBot {
 	t.Helper()
-	fake := newFakeSlack(t)
+	fake := platformtest.NewSlack(t)
 	b := &slackBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := slack.Config{
-		BotToken: fake.botToken, APIURL: fake.APIURL(), Channels: []string{"CHELP"}, HelpdeskGroup: "S0HELP",
+		BotToken: fake.BotToken, APIURL: fake.APIURL(), Channels: []string{"CHELP"}, HelpdeskGroup: "S0HELP",
 		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
 	}
 	if socket {
-		cfg.AppToken = fake.appToken
+		cfg.AppToken = fake.AppToken
 	} else {
 		cfg.SigningSecret = signingSecret
 	}
@@ -169,7 +170,7 @@ func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *sl
 		b.checkHygiene()
 	})
 	if socket {
-		b.conn = fake.waitConn()
+		b.conn = fake.WaitConn()
 	} else {
 		srv := httptest.NewServer(a.Handler())
 		t.Cleanup(srv.Close)
@@ -188,13 +189,13 @@ func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *sl
 // checkHygiene: no message of the bot pings @channel, @here or @everyone,
 // and no log line carries a token or the signing secret.
 func (b *slackBot) checkHygiene() {
-	b.fake.mu.Lock()
-	defer b.fake.mu.Unlock()
+	b.fake.Mu.Lock()
+	defer b.fake.Mu.Unlock()
 	var all []string
-	for _, p := range b.fake.posts {
-		all = append(all, p.Text, blocksText(p.Blocks))
+	for _, p := range b.fake.Posts {
+		all = append(all, p.Text, platformtest.BlocksText(p.Blocks))
 	}
-	for _, r := range b.fake.responses {
+	for _, r := range b.fake.Responses {
 		raw, _ := json.Marshal(r.Body)
 		var s string
 		json.Unmarshal(raw, &s)
@@ -208,7 +209,7 @@ func (b *slackBot) checkHygiene() {
 		}
 	}
 	logs := b.log.String()
-	for _, secret := range []string{b.fake.botToken, b.fake.appToken, signingSecret} {
+	for _, secret := range []string{b.fake.BotToken, b.fake.AppToken, signingSecret} {
 		if strings.Contains(logs, secret) {
 			b.t.Errorf("a log line contains a secret")
 		}
@@ -218,9 +219,9 @@ func (b *slackBot) checkHygiene() {
 // event sends an Events API event by Socket Mode, or signed over HTTP.
 func (b *slackBot) event(eventID string, event map[string]any) {
 	b.t.Helper()
-	payload := messageEvent(eventID, event)
+	payload := platformtest.MessageEvent(eventID, event)
 	if b.conn != nil {
-		b.fake.waitAck(b.fake.send(b.conn, "events_api", payload))
+		b.fake.WaitAck(b.fake.Send(b.conn, "events_api", payload))
 		return
 	}
 	body, _ := json.Marshal(payload)
@@ -232,7 +233,7 @@ func (b *slackBot) event(eventID string, event map[string]any) {
 // command sends /faq TEXT and returns its response_url.
 func (b *slackBot) command(text string) string {
 	b.t.Helper()
-	resp := b.fake.responseURL()
+	resp := b.fake.ResponseURL()
 	form := url.Values{"command": {"/faq"}, "text": {text}, "user_id": {"UAGENT"}, "user_name": {"agent"}, "channel_id": {"CHELP"},
 		"team_id": {"T1"}, "response_url": {resp}, "trigger_id": {"trig"}, "token": {"verification"}}
 	if b.conn != nil {
@@ -240,7 +241,7 @@ func (b *slackBot) command(text string) string {
 		for k := range form {
 			payload[k] = form.Get(k)
 		}
-		b.fake.waitAck(b.fake.send(b.conn, "slash_commands", payload))
+		b.fake.WaitAck(b.fake.Send(b.conn, "slash_commands", payload))
 		return resp
 	}
 	if code, _ := b.signedPost("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), time.Now()); code != http.StatusOK {
@@ -252,9 +253,9 @@ func (b *slackBot) command(text string) string {
 // click presses a button of a message the bot sent.
 func (b *slackBot) click(user, channel string, msg map[string]any, blocks []map[string]any, actionID string) string {
 	b.t.Helper()
-	value, ok := buttons(blocks)[actionID]
+	value, ok := platformtest.Buttons(blocks)[actionID]
 	if !ok {
-		b.t.Fatalf("no button %q in %v", actionID, buttons(blocks))
+		b.t.Fatalf("no button %q in %v", actionID, platformtest.Buttons(blocks))
 	}
 	blockID := ""
 	for _, bl := range blocks {
@@ -265,7 +266,7 @@ func (b *slackBot) click(user, channel string, msg map[string]any, blocks []map[
 			}
 		}
 	}
-	resp := b.fake.responseURL()
+	resp := b.fake.ResponseURL()
 	msg["blocks"] = blocks
 	cb := map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": channel},
@@ -274,7 +275,7 @@ func (b *slackBot) click(user, channel string, msg map[string]any, blocks []map[
 		"actions": []any{map[string]any{"type": "button", "action_id": actionID, "block_id": blockID, "value": value, "action_ts": "1"}},
 	}
 	if b.conn != nil {
-		b.fake.waitAck(b.fake.send(b.conn, "interactive", cb))
+		b.fake.WaitAck(b.fake.Send(b.conn, "interactive", cb))
 		return resp
 	}
 	raw, _ := json.Marshal(cb)
@@ -333,17 +334,17 @@ func TestSlackMentionAnsweredInThreadOnce(t *testing.T) {
 		msg := channelMessage("CGENERAL", "channel", "1700000000.000100", "<@UBOT> "+text)
 		b.event("Ev2", msg)
 		b.event("Ev1", mention("CGENERAL", "1700000000.000100", text))
-		p := b.fake.waitPost()
+		p := b.fake.WaitPost()
 		if p.Channel != "CGENERAL" || p.Thread != "1700000000.000100" {
 			t.Errorf("reply in %s thread %q; want CGENERAL thread 1700000000.000100", p.Channel, p.Thread)
 		}
-		all := blocksText(p.Blocks)
+		all := platformtest.BlocksText(p.Blocks)
 		for _, want := range []string{"mail.ac-lyon.fr", "993", "IMAP"} {
 			if !strings.Contains(all, want) {
 				t.Errorf("the reply does not say %q:\n%s", want, all)
 			}
 		}
-		btn := buttons(p.Blocks)
+		btn := platformtest.Buttons(p.Blocks)
 		for _, want := range []string{"vote-yes", "vote-no", "human"} {
 			if _, ok := btn[want]; !ok {
 				t.Errorf("no %s button under the answer: %v", want, btn)
@@ -355,7 +356,7 @@ func TestSlackMentionAnsweredInThreadOnce(t *testing.T) {
 		if err := b.stop(); err != nil {
 			t.Fatal(err)
 		}
-		if posts, _ := b.fake.counts(); posts != 1 {
+		if posts, _ := b.fake.Counts(); posts != 1 {
 			t.Errorf("%d replies to one mention delivered three times; want 1", posts)
 		}
 	})
@@ -382,9 +383,9 @@ func TestSlackWhenItSpeaks(t *testing.T) {
 		// Then what it answers: a DM (inline), a configured channel (in thread).
 		b.event("EvDM", channelMessage("DTEACHER", "im", "2.000001", "mot de passe oublié"))
 		b.event("EvCH", channelMessage("CHELP", "channel", "2.000002", "quel est mon identifiant pour convergence ?"))
-		got := map[string]slackPost{}
+		got := map[string]platformtest.SlackPost{}
 		for range 2 {
-			p := b.fake.waitPost()
+			p := b.fake.WaitPost()
 			got[p.Channel] = p
 		}
 		if p, ok := got["DTEACHER"]; !ok || p.Thread != "" {
@@ -396,7 +397,7 @@ func TestSlackWhenItSpeaks(t *testing.T) {
 		if err := b.stop(); err != nil {
 			t.Fatal(err)
 		}
-		if posts, _ := b.fake.counts(); posts != 2 {
+		if posts, _ := b.fake.Counts(); posts != 2 {
 			t.Errorf("%d replies; want 2 (the DM and the configured channel), silence for the rest", posts)
 		}
 		if asked := b.hd.questions(); len(asked) != 2 {
@@ -408,7 +409,7 @@ func TestSlackWhenItSpeaks(t *testing.T) {
 func TestSlackMentionWithNothingElse(t *testing.T) {
 	b := startSlack(t, true)
 	b.event("Ev1", mention("CGENERAL", "3.000001", ""))
-	p := b.fake.waitPost()
+	p := b.fake.WaitPost()
 	if p.Thread != "3.000001" || p.Text == "" {
 		t.Errorf("an empty mention got %+v; want the empty-message hint in the thread", p)
 	}
@@ -418,13 +419,13 @@ func TestSlackBroadcastMentionsNeutralised(t *testing.T) {
 	both(t, func(t *testing.T, socket bool) {
 		b := startSlack(t, socket)
 		b.event("Ev1", mention("CGENERAL", "4.000001", "<!channel> <!here> &lt;!everyone&gt; mon mot de passe ne marche plus"))
-		p := b.fake.waitPost()
-		if strings.Contains(p.Text, "<!") || strings.Contains(blocksText(p.Blocks), "<!") {
+		p := b.fake.WaitPost()
+		if strings.Contains(p.Text, "<!") || strings.Contains(platformtest.BlocksText(p.Blocks), "<!") {
 			t.Errorf("the reply carries a broadcast mention: %q", p.Text)
 		}
 		resp := b.command("<!channel> &lt;!here&gt; zzzz qwerty")
-		r := b.fake.waitResponse()
-		if r.Path != strings.TrimPrefix(resp, b.fake.srv.URL) {
+		r := b.fake.WaitResponse()
+		if r.Path != strings.TrimPrefix(resp, b.fake.Srv.URL) {
 			t.Errorf("response sent to %s; want %s", r.Path, resp)
 		}
 		raw, _ := json.Marshal(r.Body)
@@ -441,35 +442,35 @@ func TestSlackFaqCommand(t *testing.T) {
 
 		// Alone: the topics, privately.
 		b.command("")
-		r := b.fake.waitResponse()
+		r := b.fake.WaitResponse()
 		if r.Body["response_type"] != "ephemeral" || !strings.Contains(fmt.Sprint(r.Body["text"]), "imap-settings") {
 			t.Errorf("/faq alone = %v; want the topics, ephemeral", r.Body)
 		}
 
 		// An exact id: posted at once.
 		b.command("imap-settings")
-		r = b.fake.waitResponse()
+		r = b.fake.WaitResponse()
 		if r.Body["response_type"] != "in_channel" || !strings.Contains(fmt.Sprint(r.Body["text"]), "993") {
 			t.Errorf("/faq imap-settings = %v; want the IMAP answer in the channel", r.Body)
 		}
 
 		// Words: a private preview, then posted in two clicks.
 		b.command("certificat invalide sur android")
-		r = b.fake.waitResponse()
+		r = b.fake.WaitResponse()
 		if r.Body["response_type"] != "ephemeral" {
 			t.Fatalf("/faq certificat = %v; want an ephemeral preview", r.Body)
 		}
 		blocks := toBlocks(r.Body["blocks"])
-		if v := buttons(blocks)["post"]; !strings.HasPrefix(v, "certificate-warning|") {
+		if v := platformtest.Buttons(blocks)["post"]; !strings.HasPrefix(v, "certificate-warning|") {
 			t.Fatalf("the preview's post button carries %q; want certificate-warning", v)
 		}
 		resp := b.click("UAGENT", "CHELP", map[string]any{"ts": "5.000001", "text": "preview"}, blocks, "post")
-		posted := b.fake.waitResponse()
-		deleted := b.fake.waitResponse()
-		if posted.Path != strings.TrimPrefix(resp, b.fake.srv.URL) || posted.Body["response_type"] != "in_channel" {
+		posted := b.fake.WaitResponse()
+		deleted := b.fake.WaitResponse()
+		if posted.Path != strings.TrimPrefix(resp, b.fake.Srv.URL) || posted.Body["response_type"] != "in_channel" {
 			t.Errorf("post click sent %v; want the answer in the channel", posted.Body)
 		}
-		if !strings.Contains(blocksText(toBlocks(posted.Body["blocks"])), "<@UAGENT>") {
+		if !strings.Contains(platformtest.BlocksText(toBlocks(posted.Body["blocks"])), "<@UAGENT>") {
 			t.Errorf("the posted answer does not say which agent posted it")
 		}
 		if deleted.Body["delete_original"] != true {
@@ -484,34 +485,34 @@ func TestSlackButtons(t *testing.T) {
 
 		// Did you mean: the chosen entry replaces the suggestion.
 		b.event("Ev1", mention("CGENERAL", "6.000001", "ça marche pas"))
-		p := b.fake.waitPost()
-		btn := buttons(p.Blocks)
+		p := b.fake.WaitPost()
+		btn := platformtest.Buttons(p.Blocks)
 		if _, ok := btn["pick:0"]; !ok {
-			t.Fatalf("a vague question got no did-you-mean buttons: %v\n%s", btn, blocksText(p.Blocks))
+			t.Fatalf("a vague question got no did-you-mean buttons: %v\n%s", btn, platformtest.BlocksText(p.Blocks))
 		}
 		chosen, _, _ := strings.Cut(btn["pick:0"], "|")
 		b.click("UTEACHER", "CGENERAL", map[string]any{"ts": "1800000000.000001", "thread_ts": "6.000001", "text": p.Text}, p.Blocks, "pick:0")
-		r := b.fake.waitResponse()
+		r := b.fake.WaitResponse()
 		e, _ := shippedCore(t).Knowledge().Entry(chosen)
-		if r.Body["replace_original"] != true || !strings.Contains(blocksText(toBlocks(r.Body["blocks"])), e.Title.FR) {
+		if r.Body["replace_original"] != true || !strings.Contains(platformtest.BlocksText(toBlocks(r.Body["blocks"])), e.Title.FR) {
 			t.Errorf("the did-you-mean click sent %v; want the answer of %s in place of the suggestion", r.Body, chosen)
 		}
 
 		// Feedback: 👎 recorded once, thanked, buttons gone.
 		b.event("Ev2", mention("CGENERAL", "6.000002", "je suis bloqué sur la page de connexion qui revient sans arrêt"))
-		p = b.fake.waitPost()
+		p = b.fake.WaitPost()
 		msg := map[string]any{"ts": "1800000000.000002", "thread_ts": "6.000002", "text": p.Text}
 		b.click("UTEACHER", "CGENERAL", msg, p.Blocks, "vote-no")
-		r = b.fake.waitResponse()
+		r = b.fake.WaitResponse()
 		after := toBlocks(r.Body["blocks"])
-		if _, ok := buttons(after)["vote-no"]; ok || r.Body["replace_original"] != true {
-			t.Errorf("after a vote the answer still offers a vote: %v", buttons(after))
+		if _, ok := platformtest.Buttons(after)["vote-no"]; ok || r.Body["replace_original"] != true {
+			t.Errorf("after a vote the answer still offers a vote: %v", platformtest.Buttons(after))
 		}
-		if _, ok := buttons(after)["human"]; !ok {
+		if _, ok := platformtest.Buttons(after)["human"]; !ok {
 			t.Errorf("after a 👎 the answer no longer offers a person")
 		}
 		b.click("UTEACHER", "CGENERAL", msg, p.Blocks, "vote-yes") // a second click, from the old message
-		r = b.fake.waitResponse()
+		r = b.fake.WaitResponse()
 		if r.Body["response_type"] != "ephemeral" {
 			t.Errorf("a second vote got %v; want a private notice", r.Body)
 		}
@@ -521,19 +522,19 @@ func TestSlackButtons(t *testing.T) {
 
 		// Talk to a person: the helpdesk group is called in the thread, once.
 		b.click("UTEACHER", "CGENERAL", msg, after, "human")
-		call := b.fake.waitPost()
+		call := b.fake.WaitPost()
 		if call.Thread != "6.000002" || !strings.Contains(call.Text, "<!subteam^S0HELP>") || !strings.Contains(call.Text, "<@UTEACHER>") {
 			t.Errorf("talk to a person posted %q in thread %q; want the helpdesk group called in 6.000002", call.Text, call.Thread)
 		}
-		b.fake.waitResponse() // the answer redrawn without the person button
+		b.fake.WaitResponse() // the answer redrawn without the person button
 		b.click("UTEACHER", "CGENERAL", msg, after, "human")
-		if r := b.fake.waitResponse(); r.Body["response_type"] != "ephemeral" {
+		if r := b.fake.WaitResponse(); r.Body["response_type"] != "ephemeral" {
 			t.Errorf("a second call for a person got %v; want a private notice", r.Body)
 		}
 		if err := b.stop(); err != nil {
 			t.Fatal(err)
 		}
-		if posts, _ := b.fake.counts(); posts != 3 {
+		if posts, _ := b.fake.Counts(); posts != 3 {
 			t.Errorf("%d messages posted; want 3 (two answers, one call for a person)", posts)
 		}
 	})
@@ -545,7 +546,7 @@ func TestSlackHTTPSignatures(t *testing.T) {
 	if code, body := b.signedPost("/slack/events", "application/json", challenge, time.Now()); code != 200 || body != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Errorf("url_verification = %d %q; want 200 and the challenge", code, body)
 	}
-	event, _ := json.Marshal(messageEvent("EvX", mention("CGENERAL", "7.000001", "SECRET-BODY mot de passe oublié")))
+	event, _ := json.Marshal(platformtest.MessageEvent("EvX", mention("CGENERAL", "7.000001", "SECRET-BODY mot de passe oublié")))
 	cases := []struct {
 		name    string
 		headers map[string]string
@@ -567,11 +568,11 @@ func TestSlackHTTPSignatures(t *testing.T) {
 	if code, _ := b.signedPost("/slack/events", "application/json", event, time.Now()); code != http.StatusOK {
 		t.Errorf("a well-signed event: %d; want 200", code)
 	}
-	b.fake.waitPost()
+	b.fake.WaitPost()
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if posts, _ := b.fake.counts(); posts != 1 {
+	if posts, _ := b.fake.Counts(); posts != 1 {
 		t.Errorf("%d replies; want 1 (only the well-signed event)", posts)
 	}
 	logs := b.log.String()
@@ -589,18 +590,18 @@ func TestSlackRateLimitedThenPosted(t *testing.T) {
 	b := startSlack(t, true, func(c *slack.Config) {
 		c.OnRateLimit = func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
 	})
-	b.fake.mu.Lock()
-	b.fake.rateLimit = 1
-	b.fake.mu.Unlock()
+	b.fake.Mu.Lock()
+	b.fake.RateLimit = 1
+	b.fake.Mu.Unlock()
 	b.event("Ev1", mention("CGENERAL", "8.000001", "comment changer mon mot de passe ?"))
-	b.fake.waitPost()
+	b.fake.WaitPost()
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	posts, _ := b.fake.counts()
-	b.fake.mu.Lock()
-	limited := b.fake.limited
-	b.fake.mu.Unlock()
+	posts, _ := b.fake.Counts()
+	b.fake.Mu.Lock()
+	limited := b.fake.Limited
+	b.fake.Mu.Unlock()
 	if posts != 1 || limited != 1 {
 		t.Errorf("%d posts after %d 429s; want 1 after 1", posts, limited)
 	}
@@ -612,21 +613,21 @@ func TestSlackRateLimitedThenPosted(t *testing.T) {
 func TestSlackReconnects(t *testing.T) {
 	b := startSlack(t, true)
 	// Slack asks the client to reconnect.
-	b.fake.write(b.conn, map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fake"}})
-	b.conn = b.fake.waitConn()
+	b.fake.Write(b.conn, map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fake"}})
+	b.conn = b.fake.WaitConn()
 	b.event("Ev1", mention("CGENERAL", "9.000001", "mon téléphone affiche certificat invalide"))
-	if p := b.fake.waitPost(); !strings.Contains(blocksText(p.Blocks), "mail.ac-lyon.fr") {
+	if p := b.fake.WaitPost(); !strings.Contains(platformtest.BlocksText(p.Blocks), "mail.ac-lyon.fr") {
 		t.Errorf("after a disconnect envelope the answer is %q", p.Text)
 	}
 	// The connection drops.
 	b.conn.Close()
-	b.conn = b.fake.waitConn()
+	b.conn = b.fake.WaitConn()
 	b.event("Ev2", mention("CGENERAL", "9.000002", "quel est mon identifiant ?"))
-	b.fake.waitPost()
-	b.fake.mu.Lock()
-	defer b.fake.mu.Unlock()
-	if b.fake.opens != 3 {
-		t.Errorf("%d connections opened; want 3", b.fake.opens)
+	b.fake.WaitPost()
+	b.fake.Mu.Lock()
+	defer b.fake.Mu.Unlock()
+	if b.fake.Opens != 3 {
+		t.Errorf("%d connections opened; want 3", b.fake.Opens)
 	}
 }
 
@@ -635,14 +636,14 @@ func TestSlackAcksBeforeAnswering(t *testing.T) {
 	b.hd.gate = make(chan struct{})
 	// b.event waits for the ack, which must come while the answer is held.
 	b.event("Ev1", mention("CGENERAL", "10.000001", "mot de passe oublié"))
-	if posts, _ := b.fake.counts(); posts != 0 {
+	if posts, _ := b.fake.Counts(); posts != 0 {
 		t.Fatal("replied before the gate opened")
 	}
 	// Shut down with the reply in flight: it still goes out.
 	stopped := make(chan error, 1)
 	go func() { stopped <- b.stop() }()
 	close(b.hd.gate)
-	b.fake.waitPost()
+	b.fake.WaitPost()
 	if err := <-stopped; err != nil {
 		t.Errorf("Run = %v after shutdown; want nil", err)
 	}

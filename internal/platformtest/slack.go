@@ -1,4 +1,4 @@
-package tests
+package platformtest
 
 import (
 	"encoding/json"
@@ -13,55 +13,55 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// fakeSlack is a local Slack for the tests: the Web API methods the bot
+// Slack is a local Slack for the tests: the Web API methods the bot
 // calls, response_url endpoints, and the Socket Mode websocket, all on
 // 127.0.0.1. It speaks the real wire formats (form-encoded Web API calls,
 // JSON envelopes acknowledged by envelope_id) so the adapter runs unchanged.
-type fakeSlack struct {
-	localPeer
+type Slack struct {
+	peer
 	t *testing.T
 
-	botToken, appToken string
+	BotToken, AppToken string
 
-	posts       []slackPost
-	ephemerals  []slackPost // chat.postEphemeral calls; User is who sees it
-	responses   []slackResponse
-	rateLimit   int // the next rateLimit postMessage calls get 429
-	limited     int // how many 429s were sent
-	opens       int // apps.connections.open calls
+	Posts       []SlackPost
+	Ephemerals  []SlackPost // chat.postEphemeral calls; User is who sees it
+	Responses   []SlackResponse
+	RateLimit   int // the next RateLimit postMessage calls get 429
+	Limited     int // how many 429s were sent
+	Opens       int // apps.connections.open calls
 	connWrite   sync.Mutex
 	envelope    int
 	responseSeq int
 
-	postc chan slackPost
-	ephc  chan slackPost
-	respc chan slackResponse
+	postc chan SlackPost
+	ephc  chan SlackPost
+	respc chan SlackResponse
 	ackc  chan string
-	connc chan *websocket.Conn
+	ConnC chan *websocket.Conn
 
-	// sink, when set, receives every chat.postMessage instead of postc
+	// Sink, when set, receives every chat.postMessage instead of postc
 	// (load tests).
-	sink func(slackPost)
+	Sink func(SlackPost)
 }
 
-// slackPost is one chat.postMessage call.
-type slackPost struct {
+// SlackPost is one chat.postMessage call.
+type SlackPost struct {
 	Channel, Thread, Text, User string
 	Blocks                      []map[string]any
 	Raw                         url.Values
 }
 
-// slackResponse is one message sent to a response_url.
-type slackResponse struct {
+// SlackResponse is one message sent to a response_url.
+type SlackResponse struct {
 	Path string
 	Body map[string]any
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{
-		t: t, botToken: "xoxb-test-token", appToken: "xapp-test-token",
-		postc: make(chan slackPost, 100), ephc: make(chan slackPost, 100), respc: make(chan slackResponse, 100),
-		ackc: make(chan string, 100), connc: make(chan *websocket.Conn, 10),
+func NewSlack(t *testing.T) *Slack {
+	f := &Slack{
+		t: t, BotToken: "xoxb-test-token", AppToken: "xapp-test-token",
+		postc: make(chan SlackPost, 100), ephc: make(chan SlackPost, 100), respc: make(chan SlackResponse, 100),
+		ackc: make(chan string, 100), ConnC: make(chan *websocket.Conn, 10),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", f.authTest)
@@ -75,14 +75,14 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 }
 
 // APIURL is the SLACK_API_URL of the fake.
-func (f *fakeSlack) APIURL() string { return f.srv.URL + "/api/" }
+func (f *Slack) APIURL() string { return f.Srv.URL + "/api/" }
 
-func (f *fakeSlack) writeJSON(w http.ResponseWriter, v any) {
+func (f *Slack) writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeSlack) authorized(r *http.Request, token string) bool {
+func (f *Slack) authorized(r *http.Request, token string) bool {
 	if r.Header.Get("Authorization") == "Bearer "+token {
 		return true
 	}
@@ -90,40 +90,40 @@ func (f *fakeSlack) authorized(r *http.Request, token string) bool {
 	return r.Form.Get("token") == token
 }
 
-func (f *fakeSlack) authTest(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(r, f.botToken) {
+func (f *Slack) authTest(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.BotToken) {
 		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
 	f.writeJSON(w, map[string]any{"ok": true, "url": "https://lycee.slack.com/", "team": "Lycée", "user": "helpdesk", "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"})
 }
 
-func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(r, f.appToken) {
+func (f *Slack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.AppToken) {
 		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
-	f.mu.Lock()
-	f.opens++
-	f.mu.Unlock()
-	f.writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/socket"})
+	f.Mu.Lock()
+	f.Opens++
+	f.Mu.Unlock()
+	f.writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.Srv.URL, "http") + "/socket"})
 }
 
-func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(r, f.botToken) {
+func (f *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.BotToken) {
 		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
-	f.mu.Lock()
-	if f.rateLimit > 0 {
-		f.rateLimit--
-		f.limited++
-		f.mu.Unlock()
+	f.Mu.Lock()
+	if f.RateLimit > 0 {
+		f.RateLimit--
+		f.Limited++
+		f.Mu.Unlock()
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
-	p := slackPost{Channel: r.Form.Get("channel"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
+	p := SlackPost{Channel: r.Form.Get("channel"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
 	if b := r.Form.Get("blocks"); b != "" {
 		if err := json.Unmarshal([]byte(b), &p.Blocks); err != nil {
 			f.t.Errorf("fake slack: chat.postMessage blocks are not JSON: %v", err)
@@ -131,57 +131,57 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	f.envelope++ // also numbers messages
 	ts := fmt.Sprintf("1800000000.%06d", f.envelope)
-	if f.sink == nil {
-		f.posts = append(f.posts, p)
+	if f.Sink == nil {
+		f.Posts = append(f.Posts, p)
 	}
-	f.mu.Unlock()
-	if f.sink != nil {
-		f.sink(p)
+	f.Mu.Unlock()
+	if f.Sink != nil {
+		f.Sink(p)
 	} else {
 		f.postc <- p
 	}
 	f.writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": ts})
 }
 
-func (f *fakeSlack) postEphemeral(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(r, f.botToken) {
+func (f *Slack) postEphemeral(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.BotToken) {
 		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
-	p := slackPost{Channel: r.Form.Get("channel"), User: r.Form.Get("user"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
+	p := SlackPost{Channel: r.Form.Get("channel"), User: r.Form.Get("user"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
 	json.Unmarshal([]byte(r.Form.Get("blocks")), &p.Blocks)
-	f.mu.Lock()
-	f.ephemerals = append(f.ephemerals, p)
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.Ephemerals = append(f.Ephemerals, p)
+	f.Mu.Unlock()
 	f.ephc <- p
 	f.writeJSON(w, map[string]any{"ok": true, "message_ts": "1800000000.999999"})
 }
 
 // waitEphemeral waits for the next chat.postEphemeral.
-func (f *fakeSlack) waitEphemeral() slackPost {
+func (f *Slack) WaitEphemeral() SlackPost {
 	f.t.Helper()
-	return waitOn(f.t, f.ephc, "chat.postEphemeral")
+	return Wait(f.t, f.ephc, "chat.postEphemeral")
 }
 
-func (f *fakeSlack) response(w http.ResponseWriter, r *http.Request) {
+func (f *Slack) response(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		f.t.Errorf("fake slack: response_url body is not JSON: %v", err)
 	}
-	resp := slackResponse{Path: r.URL.Path, Body: body}
-	f.mu.Lock()
-	f.responses = append(f.responses, resp)
-	f.mu.Unlock()
+	resp := SlackResponse{Path: r.URL.Path, Body: body}
+	f.Mu.Lock()
+	f.Responses = append(f.Responses, resp)
+	f.Mu.Unlock()
 	f.respc <- resp
 	w.Write([]byte("ok"))
 }
 
 // responseURL returns a new response_url on the fake.
-func (f *fakeSlack) responseURL() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *Slack) ResponseURL() string {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	f.responseSeq++
-	return fmt.Sprintf("%s/response/%d", f.srv.URL, f.responseSeq)
+	return fmt.Sprintf("%s/response/%d", f.Srv.URL, f.responseSeq)
 }
 
 // upgrader accepts what Slack accepts: the SDK dials with the Origin of
@@ -190,16 +190,16 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { retu
 
 // socket is the Socket Mode websocket: hello first, then pings (the client
 // drops a connection that Slack stops pinging), acks read back.
-func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+func (f *Slack) socket(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
-	f.mu.Lock()
+	f.Mu.Lock()
 	f.conn = conn
-	f.mu.Unlock()
-	f.write(conn, map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}, "debug_info": map[string]any{"host": "fake"}})
-	f.connc <- conn
+	f.Mu.Unlock()
+	f.Write(conn, map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}, "debug_info": map[string]any{"host": "fake"}})
+	f.ConnC <- conn
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(500 * time.Millisecond)
@@ -229,7 +229,7 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeSlack) write(conn *websocket.Conn, v any) {
+func (f *Slack) Write(conn *websocket.Conn, v any) {
 	f.connWrite.Lock()
 	defer f.connWrite.Unlock()
 	if err := conn.WriteJSON(v); err != nil {
@@ -238,35 +238,35 @@ func (f *fakeSlack) write(conn *websocket.Conn, v any) {
 }
 
 // waitConn waits for the adapter to (re)connect by Socket Mode.
-func (f *fakeSlack) waitConn() *websocket.Conn {
+func (f *Slack) WaitConn() *websocket.Conn {
 	f.t.Helper()
-	return waitOn(f.t, f.connc, "Socket Mode connection")
+	return Wait(f.t, f.ConnC, "Socket Mode connection")
 }
 
 // send delivers a Socket Mode envelope and returns its id.
-func (f *fakeSlack) send(conn *websocket.Conn, typ string, payload any) string {
-	f.mu.Lock()
+func (f *Slack) Send(conn *websocket.Conn, typ string, payload any) string {
+	f.Mu.Lock()
 	f.envelope++
 	id := fmt.Sprintf("env-%d", f.envelope)
-	f.mu.Unlock()
-	f.write(conn, map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": typ != "events_api", "retry_attempt": 0})
+	f.Mu.Unlock()
+	f.Write(conn, map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": typ != "events_api", "retry_attempt": 0})
 	return id
 }
 
 // waitPost waits for the next chat.postMessage.
-func (f *fakeSlack) waitPost() slackPost {
+func (f *Slack) WaitPost() SlackPost {
 	f.t.Helper()
-	return waitOn(f.t, f.postc, "chat.postMessage")
+	return Wait(f.t, f.postc, "chat.postMessage")
 }
 
 // waitResponse waits for the next message sent to a response_url.
-func (f *fakeSlack) waitResponse() slackResponse {
+func (f *Slack) WaitResponse() SlackResponse {
 	f.t.Helper()
-	return waitOn(f.t, f.respc, "response_url message")
+	return Wait(f.t, f.respc, "response_url message")
 }
 
 // waitAck waits for the acknowledgement of an envelope.
-func (f *fakeSlack) waitAck(id string) {
+func (f *Slack) WaitAck(id string) {
 	f.t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
@@ -282,19 +282,19 @@ func (f *fakeSlack) waitAck(id string) {
 }
 
 // counts returns how many messages were posted and sent to response_urls.
-func (f *fakeSlack) counts() (posts, responses int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.posts), len(f.responses)
+func (f *Slack) Counts() (posts, responses int) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return len(f.Posts), len(f.Responses)
 }
 
 // messageEvent is an Events API callback carrying a message-like event.
-func messageEvent(eventID string, event map[string]any) map[string]any {
+func MessageEvent(eventID string, event map[string]any) map[string]any {
 	return map[string]any{"token": "verification", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(), "event": event}
 }
 
 // blocksText joins the texts of a message's blocks, buttons included.
-func blocksText(blocks []map[string]any) string {
+func BlocksText(blocks []map[string]any) string {
 	b, _ := json.Marshal(blocks)
 	var sb strings.Builder
 	var walk func(v any)
@@ -320,7 +320,7 @@ func blocksText(blocks []map[string]any) string {
 }
 
 // buttons returns the buttons of a message: action_id -> value.
-func buttons(blocks []map[string]any) map[string]string {
+func Buttons(blocks []map[string]any) map[string]string {
 	out := map[string]string{}
 	for _, b := range blocks {
 		els, _ := b["elements"].([]any)

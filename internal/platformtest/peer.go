@@ -1,0 +1,53 @@
+// Package platformtest holds local fakes of Slack (Web API, response_url
+// endpoints, Socket Mode websocket) and Discord (REST, gateway websocket)
+// that speak the real wire formats on 127.0.0.1, for the adapters' tests and
+// the end-to-end tests alike. Nothing here reaches the network.
+package platformtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// peer is what the fake platforms share: an HTTP server on 127.0.0.1
+// and the websocket of the bot's current connection, both closed at the end
+// of the test.
+type peer struct {
+	Srv    *httptest.Server
+	Mu     sync.Mutex // guards the fakes' records (hold it to read them) and conn
+	conn   *websocket.Conn
+	closed chan struct{}
+}
+
+func (p *peer) start(t *testing.T, h http.Handler) {
+	p.closed = make(chan struct{})
+	p.Srv = httptest.NewUnstartedServer(h)
+	p.Srv.Start()
+	t.Cleanup(func() {
+		close(p.closed)
+		p.Mu.Lock()
+		if p.conn != nil {
+			p.conn.Close()
+		}
+		p.Mu.Unlock()
+		p.Srv.Close()
+	})
+}
+
+// Wait returns the next value of ch, failing the test after 10 s.
+func Wait[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10 s", what)
+	}
+	var zero T
+	return zero
+}
