@@ -187,6 +187,21 @@ func (n *names) find(words []string) (string, bool) {
 // Knowledge returns the knowledge the core answers from.
 func (c *Core) Knowledge() *Knowledge { return c.kb }
 
+// The catalog of the knowledge the core serves, asked of the core so that an
+// event sees one version of it.
+
+// Entry returns the entry with the given id.
+func (c *Core) Entry(id string) (*Entry, bool) { return c.kb.Entry(id) }
+
+// Topics returns the entries that answer support questions.
+func (c *Core) Topics() []*Entry { return c.kb.Topics() }
+
+// TopicList renders the titles of the topics as a markdown list.
+func (c *Core) TopicList(lang string) string { return c.kb.TopicList(lang) }
+
+// DefaultLanguage is the language of a reply when nothing says which.
+func (c *Core) DefaultLanguage() string { return c.kb.Settings.DefaultLanguage }
+
 // MatcherConfig is the matcher configuration the knowledge asks for.
 func MatcherConfig(kb *Knowledge) matcher.Config {
 	cfg := matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage}

@@ -95,7 +95,7 @@ func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
 			return l
 		}
 	}
-	return a.hd.Current().Knowledge().Settings.DefaultLanguage
+	return a.hd.Current().DefaultLanguage()
 }
 
 func userOf(i *discordgo.InteractionCreate) *discordgo.User {
@@ -143,7 +143,7 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 	lang := a.langOf(i, o.lang)
 	var entries []*intents.Entry
 	if core := a.hd.Current(); o.entry == "" {
-		entries = core.Knowledge().Topics()
+		entries = core.Topics()
 	} else {
 		entries = core.Suggest(plainText(o.entry), maxChoices)
 	}
@@ -242,8 +242,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		return nil // not one of our buttons, or tampered with
 	}
 	core := a.hd.Current() // one version of the knowledge for the whole click
-	kb := core.Knowledge()
-	e, known := kb.Entry(ref.ID)
+	e, known := core.Entry(ref.ID)
 	user := userOf(i)
 	l := chat.LabelsIn(ref.Lang)
 	respond := func(typ discordgo.InteractionResponseType, data *discordgo.InteractionResponseData) error {
@@ -285,7 +284,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		var others []*intents.Entry
 		eachButton(i.Message.Components, func(b *discordgo.Button) {
 			if act, r, ok := parseCustomID(b.CustomID); ok && r.ID != e.ID && (act == actionPreview || act == actionPost) {
-				if o, ok := kb.Entry(r.ID); ok {
+				if o, ok := core.Entry(r.ID); ok {
 					others = append(others, o)
 				}
 			}

@@ -45,7 +45,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		return nil // not one of our buttons, or tampered with
 	}
 	core := a.hd.Current() // one version of the knowledge for the whole click
-	e, known := core.Knowledge().Entry(ref.ID)
+	e, known := core.Entry(ref.ID)
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
@@ -117,7 +117,7 @@ func (a *Adapter) respondPreview(ctx context.Context, cb slack.InteractionCallba
 			for _, el := range ab.Elements.ElementSet {
 				if btn, ok := el.(*slack.ButtonBlockElement); ok {
 					if r, ok := chat.ParseRef(btn.Value); ok && r.ID != e.ID {
-						if o, ok := core.Knowledge().Entry(r.ID); ok {
+						if o, ok := core.Entry(r.ID); ok {
 							others = append(others, o)
 						}
 					}

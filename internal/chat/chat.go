@@ -18,9 +18,13 @@ import (
 // *intents.Core implements it.
 type Core interface {
 	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
-	Knowledge() *intents.Knowledge
 	AnswerEntry(e *intents.Entry, lang string) intents.Reply
 	Suggest(query string, n int) []*intents.Entry
+	// The catalog: entries by id, the topics, the default language.
+	Entry(id string) (*intents.Entry, bool)
+	Topics() []*intents.Entry
+	TopicList(lang string) string
+	DefaultLanguage() string
 }
 
 // Helpdesk is the seam between the adapters and the answering core: Current

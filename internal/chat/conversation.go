@@ -142,7 +142,7 @@ func (c *Conversation) CallHuman(answer string) bool { return c.once("human:" + 
 // configured to be called: how to reach one (the human entry).
 func (c *Conversation) NoTeamText(core Core, lang string) string {
 	md := LabelsIn(lang).HumanNoGroup
-	if e, ok := core.Knowledge().Entry("human"); ok {
+	if e, ok := core.Entry("human"); ok {
 		md += "\n\n" + core.AnswerEntry(e, lang).Text
 	}
 	return md

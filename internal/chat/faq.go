@@ -62,21 +62,20 @@ const maxPreviewed = 4
 // question's own (a client's locale; "" for none).
 func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (FAQ, error) {
 	core := c.Helpdesk.Current() // one version of the knowledge for the whole answer
-	kb := core.Knowledge()
 	chosen := func(detected string) string {
-		for _, l := range []string{lang, fallback, detected, kb.Settings.DefaultLanguage} {
+		for _, l := range []string{lang, fallback, detected, core.DefaultLanguage()} {
 			if l == intents.French || l == intents.English {
 				return l
 			}
 		}
 		return intents.French
 	}
-	topics := func(l string) string { return LabelsIn(l).Topics + "\n" + kb.TopicList(l) }
+	topics := func(l string) string { return LabelsIn(l).Topics + "\n" + core.TopicList(l) }
 	switch strings.ToLower(query) {
 	case "", "help", "aide":
 		return FAQ{Kind: FAQText, Text: topics(chosen(""))}, nil
 	}
-	if e, ok := kb.Entry(strings.ToLower(query)); ok {
+	if e, ok := core.Entry(strings.ToLower(query)); ok {
 		return FAQ{Kind: FAQPost, Canned: core.AnswerEntry(e, chosen(""))}, nil
 	}
 	r, err := core.Answer(ctx, intents.Question{Text: query, Lang: lang})
