@@ -114,3 +114,71 @@ func (c *Core) secretReply(lang string) Reply {
 	}
 	return r
 }
+
+// Masked replaces, in what MaskSecrets keeps, each token that might be a
+// credential.
+const Masked = "[•••]"
+
+var (
+	// A NUMEN however it is typed: spaces, dots, dashes or slashes between
+	// its parts, any case.
+	numenLoose = regexp.MustCompile(`(?i)\b\d{2}[ ./-]?\p{L}[ ./-]?\d{2}[ ./-]?\d{5}[ ./-]?\p{L}{3}\b`)
+	// The word after a password cue ("mdp Noisette", "password: x").
+	afterCue = regexp.MustCompile(`(?i)\b(mot\s+de\s+passe|mdp|password|passwd|pwd|numen)([\s,]*(?:est|is|was|c['’]est|=|:|to|à|a)?\s*[:=]?\s*)(\S+)`)
+)
+
+// MaskSecrets returns text with every token that might be a password or a
+// NUMEN replaced by Masked, for what is kept of a question (the store, the
+// maintainers' report): a NUMEN shape, the token right after a password word
+// unless it is an everyday word of a question ("mdp oublié"), and any token
+// of six characters or more that mixes letters with digits ("Lavande2024",
+// "Hunter22!"). It errs on the side of masking: what the guard misses then
+// costs a masked word, not a leaked password.
+func MaskSecrets(text string) string {
+	text = numenLoose.ReplaceAllString(text, Masked)
+	text = afterCue.ReplaceAllStringFunc(text, func(m string) string {
+		sub := afterCue.FindStringSubmatch(m)
+		word := strings.ToLower(strings.TrimRight(sub[3], ".,;!?)"))
+		if notAPassword[word] || isQuestionWord(word) || len([]rune(word)) < 4 || isCommonWord(word) {
+			return m
+		}
+		return sub[1] + sub[2] + Masked
+	})
+	fields := strings.Fields(text)
+	changed := false
+	for i, f := range fields {
+		if f != Masked && mixesLettersAndDigits(f) {
+			fields[i], changed = Masked, true
+		}
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(fields, " ")
+}
+
+func mixesLettersAndDigits(s string) bool {
+	var letter, digit bool
+	n := 0
+	for _, r := range s {
+		n++
+		switch {
+		case unicode.IsLetter(r):
+			letter = true
+		case unicode.IsDigit(r):
+			digit = true
+		}
+	}
+	return letter && digit && n >= 6
+}
+
+// isCommonWord: words that follow "mot de passe" in a question, beyond
+// notAPassword's.
+func isCommonWord(w string) bool {
+	switch w {
+	case "de", "du", "des", "sur", "pour", "dans", "avec", "qui", "que", "for", "on", "of", "and", "et", "ne", "n'est",
+		"academique", "académique", "convergence", "webmail", "messagerie", "mail", "email", "provisoire", "temporaire":
+		return true
+	}
+	return false
+}

@@ -186,7 +186,9 @@ func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time
 	if r.Outcome != intents.Suggested && r.Outcome != intents.Fallback {
 		return Unanswered{}, false
 	}
-	u := Unanswered{Platform: platform, User: user, Question: question, Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
+	// Whatever the secret guard said, nothing that might be a credential is
+	// kept (intents.MaskSecrets).
+	u := Unanswered{Platform: platform, User: user, Question: intents.MaskSecrets(question), Lang: r.Lang, Outcome: r.Outcome, Confidence: r.Confidence, At: at}
 	if len(r.Alternatives) > 0 {
 		u.Closest = r.Alternatives[0].Entry.ID
 	}

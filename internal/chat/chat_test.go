@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
 func TestSplit(t *testing.T) {
@@ -76,5 +78,14 @@ func TestParseRef(t *testing.T) {
 		if _, ok := ParseRef(bad); ok {
 			t.Errorf("ParseRef(%q) ok; want refused", bad)
 		}
+	}
+}
+
+// What reaches the maintainers never holds what might be a credential,
+// whatever the secret guard decided.
+func TestUnansweredIsMasked(t *testing.T) {
+	u, ok := UnansweredOf("slack", "U1", "mdp Noisette2022 refusé", intents.Reply{Outcome: intents.Fallback, Lang: "fr"}, time.Now())
+	if !ok || strings.Contains(u.Question, "Noisette2022") || !strings.Contains(u.Question, intents.Masked) {
+		t.Errorf("recorded %q; want the token masked", u.Question)
 	}
 }

@@ -255,7 +255,15 @@ func (r Report) yaml(w io.Writer, path string) error {
 	at := map[string]int{}
 	var orphans []string
 	for _, g := range r.Groups {
-		qs := g.Questions[:min(len(g.Questions), maxShown)]
+		var qs []string
+		for _, q := range g.Questions[:min(len(g.Questions), maxShown)] {
+			if !strings.Contains(q, intents.Masked) { // never propose a masked question as an example
+				qs = append(qs, q)
+			}
+		}
+		if len(qs) == 0 {
+			continue
+		}
 		if g.Closest == "" {
 			orphans = append(orphans, qs[0])
 			continue

@@ -94,3 +94,20 @@ func TestWriteFormats(t *testing.T) {
 		}
 	}
 }
+
+// A question that held a masked credential is shown masked, and never
+// proposed as an example for the public knowledge file.
+func TestMaskedQuestionsNeverProposed(t *testing.T) {
+	qs := []store.Question{
+		q("mon agenda ne se synchronise pas", "imap-settings", intents.Suggested),
+		q("mon agenda ne se synchronise pas "+intents.Masked, "imap-settings", intents.Suggested),
+	}
+	r := Build(qs, nil, knowledge(t), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	var b bytes.Buffer
+	if err := r.Write(&b, YAML, "knowledge/faq.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), intents.Masked) || !strings.Contains(b.String(), "agenda") {
+		t.Errorf("the YAML proposes a masked question, or nothing:\n%s", b.String())
+	}
+}
