@@ -111,16 +111,16 @@ func TestHostileInput(t *testing.T) {
 // credential, whatever the guard decided.
 func TestMaskSecrets(t *testing.T) {
 	for in, want := range map[string]string{
-		"le mot de passe de ma messagerie est Lavande2024":  "le mot de passe de ma messagerie est " + Masked,
-		"mdp Noisette2022 refusé":                           "mdp " + Masked + " refusé",
-		"mon mot de passe, c'est Azerty":                    "mon mot de passe, c'est " + Masked,
-		"password Hunter22! doesn't work":                   "password " + Masked + " doesn't work",
-		"changed my password to Sunflower":                  "changed my password to " + Masked,
-		"mon numen 10/E/05/12345/ABC marche pas":            "mon numen " + Masked + " marche pas",
-		"mot de passe oublié":                               "mot de passe oublié",
-		"mon mot de passe est bloqué depuis ce matin":       "mon mot de passe est bloqué depuis ce matin",
-		"quel port imap 993 pour mail.ac-lyon.fr":           "quel port imap 993 pour mail.ac-lyon.fr",
-		"réinitialiser le mot de passe convergence svp":     "réinitialiser le mot de passe convergence svp",
+		"le mot de passe de ma messagerie est Lavande2024": "le mot de passe de ma messagerie est " + Masked,
+		"mdp Noisette2022 refusé":                          "mdp " + Masked + " refusé",
+		"mon mot de passe, c'est Azerty":                   "mon mot de passe, c'est " + Masked,
+		"password Hunter22! doesn't work":                  "password " + Masked + " doesn't work",
+		"changed my password to Sunflower":                 "changed my password to " + Masked,
+		"mon numen 10/E/05/12345/ABC marche pas":           "mon numen " + Masked + " marche pas",
+		"mot de passe oublié":                              "mot de passe oublié",
+		"mon mot de passe est bloqué depuis ce matin":      "mon mot de passe est bloqué depuis ce matin",
+		"quel port imap 993 pour mail.ac-lyon.fr":          "quel port imap 993 pour mail.ac-lyon.fr",
+		"réinitialiser le mot de passe convergence svp":    "réinitialiser le mot de passe convergence svp",
 		"my password is not working since the 2024 update": "my password is not working since the 2024 update",
 	} {
 		if got := MaskSecrets(in); got != want {
