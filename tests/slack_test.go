@@ -655,3 +655,28 @@ func toBlocks(v any) []map[string]any {
 	json.Unmarshal(raw, &out)
 	return out
 }
+
+// A signed slash command replayed 20 times within the five minutes a
+// signature is valid posts once: Slack never sends a request twice.
+func TestSlackHTTPReplaysAnsweredOnce(t *testing.T) {
+	b := startSlack(t, false)
+	form := url.Values{"command": {"/faq"}, "text": {"imap-settings"}, "user_id": {"UAGENT"}, "channel_id": {"CGENERAL"},
+		"team_id": {"T1"}, "response_url": {b.fake.ResponseURL()}, "trigger_id": {"trig-replay"}}
+	body := []byte(form.Encode())
+	at := time.Now()
+	for range 21 {
+		if code, _ := b.signedPost("/slack/commands", "application/x-www-form-urlencoded", body, at); code != http.StatusOK {
+			t.Fatalf("a signed command: %d; want 200", code)
+		}
+	}
+	b.fake.WaitResponse()
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, responses := b.fake.Counts(); responses != 1 {
+		t.Errorf("%d answers to 21 copies of one signed command; want 1", responses)
+	}
+	if n := strings.Count(b.log.String(), "replayed request ignored"); n != 20 {
+		t.Errorf("%d replay log lines; want 20", n)
+	}
+}

@@ -225,7 +225,7 @@ func (a *Adapter) private(ctx context.Context, m *discordgo.MessageCreate, posts
 			return nil
 		}
 	}
-	a.log.Warn("discord: no direct message possible, replying in the channel", "err", err)
+	a.log.Warn("discord: no direct message possible, replying in the channel", "err", chat.Redacted(err))
 	return a.send(ctx, m.ChannelID, m.SoftReference(), posts)
 }
 

@@ -301,7 +301,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		voted, _ := buttonState(i.Message.Components)
 		comps := redraw(i.Message.Components, ref, voted, true)
 		if _, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: i.Message.ID, Channel: i.ChannelID, Components: &comps, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: cannot redraw an answer", "err", err)
+			a.log.Warn("discord: cannot redraw an answer", "err", chat.Redacted(err))
 		}
 	}
 	return nil

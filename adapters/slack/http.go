@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -30,12 +32,28 @@ func (a *Adapter) Handler() http.Handler {
 
 // verified rejects, with 401, any request whose X-Slack-Signature does not
 // match its body under the signing secret or whose timestamp is more than
-// five minutes off; the log line names the path and the reason, never the
-// body.
+// five minutes off, and answers a replayed signed request (the same
+// signature again) with a bare 200: Slack never sends one request twice, it
+// signs its retries anew. Unsigned and stale requests are refused before
+// their body is read. The log line names the path and the reason, never
+// the body.
 func (a *Adapter) verified(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.cfg.SigningSecret == "" {
 			http.Error(w, "HTTP events are not enabled (no signing secret)", http.StatusNotFound)
+			return
+		}
+		reject := func(reason string) {
+			a.log.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", reason)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+		}
+		sig, stamp := r.Header.Get("X-Slack-Signature"), r.Header.Get("X-Slack-Request-Timestamp")
+		if sig == "" || stamp == "" {
+			reject("unsigned")
+			return
+		}
+		if at, err := strconv.ParseInt(stamp, 10, 64); err != nil || time.Since(time.Unix(at, 0)).Abs() > 5*time.Minute {
+			reject("stale timestamp")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -53,11 +71,13 @@ func (a *Adapter) verified(next http.Handler) http.Handler {
 			reason := "bad signature"
 			if errors.Is(err, slack.ErrExpiredTimestamp) {
 				reason = "stale timestamp"
-			} else if r.Header.Get("X-Slack-Signature") == "" || r.Header.Get("X-Slack-Request-Timestamp") == "" {
-				reason = "unsigned"
 			}
-			a.log.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", reason)
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			reject(reason)
+			return
+		}
+		if !a.seen.First("signature:" + sig) {
+			a.log.Warn("slack: replayed request ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

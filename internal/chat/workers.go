@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,7 +67,7 @@ func (w *Workers) Go(what string, f func(ctx context.Context) error) bool {
 			}
 		}()
 		if err := f(w.ctx); err != nil {
-			w.log.Error(w.platform+": "+what+" failed", "err", err)
+			w.log.Error(w.platform+": "+what+" failed", "err", Redacted(err))
 		}
 	}()
 	return true
@@ -82,4 +83,17 @@ func (w *Workers) Drain(grace time.Duration) bool {
 	}
 	w.cancel()
 	return done
+}
+
+// urlPath matches the path and query of a URL in an error message.
+var urlPath = regexp.MustCompile(`(https?://[^/\s"']+)[^\s"']*`)
+
+// Redacted is err's message without the paths of the URLs it names: a
+// failed call to a Slack response_url or a Discord interaction names a URL
+// that lets anyone post as the bot for a while, and logs must never hold one.
+func Redacted(err error) string {
+	if err == nil {
+		return ""
+	}
+	return urlPath.ReplaceAllString(err.Error(), "$1/…")
 }

@@ -2,8 +2,11 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,5 +65,21 @@ func TestWorkersDrainCancelsLateWork(t *testing.T) {
 	case <-cancelled:
 	case <-time.After(2 * time.Second):
 		t.Fatal("the slow work was not cancelled")
+	}
+}
+
+// A failed call never logs the capability URL it was made to.
+func TestWorkersLogNoCapabilityURL(t *testing.T) {
+	var logs strings.Builder
+	w := NewWorkers("test", slog.New(slog.NewTextHandler(&logs, nil)), 1, 1)
+	w.Go("response", func(context.Context) error {
+		return &url.Error{Op: "Post", URL: "https://hooks.slack.com/actions/T1/123/SECRETTOKEN", Err: errors.New("connection refused")}
+	})
+	w.Drain(time.Second)
+	if strings.Contains(logs.String(), "SECRETTOKEN") || !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("log: %s", logs.String())
+	}
+	if got := Redacted(errors.New(`Post "https://discord.com/api/v9/interactions/1/tok-en/callback": EOF`)); strings.Contains(got, "tok-en") {
+		t.Errorf("Redacted = %q", got)
 	}
 }
