@@ -86,7 +86,7 @@ func Files(path string) ([]string, error) {
 // Problems, or an error wrapping ErrUnreadable when a file cannot be read.
 // It does not train the matcher: NewCore (or LoadCore) does, and runs the
 // self-test that every example leads back to its own entry.
-func Load(path string, limits ...Limit) (*Knowledge, error) {
+func Load(path string, rules ...Rule) (*Knowledge, error) {
 	files, err := Files(path)
 	if err != nil {
 		return nil, err
@@ -99,12 +99,12 @@ func Load(path string, limits ...Limit) (*Knowledge, error) {
 		}
 		srcs[f] = b
 	}
-	return Parse(files, srcs, limits...)
+	return Parse(files, srcs, rules...)
 }
 
 // Parse is Load on files already read: srcs maps each name of files to its
 // content.
-func Parse(files []string, srcs map[string][]byte, limits ...Limit) (*Knowledge, error) {
+func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, error) {
 	var probs Problems
 	syntaxErrors := false
 	kb := &Knowledge{}
@@ -175,7 +175,7 @@ func Parse(files []string, srcs map[string][]byte, limits ...Limit) (*Knowledge,
 		sortProblems(probs)
 		return nil, probs
 	}
-	probs = append(probs, validate(kb, locs, limits)...)
+	probs = append(probs, validate(kb, locs, rules)...)
 	if len(probs) > 0 {
 		for _, p := range probs {
 			if p.File == "" && len(files) > 0 {
@@ -192,8 +192,8 @@ func Parse(files []string, srcs map[string][]byte, limits ...Limit) (*Knowledge,
 // LoadCore reads, checks, trains and self-tests the knowledge at path in one
 // step, and returns the answering core: what the bot serves. Every problem,
 // the self-test's included, comes back at once as Problems.
-func LoadCore(path string, limits ...Limit) (*Core, error) {
-	kb, err := Load(path, limits...)
+func LoadCore(path string, rules ...Rule) (*Core, error) {
+	kb, err := Load(path, rules...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +201,8 @@ func LoadCore(path string, limits ...Limit) (*Core, error) {
 }
 
 // ParseCore is LoadCore on files already read (see Parse).
-func ParseCore(files []string, srcs map[string][]byte, limits ...Limit) (*Core, error) {
-	kb, err := Parse(files, srcs, limits...)
+func ParseCore(files []string, srcs map[string][]byte, rules ...Rule) (*Core, error) {
+	kb, err := Parse(files, srcs, rules...)
 	if err != nil {
 		return nil, err
 	}

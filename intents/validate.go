@@ -11,6 +11,18 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
+// Rule is a check that the knowledge's users add to the validator: a
+// platform's Limit, the Required entries of a deployment. main passes them
+// to every load.
+type Rule interface{ rule() }
+
+// Required names entries the knowledge must have: the contract's ids, so
+// that a file cut short (saved half-way, a bad merge), which loses its last
+// entries first, is refused and the last good knowledge keeps serving.
+type Required []string
+
+func (Required) rule() {}
+
 // Limit is a platform's bound on an answer once rendered for it (Slack's
 // section block, Discord's embed): the platform adapters define theirs, and
 // main passes them to Load, so that an answer too long for one is reported
@@ -20,6 +32,8 @@ type Limit struct {
 	Render   func(md string) string // the answer as the platform shows it
 	Max      int                    // characters
 }
+
+func (Limit) rule() {}
 
 // located is an entry (or the synonym list) with its YAML node, for line
 // numbers.
@@ -77,7 +91,17 @@ var (
 // knownPlaceholders may appear in answers; the core fills them in.
 var knownPlaceholders = map[string]bool{"{topics}": true}
 
-func validate(kb *Knowledge, locs []located, limits []Limit) Problems {
+func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
+	var limits []Limit
+	var required []string
+	for _, r := range rules {
+		switch r := r.(type) {
+		case Limit:
+			limits = append(limits, r)
+		case Required:
+			required = append(required, r...)
+		}
+	}
 	var probs Problems
 	add := func(file string, line int, id, format string, args ...any) {
 		probs = append(probs, &Problem{File: file, Line: line, ID: id, Msg: fmt.Sprintf(format, args...)})
@@ -248,6 +272,11 @@ func validate(kb *Knowledge, locs []located, limits []Limit) Problems {
 	}
 	if len(kb.Entries) > 0 && !topicSeen {
 		add(firstFile(locs), 0, "", "every entry is conversational: add at least one topic")
+	}
+	for _, id := range required {
+		if _, ok := kb.Entry(id); !ok && len(kb.Entries) > 0 {
+			add(firstFile(locs), 0, "", "the entry %q is missing: every deployment has it (if you did not remove it, the file may be cut short: check its end)", id)
+		}
 	}
 	return probs
 }

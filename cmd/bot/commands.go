@@ -17,9 +17,13 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
-// limits are the platforms' bounds on an answer, checked whenever the
-// knowledge is loaded.
-var limits = []intents.Limit{slack.AnswerLimit, discord.AnswerLimit}
+// rules are checked whenever the knowledge is loaded: the platforms' bounds
+// on an answer, and the entries every deployment has (../shared/CONTRACT.md),
+// so that a file cut short is refused.
+var rules = []intents.Rule{slack.AnswerLimit, discord.AnswerLimit, intents.Required{
+	"login-identifier", "portal-choice", "imap-settings", "imap-vs-pop", "certificate-warning", "default-password",
+	"password-reset", "password-change", "two-accounts", "login-page-loop", "browser-extensions", "clock-certificate",
+	"unsupported-browser", "greeting", "thanks", "help", "human"}}
 
 // formats are the outputs of `bot answer`, each rendered by its own side:
 // the platforms' by their adapters.
@@ -46,7 +50,7 @@ func knowledgePath(getenv env) string {
 // knowledge are printed one per line before the error.
 func loadCore(getenv env, stderr io.Writer) (*intents.Core, error) {
 	path := knowledgePath(getenv)
-	core, err := intents.LoadCore(path, limits...)
+	core, err := intents.LoadCore(path, rules...)
 	if err != nil {
 		return nil, knowledgeError(getenv, path, err, stderr)
 	}
@@ -237,7 +241,7 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 		}
 		srcs[f] = b
 	}
-	core, err := intents.ParseCore(files, srcs, limits...) // the self-test too
+	core, err := intents.ParseCore(files, srcs, rules...) // the self-test too
 	var probs intents.Problems
 	if errors.As(err, &probs) {
 		for _, p := range probs {
@@ -270,7 +274,7 @@ func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, s
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	kb, err := intents.Load(knowledgePath(getenv), limits...)
+	kb, err := intents.Load(knowledgePath(getenv), rules...)
 	if err != nil {
 		return fmt.Errorf("%w (run `bot validate`)", err)
 	}

@@ -224,3 +224,20 @@ func TestServiceEnvironmentCheckedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A knowledge file cut short (saved half-way) is refused: it lacks the
+// entries every deployment has, the last ones first.
+func TestValidateTruncatedFile(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot, "knowledge/faq.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	cut := s[:strings.Index(s, "  - id: human\n")]
+	path := filepath.Join(t.TempDir(), "faq.yaml")
+	os.WriteFile(path, []byte(cut), 0o644)
+	out, _, err := runBot(t, "", nil, "validate", path)
+	if exitCode(err) != 1 || !strings.Contains(out, `the entry "human" is missing`) {
+		t.Errorf("validate of a file cut before its last entry: exit %d\n%s", exitCode(err), out)
+	}
+}

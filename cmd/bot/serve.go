@@ -197,7 +197,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 	log := newLogger(cfg.logLevel, stderr)
 	path := knowledgePath(getenv)
-	kn, err := live.Load(path, log, limits...)
+	kn, err := live.Load(path, log, rules...)
 	if err != nil {
 		return knowledgeError(getenv, path, err, stderr)
 	}

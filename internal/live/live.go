@@ -35,9 +35,9 @@ type Status struct {
 // Knowledge is the knowledge being served. It implements chat.Helpdesk, so
 // adapters answer from whatever is current, one version per event.
 type Knowledge struct {
-	path   string
-	log    *slog.Logger
-	limits []intents.Limit // checked at every reload
+	path  string
+	log   *slog.Logger
+	rules []intents.Rule // checked at every reload
 	// OnLoad, when set, is told of each reload and its outcome.
 	OnLoad func(ok bool, entries int)
 
@@ -48,9 +48,9 @@ type Knowledge struct {
 
 // Load loads the knowledge at path (a file or a folder of *.yaml) for the
 // first time; it must be valid.
-func Load(path string, log *slog.Logger, limits ...intents.Limit) (*Knowledge, error) {
-	k := &Knowledge{path: path, log: log, limits: limits}
-	c, err := intents.LoadCore(path, limits...)
+func Load(path string, log *slog.Logger, rules ...intents.Rule) (*Knowledge, error) {
+	k := &Knowledge{path: path, log: log, rules: rules}
+	c, err := intents.LoadCore(path, rules...)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (k *Knowledge) Reload() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	start := time.Now()
-	c, err := intents.LoadCore(k.path, k.limits...)
+	c, err := intents.LoadCore(k.path, k.rules...)
 	if err != nil {
 		st := &Status{At: time.Now(), Entries: len(k.Core().Knowledge().Entries)}
 		var probs intents.Problems
@@ -180,7 +180,41 @@ func (k *Knowledge) watch(ctx context.Context, w *fsnotify.Watcher, relevant fun
 			}
 			k.log.Warn("knowledge: watch error", "err", err)
 		case <-fire:
+			// A file still being written (an editor or a copy pausing longer
+			// than the debounce) is loaded once it stops changing.
+			if before := k.snapshot(); !sleepCtx(ctx, debounce) || before != k.snapshot() {
+				timer.Reset(debounce)
+				continue
+			}
 			k.Reload() // logs its own outcome
 		}
+	}
+}
+
+// snapshot is the names, sizes and modification times of the knowledge
+// files, to tell whether they are still changing.
+func (k *Knowledge) snapshot() string {
+	files, err := intents.Files(k.path)
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", f, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// sleepCtx waits for d, or less when ctx is done first (false then).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -30,7 +30,7 @@ func setup(t *testing.T) (k *Knowledge, path string, loads chan bool, logs *byte
 	logs = &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs, mu: &mu}, nil))
-	k, err = Load(path, log)
+	k, err = Load(path, log, intents.Required{"greeting", "thanks", "help", "human"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,4 +170,43 @@ func TestConcurrentQuestionsDuringReloads(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
+}
+
+// A file written in two halves, with a pause longer than the debounce, is
+// never served half: the first half lacks the last entries, so it is
+// refused (or waited for), and the whole file is served at the end.
+func TestHalfWrittenFileNeverServed(t *testing.T) {
+	k, path, loads, _ := setup(t)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("Avec plaisir !"), []byte("Avec grand plaisir !"), 1)
+	half := len(src) / 2
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(src[:half])
+	f.Sync()
+	time.Sleep(700 * time.Millisecond) // more than twice the debounce
+	if _, ok := k.Core().Knowledge().Entry("human"); !ok {
+		t.Fatal("the half-written file is served")
+	}
+	f.Write(src[half:])
+	f.Close()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ok := <-loads:
+			if ok {
+				if e, _ := k.Core().Knowledge().Entry("thanks"); !strings.Contains(e.Answer.FR, "grand plaisir") {
+					t.Errorf("the final knowledge is not the whole new file")
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("the whole file was not loaded within 10 s")
+		}
+	}
 }
