@@ -168,7 +168,7 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	s.StateEnabled = false
 	a := &Adapter{
 		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform),
-		channels: map[string]bool{}, seen: chat.NewDedup(10*time.Minute, 50_000),
+		channels: map[string]bool{}, seen: chat.NewDedup(chat.EventTTL, chat.EventKeys),
 		disconnected: make(chan struct{}, 1),
 	}
 	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}

@@ -144,7 +144,7 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		api:      slack.New(cfg.BotToken, opts...),
 		log:      cfg.Logger.With("platform", Platform),
 		channels: map[string]bool{},
-		seen:     chat.NewDedup(10*time.Minute, 50_000),
+		seen:     chat.NewDedup(chat.EventTTL, chat.EventKeys),
 	}
 	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
 	for _, c := range cfg.Channels {

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,33 @@ func TestUnansweredIsMasked(t *testing.T) {
 	u, ok := UnansweredOf("slack", "U1", "mdp Noisette2022 refusé", intents.Reply{Outcome: intents.Fallback, Lang: "fr"}, time.Now())
 	if !ok || strings.Contains(u.Question, "Noisette2022") || !strings.Contains(u.Question, intents.Masked) {
 		t.Errorf("recorded %q; want the token masked", u.Question)
+	}
+}
+
+// A retry is recognised for the whole hour Slack may retry in, whatever the
+// traffic an academy sends (100,000 events in 50 minutes here), and
+// forgotten after it.
+func TestDedupRemembersAnHourOfTraffic(t *testing.T) {
+	d := NewDedup(EventTTL, EventKeys)
+	now := time.Unix(1_800_000_000, 0)
+	d.Now = func() time.Time { return now }
+	d.First("event:first")
+	for i := range 100_000 {
+		now = now.Add(30 * time.Millisecond)
+		d.First("event:" + strconv.Itoa(i))
+	}
+	if d.First("event:first") {
+		t.Error("a delivery of 50 minutes ago was forgotten")
+	}
+	now = now.Add(time.Hour)
+	if !d.First("event:first") {
+		t.Error("a delivery of more than an hour ago is still remembered")
+	}
+	small := NewDedup(time.Hour, 1000)
+	for i := range 5000 {
+		small.First(strconv.Itoa(i))
+	}
+	if small.Len() > 1000 {
+		t.Errorf("%d keys remembered; want at most 1000", small.Len())
 	}
 }
