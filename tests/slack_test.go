@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -678,5 +681,63 @@ func TestSlackHTTPReplaysAnsweredOnce(t *testing.T) {
 	}
 	if n := strings.Count(b.log.String(), "replayed request ignored"); n != 20 {
 		t.Errorf("%d replay log lines; want 20", n)
+	}
+}
+
+// Only what will be answered is acknowledged: a burst larger than the queue,
+// against a slow Slack, is partly refused with 503 (Slack delivers those
+// again), and once Slack has retried every refused event, each question is
+// answered exactly once, none lost.
+func TestSlackBurstRefusedNotLost(t *testing.T) {
+	b := startSlack(t, false, func(c *slack.Config) {
+		c.Workers, c.MaxPending, c.Flood = 4, 40, chat.NewFlood(chat.FloodLimits{}) // no flood limits: every question answered
+	})
+	var answered atomic.Int64
+	b.fake.Mu.Lock()
+	b.fake.Delay = 50 * time.Millisecond
+	b.fake.Sink = func(platformtest.SlackPost) { answered.Add(1) }
+	b.fake.Mu.Unlock()
+	const n = 200
+	pending := map[int]bool{}
+	for i := range n {
+		pending[i] = true
+	}
+	refused := 0
+	for round := 0; len(pending) > 0 && round < 50; round++ {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for _, i := range slices.Collect(maps.Keys(pending)) {
+			wg.Go(func() {
+				ts := fmt.Sprintf("9.%06d", i)
+				ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvB%d", i), mention("CGENERAL", ts, "quel port imap")))
+				code, _ := b.signedPost("/slack/events", "application/json", ev, time.Now())
+				mu.Lock()
+				defer mu.Unlock()
+				switch code {
+				case http.StatusOK:
+					delete(pending, i)
+				case http.StatusServiceUnavailable:
+					refused++
+				default:
+					t.Errorf("event %d: %d", i, code)
+				}
+			})
+		}
+		wg.Wait()
+		time.Sleep(100 * time.Millisecond) // Slack's retries come later
+	}
+	if len(pending) > 0 {
+		t.Fatalf("%d events never taken", len(pending))
+	}
+	if err := b.stop(); err != nil { // drains the replies in flight
+		t.Fatal(err)
+	}
+	posts := answered.Load()
+	t.Logf("%d events, %d refusals retried, %d answers", n, refused, posts)
+	if posts != n {
+		t.Errorf("%d answers to %d questions; want exactly one each", posts, n)
+	}
+	if refused == 0 {
+		t.Errorf("no event was refused: the burst did not exceed the queue")
 	}
 }

@@ -71,6 +71,9 @@ type Config struct {
 	OnRateLimit func(wait time.Duration)
 	// OnConnect, when set, is told of each gateway (re)connection.
 	OnConnect func(reconnect bool)
+	// OnRefused, when set, is told of each event not taken (the reason:
+	// "overloaded", "stopping").
+	OnRefused func(reason string)
 	// Flood limits the questions answered per person and per channel
 	// (default chat.DefaultFloodLimits).
 	Flood *chat.Flood
@@ -282,6 +285,7 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // and returns nil. It returns an error when Discord refuses the token.
 func (a *Adapter) Run(ctx context.Context) error {
 	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
+	w.OnRefused = a.cfg.OnRefused
 	a.workers.Store(w)
 	defer w.Drain(a.cfg.Grace)
 	// Know who the bot is before any event arrives (discordgo runs the Ready

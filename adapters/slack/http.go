@@ -32,9 +32,8 @@ func (a *Adapter) Handler() http.Handler {
 
 // verified rejects, with 401, any request whose X-Slack-Signature does not
 // match its body under the signing secret or whose timestamp is more than
-// five minutes off, and answers a replayed signed request (the same
-// signature again) with a bare 200: Slack never sends one request twice, it
-// signs its retries anew. Unsigned and stale requests are refused before
+// five minutes off, and answers a replayed slash command or click (the same
+// signature again) with a bare 200: Slack never sends one twice. Unsigned and stale requests are refused before
 // their body is read. The log line names the path and the reason, never
 // the body.
 func (a *Adapter) verified(next http.Handler) http.Handler {
@@ -75,7 +74,9 @@ func (a *Adapter) verified(next http.Handler) http.Handler {
 			reject(reason)
 			return
 		}
-		if !a.seen.First("signature:" + sig) {
+		// Events carry their event_id, de-duplicated with the retries; a
+		// command or a click carries nothing else to tell a replay by.
+		if r.URL.Path != "/slack/events" && !a.seen.First("signature:"+sig) {
 			a.log.Warn("slack: replayed request ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
 			w.WriteHeader(http.StatusOK)
 			return
@@ -108,7 +109,12 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
 			return
 		}
-		a.dispatchEvent(e)
+		if !a.dispatchEvent(e) {
+			// Not taken: Slack will deliver it again.
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 }

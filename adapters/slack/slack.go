@@ -64,6 +64,9 @@ type Config struct {
 	OnRateLimit func(wait time.Duration)
 	// OnConnect, when set, is told of each Socket Mode (re)connection.
 	OnConnect func(reconnect bool)
+	// OnRefused, when set, is told of each event not taken (the reason:
+	// "overloaded", "stopping"); Slack delivers it again.
+	OnRefused func(reason string)
 	// Flood limits the questions answered per person and per channel
 	// (default chat.DefaultFloodLimits).
 	Flood *chat.Flood
@@ -167,6 +170,7 @@ func (a *Adapter) Ready() bool { return a.ready.Load() }
 // returns an error when Slack refuses the tokens.
 func (a *Adapter) Run(ctx context.Context) error {
 	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
+	w.OnRefused = a.cfg.OnRefused
 	a.workers.Store(w)
 	defer w.Drain(a.cfg.Grace)
 	if err := a.identify(ctx); err != nil {
@@ -266,9 +270,10 @@ func (a *Adapter) runSocketMode(ctx context.Context) error {
 			case socketmode.EventTypeInvalidAuth:
 				return errors.New("slack: the app-level token was refused")
 			case socketmode.EventTypeEventsAPI:
-				client.Ack(*ev.Request)
-				if e, ok := ev.Data.(slackevents.EventsAPIEvent); ok {
-					a.dispatchEvent(e)
+				// Acknowledged only when taken: Slack delivers again what is
+				// not acknowledged.
+				if e, ok := ev.Data.(slackevents.EventsAPIEvent); !ok || a.dispatchEvent(e) {
+					client.Ack(*ev.Request)
 				}
 			case socketmode.EventTypeSlashCommand:
 				client.Ack(*ev.Request)
@@ -295,11 +300,16 @@ type incoming struct {
 	msg chat.Message
 }
 
-// dispatchEvent routes an Events API event; it never blocks on Slack.
-func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) {
+// dispatchEvent routes an Events API event; it never blocks on Slack. It
+// reports false when the event was refused (the workers are full or
+// draining): it is then forgotten, so that Slack's next delivery of it is
+// handled, and must not be acknowledged.
+func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) bool {
+	eventKey := ""
 	if cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !a.seen.First("event:" + cb.EventID) {
-			return // a retry of an event already handled
+		eventKey = "event:" + cb.EventID
+		if !a.seen.First(eventKey) {
+			return true // a retry of an event already handled
 		}
 	}
 	var m incoming
@@ -309,13 +319,22 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) {
 	case *slackevents.MessageEvent:
 		m = incoming{channel: ev.Channel, channelType: ev.ChannelType, user: ev.User, botID: ev.BotID, subtype: ev.SubType, text: ev.Text, ts: ev.TimeStamp, threadTS: ev.ThreadTimeStamp}
 	default:
-		return
+		return true
 	}
 	if !a.shouldAnswer(&m) {
-		return
+		return true
 	}
-	a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
+	if a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) }) {
+		return true
+	}
+	a.seen.Forget(eventKey)
+	a.seen.Forget(messageKey(m))
+	return false
 }
+
+// messageKey names a message once, whichever event carried it (an
+// @-mention arrives as app_mention and as message).
+func messageKey(m incoming) string { return "message:" + m.channel + ":" + m.ts }
 
 // shouldAnswer decides whether a message is a question for the bot: never
 // its own or another bot's, never edits, joins or other subtypes, never the
@@ -340,7 +359,7 @@ func (a *Adapter) shouldAnswer(m *incoming) bool {
 		return false
 	}
 	// An @-mention arrives both as app_mention and as message.
-	return a.seen.First("message:" + m.channel + ":" + m.ts)
+	return a.seen.First(messageKey(*m))
 }
 
 func isDM(m incoming) bool {

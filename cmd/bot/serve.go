@@ -227,7 +227,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	if cfg.slack.BotToken != "" {
 		sc := cfg.slack
 		sc.Logger, sc.Recorder, sc.Flood = log, rec, chat.NewFlood(cfg.flood)
-		sc.OnRateLimit, sc.OnConnect = m.RateLimited(slack.Platform), m.Connected(slack.Platform)
+		sc.OnRateLimit, sc.OnConnect, sc.OnRefused = m.RateLimited(slack.Platform), m.Connected(slack.Platform), m.Refused(slack.Platform)
 		if sa, err := slack.New(sc, m.Helpdesk(kn, slack.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {
@@ -240,7 +240,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	if cfg.discord.Token != "" {
 		dc := cfg.discord
 		dc.Logger, dc.Recorder, dc.Flood = log, rec, chat.NewFlood(cfg.flood)
-		dc.OnRateLimit, dc.OnConnect = m.RateLimited(discord.Platform), m.Connected(discord.Platform)
+		dc.OnRateLimit, dc.OnConnect, dc.OnRefused = m.RateLimited(discord.Platform), m.Connected(discord.Platform), m.Refused(discord.Platform)
 		if da, err := discord.New(dc, m.Helpdesk(kn, discord.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {

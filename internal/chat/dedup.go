@@ -72,6 +72,16 @@ func (d *Dedup) First(key string) bool {
 	return true
 }
 
+// Forget drops key, so that its next delivery is handled: for an event
+// that was refused after First saw it.
+func (d *Dedup) Forget(key string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen != nil {
+		delete(d.seen, maphash.String(d.seed, key))
+	}
+}
+
 // Len returns how many keys are remembered.
 func (d *Dedup) Len() int {
 	d.mu.Lock()

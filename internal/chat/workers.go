@@ -26,6 +26,9 @@ type Workers struct {
 	inFlight   sync.WaitGroup
 	ctx        context.Context
 	cancel     context.CancelFunc
+	// OnRefused, when set, is told of each work not taken ("overloaded",
+	// "stopping").
+	OnRefused func(reason string)
 }
 
 // NewWorkers returns workers for platform ("slack", in the logs).
@@ -44,11 +47,13 @@ func (w *Workers) Context() context.Context { return w.ctx }
 // waiting. what names the work in logs.
 func (w *Workers) Go(what string, f func(ctx context.Context) error) bool {
 	if w.stopping.Load() {
+		w.refused("stopping")
 		return false
 	}
 	if w.pending.Add(1) > w.maxPending {
 		w.pending.Add(-1)
-		w.log.Error(w.platform+": overloaded, event dropped", "what", what, "pending", w.maxPending)
+		w.log.Error(w.platform+": overloaded, event refused", "what", what, "pending", w.maxPending)
+		w.refused("overloaded")
 		return false
 	}
 	w.inFlight.Add(1)
@@ -71,6 +76,12 @@ func (w *Workers) Go(what string, f func(ctx context.Context) error) bool {
 		}
 	}()
 	return true
+}
+
+func (w *Workers) refused(reason string) {
+	if w.OnRefused != nil {
+		w.OnRefused(reason)
+	}
 }
 
 // Drain refuses new work, waits for the work in flight until grace has

@@ -30,6 +30,7 @@ type Metrics struct {
 	reconnects *prometheus.CounterVec
 	limits     *prometheus.CounterVec
 	limitWait  *prometheus.CounterVec
+	refused    *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -67,8 +68,11 @@ func New() *Metrics {
 		limitWait: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_rate_limit_wait_seconds_total", Help: "Time spent waiting for platform rate limits.",
 		}, []string{"platform"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_events_refused_total", Help: "Events not taken, by platform and reason (overloaded: the queue was full; stopping: the adapter was draining); Slack delivers a refused event again.",
+		}, []string{"platform", "reason"}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait,
+	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -164,6 +168,14 @@ func (m *Metrics) Connected(platform string) func(reconnect bool) {
 			c.Inc()
 		}
 	}
+}
+
+// Refused returns the hook an adapter calls for each event it does not take.
+func (m *Metrics) Refused(platform string) func(reason string) {
+	for _, r := range []string{"overloaded", "stopping"} {
+		m.refused.WithLabelValues(platform, r) // export zeros
+	}
+	return func(reason string) { m.refused.WithLabelValues(platform, reason).Inc() }
 }
 
 // RateLimited returns the hook an adapter calls on each rate-limit wait.

@@ -23,12 +23,14 @@ type Slack struct {
 
 	BotToken, AppToken string
 
-	Posts       []SlackPost
-	Ephemerals  []SlackPost // chat.postEphemeral calls; User is who sees it
-	Responses   []SlackResponse
-	RateLimit   int // the next RateLimit postMessage calls get 429
-	Limited     int // how many 429s were sent
-	Opens       int // apps.connections.open calls
+	Posts      []SlackPost
+	Ephemerals []SlackPost // chat.postEphemeral calls; User is who sees it
+	Responses  []SlackResponse
+	RateLimit  int // the next RateLimit postMessage calls get 429
+	Limited    int // how many 429s were sent
+	Opens      int // apps.connections.open calls
+	// Delay, when set, is how long chat.postMessage takes (a slow Slack).
+	Delay       time.Duration
 	connWrite   sync.Mutex
 	envelope    int
 	responseSeq int
@@ -110,6 +112,10 @@ func (f *Slack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
+	f.Mu.Lock()
+	delay := f.Delay
+	f.Mu.Unlock()
+	time.Sleep(delay)
 	if !f.authorized(r, f.BotToken) {
 		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
