@@ -84,6 +84,11 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 	sb.click("UTEACHER", "CGENERAL", map[string]any{"ts": "1800000000.000001", "thread_ts": "1.000001", "text": answer.Text}, answer.Blocks, "vote-no")
 	fake.WaitResponse()
 
+	// The store writes are queued off the reply path: they land soon after.
+	eventually(t, 10*time.Second, "the vote written", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `helpdesk_store_writes_total{kind="vote",result="ok"} 1`)
+	})
 	_, metrics := get(t, base+"/metrics")
 	for _, want := range []string{
 		`helpdesk_questions_total{outcome="answered",platform="slack"} 2`,

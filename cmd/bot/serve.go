@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -136,6 +137,13 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	return c, nil
 }
 
+// storeQueue is how many votes and questions may wait for the store, and
+// storeRetry how often a store that could not be opened is tried again.
+const (
+	storeQueue = 10_000
+	storeRetry = 10 * time.Second
+)
+
 // storeDSN is DATABASE_URL, or the SQLite file under DATA_PATH.
 func storeDSN(getenv env) string {
 	if u := getenv("DATABASE_URL"); u != "" {
@@ -205,21 +213,50 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	m.Loaded(true, len(kn.Core().Knowledge().Entries))
 	kn.OnLoad = m.Loaded
 
-	var rec chat.Recorder = chat.Discard{}
-	st, err := openStore(ctx, getenv)
-	if err != nil {
-		// Answering matters more than recording: run, but say it loudly.
-		log.Error("store unavailable: votes and unanswered questions are not recorded", "err", err)
-	} else {
-		defer st.Close()
-		rec = st
-		backend := "sqlite"
-		if store.IsPostgres(storeDSN(getenv)) {
-			backend = "postgres"
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	// The store is off the reply path: votes and questions go through a
+	// queue; a store that cannot be opened yet is retried, and meanwhile
+	// what is recorded waits in the queue.
+	queued := chat.NewQueued(nil, log, storeQueue)
+	queued.OnDropped = m.StoreDropped
+	var opened atomic.Pointer[store.Store]
+	defer func() {
+		if st := opened.Load(); st != nil {
+			st.Close()
 		}
-		log.Info("store open", "backend", backend)
+	}()
+	backend := "sqlite"
+	if store.IsPostgres(storeDSN(getenv)) {
+		backend = "postgres"
 	}
-	rec = m.Recorder(rec)
+	useStore := func(st *store.Store) {
+		opened.Store(st)
+		queued.Set(m.Recorder(st))
+		log.Info("store open", "backend", backend)
+		wg.Go(func() { enforceRetention(ctx, st, cfg.keep, log) })
+	}
+	if st, err := openStore(ctx, getenv); err == nil {
+		useStore(st)
+	} else {
+		// Answering matters more than recording: run, but say it loudly.
+		log.Error("store unavailable, retrying every 10 s: votes and unanswered questions wait in a queue", "err", chat.Redacted(err))
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(storeRetry):
+				}
+				if st, err := openStore(ctx, getenv); err == nil {
+					useStore(st)
+					return
+				}
+			}
+		})
+	}
+	var rec chat.Recorder = queued
 
 	mux := http.NewServeMux()
 	adapters := map[string]adapter{}
@@ -252,7 +289,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", readyz(kn, adapters, st != nil))
+	mux.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))
 	mux.Handle("GET /metrics", m.Handler())
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -262,14 +299,12 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Core().Knowledge().Entries))
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	// The adapters stop when told, after the listener: on SIGTERM no Slack
 	// event is acknowledged that they would no longer answer.
 	adaptersCtx, stopAdapters := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopAdapters()
 	errc := make(chan error, len(adapters)+2)
-	var wg, running sync.WaitGroup
+	var running sync.WaitGroup
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
@@ -288,9 +323,6 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		wg.Go(func() { <-watching })
 	}
 	wg.Go(func() { reloadOnHangup(ctx, kn) })
-	if st != nil {
-		wg.Go(func() { enforceRetention(ctx, st, cfg.keep, log) })
-	}
 
 	var runErr error
 	select {
@@ -307,6 +339,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	srv.Shutdown(shutCtx)
 	stopAdapters()
 	running.Wait()
+	queued.Close(10 * time.Second) // what the replies recorded
 	wg.Wait()
 	return runErr
 }
@@ -382,10 +415,10 @@ type knowledgeStatus struct {
 
 // readyz answers 200 when every adapter is connected, 503 otherwise, with
 // the state of the knowledge (and its problems), adapters and store.
-func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK bool) http.HandlerFunc {
+func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK func() bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := kn.Status()
-		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK,
+		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK(),
 			Knowledge: knowledgeStatus{OK: s.OK, Entries: s.Entries, LoadedAt: s.At, Problems: s.Problems}}
 		for name, a := range adapters {
 			ok := true

@@ -31,6 +31,7 @@ type Metrics struct {
 	limits     *prometheus.CounterVec
 	limitWait  *prometheus.CounterVec
 	refused    *prometheus.CounterVec
+	dropped    *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -71,8 +72,11 @@ func New() *Metrics {
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_events_refused_total", Help: "Events not taken, by platform and reason (overloaded: the queue was full; stopping: the adapter was draining); Slack delivers a refused event again.",
 		}, []string{"platform", "reason"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_store_writes_dropped_total", Help: "Votes and unanswered questions not written, by reason (full: the queue was full; failed: every retry failed; shutdown: still queued at the end).",
+		}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused,
+	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -169,6 +173,9 @@ func (m *Metrics) Connected(platform string) func(reconnect bool) {
 		}
 	}
 }
+
+// StoreDropped counts a vote or question not written (chat.Queued.OnDropped).
+func (m *Metrics) StoreDropped(reason string) { m.dropped.WithLabelValues(reason).Inc() }
 
 // Refused returns the hook an adapter calls for each event it does not take.
 func (m *Metrics) Refused(platform string) func(reason string) {

@@ -1,0 +1,115 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// slowStore is a store that blocks (a locked table) or fails on demand.
+type slowStore struct {
+	block   chan struct{} // while open, every write waits
+	failing atomic.Int32  // the next writes that fail
+	mu      sync.Mutex
+	got     []string
+}
+
+func (s *slowStore) RecordVote(ctx context.Context, v Vote) error {
+	return s.record(ctx, "vote:"+v.Entry)
+}
+
+func (s *slowStore) RecordUnanswered(ctx context.Context, u Unanswered) error {
+	return s.record(ctx, u.Question)
+}
+
+func (s *slowStore) record(ctx context.Context, what string) error {
+	if s.block != nil {
+		select {
+		case <-s.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if s.failing.Add(-1) >= 0 {
+		return errors.New("connection refused")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, what)
+	return nil
+}
+
+func (s *slowStore) written() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.got...)
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// A locked store never holds a reply: recording returns at once, and the
+// writes land, in order, once the lock goes.
+func TestQueuedNeverWaitsForTheStore(t *testing.T) {
+	s := &slowStore{block: make(chan struct{})}
+	q := NewQueued(s, quiet, 100)
+	start := time.Now()
+	for _, w := range []string{"a", "b", "c"} {
+		q.RecordUnanswered(context.Background(), Unanswered{Question: w})
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("recording took %v with the store locked; want at once", d)
+	}
+	close(s.block)
+	if !q.Close(5 * time.Second) {
+		t.Fatal("the queue did not drain")
+	}
+	if got := s.written(); len(got) != 3 || got[0] != "a" || got[2] != "c" {
+		t.Errorf("written %v; want a, b, c", got)
+	}
+}
+
+// A failing store is retried, and reported unhealthy meanwhile; a store
+// opened late gets what waited.
+func TestQueuedRetriesAndWaitsForTheStore(t *testing.T) {
+	s := &slowStore{}
+	s.failing.Store(2)
+	q := NewQueued(nil, quiet, 100)
+	if q.Healthy() {
+		t.Error("healthy without a store")
+	}
+	q.RecordVote(context.Background(), Vote{Entry: "imap-settings"})
+	q.Set(s)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.written()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := s.written(); len(got) != 1 || !q.Healthy() {
+		t.Errorf("written %v, healthy %v; want the vote written after two failures", got, q.Healthy())
+	}
+	q.Close(time.Second)
+}
+
+// A full queue drops, counted; nothing blocks.
+func TestQueuedDropsWhenFull(t *testing.T) {
+	s := &slowStore{block: make(chan struct{})}
+	q := NewQueued(s, quiet, 2)
+	var dropped atomic.Int32
+	q.OnDropped = func(reason string) {
+		if reason == "full" {
+			dropped.Add(1)
+		}
+	}
+	for range 10 {
+		q.RecordUnanswered(context.Background(), Unanswered{Question: "x"})
+	}
+	if n := dropped.Load(); n < 7 {
+		t.Errorf("%d writes dropped of 10 into a queue of 2 behind a locked store; want 7 or 8", n)
+	}
+	close(s.block)
+	q.Close(5 * time.Second)
+}
