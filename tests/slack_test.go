@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -739,5 +740,72 @@ func TestSlackBurstRefusedNotLost(t *testing.T) {
 	}
 	if refused == 0 {
 		t.Errorf("no event was refused: the burst did not exceed the queue")
+	}
+}
+
+// 300 slow 1 MB bodies at once, signed-looking (a fresh timestamp, a bogus
+// signature), cannot hold the process: at most a few bodies are read at a
+// time, the rest are refused at once, /healthz keeps answering, the heap
+// stays small, and a real question is answered after.
+func TestSlackHTTPSlowBodiesFlood(t *testing.T) {
+	b := startSlack(t, false)
+	mux := http.NewServeMux()
+	mux.Handle("/slack/", b.a.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 300 {
+		wg.Go(func() {
+			pr, pw := io.Pipe()
+			go func() { // 1 MB, 64 KB every 100 ms
+				defer pw.Close()
+				chunk := bytes.Repeat([]byte("x"), 64<<10)
+				for range 16 {
+					if _, err := pw.Write(chunk); err != nil || ctx.Err() != nil {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/slack/events", pr)
+			req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+			req.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("ab", 32))
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond) // the flood is on
+	start := time.Now()
+	resp, err := http.Get(srv.URL + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz under the flood: %v", err)
+	}
+	resp.Body.Close()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("/healthz took %v under the flood; want under 1 s", d)
+	}
+	var during runtime.MemStats
+	runtime.ReadMemStats(&during)
+	wg.Wait()
+	if grown := int64(during.HeapAlloc) - int64(before.HeapAlloc); grown > 200<<20 {
+		t.Errorf("the heap grew by %d MB under the flood; want under 200 MB", grown>>20)
+	}
+	t.Logf("heap %d MB before, %d MB during the flood", before.HeapAlloc>>20, during.HeapAlloc>>20)
+	ev, _ := json.Marshal(platformtest.MessageEvent("EvAfterFlood", mention("CGENERAL", "8.000001", "quel port imap")))
+	if code, _ := b.signedPost("/slack/events", "application/json", ev, time.Now()); code != http.StatusOK {
+		t.Fatalf("a signed question after the flood: %d", code)
+	}
+	b.fake.WaitPost()
+	if n := strings.Count(b.log.String(), "request rejected"); n > 40 {
+		t.Errorf("%d log lines for the flood's rejections; want them rate-limited", n)
 	}
 }

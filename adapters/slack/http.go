@@ -14,8 +14,13 @@ import (
 	"github.com/slack-go/slack/slackevents"
 )
 
-// maxBody bounds a request from Slack; real ones are a few kilobytes.
-const maxBody = 1 << 20
+// maxBody bounds a request from Slack; real ones are a few kilobytes. At
+// most maxReaders are read at once, each within bodyTimeout.
+const (
+	maxBody     = 1 << 20
+	maxReaders  = 32
+	bodyTimeout = 10 * time.Second
+)
 
 // Handler serves Slack's HTTP requests in HTTP Events mode:
 // POST /slack/events (Events API), /slack/commands (slash commands) and
@@ -42,10 +47,16 @@ func (a *Adapter) verified(next http.Handler) http.Handler {
 			http.Error(w, "HTTP events are not enabled (no signing secret)", http.StatusNotFound)
 			return
 		}
-		reject := func(reason string) {
-			a.log.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", reason)
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
+		refuse := func(code int, reason string) {
+			if a.cfg.OnRejected != nil {
+				a.cfg.OnRejected(reason)
+			}
+			if a.rejectLog.Allow() { // a flood of bad requests is not a flood of log lines
+				a.log.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", reason)
+			}
+			http.Error(w, http.StatusText(code), code)
 		}
+		reject := func(reason string) { refuse(http.StatusUnauthorized, reason) }
 		sig, stamp := r.Header.Get("X-Slack-Signature"), r.Header.Get("X-Slack-Request-Timestamp")
 		if sig == "" || stamp == "" {
 			reject("unsigned")
@@ -55,10 +66,20 @@ func (a *Adapter) verified(next http.Handler) http.Handler {
 			reject("stale timestamp")
 			return
 		}
+		// At most maxReaders bodies are read at once, each within
+		// bodyTimeout: slow clients cannot hold more than maxReaders MiB.
+		select {
+		case a.readers <- struct{}{}:
+			defer func() { <-a.readers }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			refuse(http.StatusServiceUnavailable, "busy")
+			return
+		}
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			a.log.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", "body unreadable or too large")
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			refuse(http.StatusRequestEntityTooLarge, "body unreadable, too slow or too large")
 			return
 		}
 		sv, err := slack.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)

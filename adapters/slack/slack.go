@@ -23,6 +23,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/time/rate"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
@@ -67,6 +68,9 @@ type Config struct {
 	// OnRefused, when set, is told of each event not taken (the reason:
 	// "overloaded", "stopping"); Slack delivers it again.
 	OnRefused func(reason string)
+	// OnRejected, when set, is told of each HTTP request rejected (the
+	// reason: "unsigned", "bad signature", "busy"...).
+	OnRejected func(reason string)
 	// Flood limits the questions answered per person and per channel
 	// (default chat.DefaultFloodLimits).
 	Flood *chat.Flood
@@ -92,6 +96,9 @@ type Adapter struct {
 
 	botUser atomic.Pointer[string]
 	ready   atomic.Bool
+
+	readers   chan struct{} // the HTTP bodies being read (maxReaders)
+	rejectLog *rate.Limiter // log lines of rejected requests: 1 a second, bursts of 10
 }
 
 // New checks the configuration and prepares the adapter; Run connects.
@@ -142,12 +149,14 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	a := &Adapter{
-		cfg:      cfg,
-		hd:       hd,
-		api:      slack.New(cfg.BotToken, opts...),
-		log:      cfg.Logger.With("platform", Platform),
-		channels: map[string]bool{},
-		seen:     chat.NewDedup(chat.EventTTL, chat.EventKeys),
+		cfg:       cfg,
+		hd:        hd,
+		api:       slack.New(cfg.BotToken, opts...),
+		log:       cfg.Logger.With("platform", Platform),
+		channels:  map[string]bool{},
+		seen:      chat.NewDedup(chat.EventTTL, chat.EventKeys),
+		readers:   make(chan struct{}, maxReaders),
+		rejectLog: rate.NewLimiter(1, 10),
 	}
 	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
 	for _, c := range cfg.Channels {

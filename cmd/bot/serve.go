@@ -265,6 +265,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		sc := cfg.slack
 		sc.Logger, sc.Recorder, sc.Flood = log, rec, chat.NewFlood(cfg.flood)
 		sc.OnRateLimit, sc.OnConnect, sc.OnRefused = m.RateLimited(slack.Platform), m.Connected(slack.Platform), m.Refused(slack.Platform)
+		sc.OnRejected = m.Rejected(slack.Platform)
 		if sa, err := slack.New(sc, m.Helpdesk(kn, slack.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {

@@ -108,8 +108,12 @@ func (q *Queued) write() {
 	select {
 	case <-q.set:
 	case <-q.closing:
-		q.drop()
-		return
+		select {
+		case <-q.set: // closing, with a store: drain below
+		default:
+			q.drop() // no store ever came
+			return
+		}
 	}
 	for {
 		select {

@@ -32,6 +32,7 @@ type Metrics struct {
 	limitWait  *prometheus.CounterVec
 	refused    *prometheus.CounterVec
 	dropped    *prometheus.CounterVec
+	rejected   *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -72,11 +73,14 @@ func New() *Metrics {
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_events_refused_total", Help: "Events not taken, by platform and reason (overloaded: the queue was full; stopping: the adapter was draining); Slack delivers a refused event again.",
 		}, []string{"platform", "reason"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_http_rejected_total", Help: "HTTP requests rejected before any work, by platform and reason (unsigned, stale timestamp, bad signature, busy, body unreadable...).",
+		}, []string{"platform", "reason"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_store_writes_dropped_total", Help: "Votes and unanswered questions not written, by reason (full: the queue was full; failed: every retry failed; shutdown: still queued at the end).",
 		}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.dropped,
+	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.dropped, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -172,6 +176,12 @@ func (m *Metrics) Connected(platform string) func(reconnect bool) {
 			c.Inc()
 		}
 	}
+}
+
+// Rejected returns the hook an adapter calls for each HTTP request it
+// rejects.
+func (m *Metrics) Rejected(platform string) func(reason string) {
+	return func(reason string) { m.rejected.WithLabelValues(platform, reason).Inc() }
 }
 
 // StoreDropped counts a vote or question not written (chat.Queued.OnDropped).
