@@ -353,23 +353,20 @@ func (c *Core) answer(q Question) Reply {
 			other = m
 		}
 	}
-	sv := c.kb.Service(other.Intent)
-	if sv != nil && other.Score >= s.AnswerThreshold {
-		return c.redirect(r, sv, other.Score)
-	}
-	// The likeliest reading is not a webmail entry but without confidence:
-	// no direct answer, and the entries are offered as "did you mean" by
-	// their share of what the entries get ("je n'arrive pas à me connecter"
-	// shares its words with the other services' examples). A question that
-	// names another service was redirected above.
-	elsewhere := other.Score >= s.SuggestThreshold
+	// The likeliest reading is not a webmail entry. Confidently: another
+	// service's redirect, or for the rest ("le menu de la cantine") the
+	// fallback, with no webmail entry offered. Without confidence: no
+	// direct answer, and the entries are offered as "did you mean" by their
+	// share of what the entries get ("je n'arrive pas à me connecter"
+	// shares its words with the other services' examples).
 	if other.Score >= s.AnswerThreshold {
-		// Confidently out of scope ("le menu de la cantine"): no webmail
-		// entry to offer.
+		if sv := c.kb.Service(other.Intent); sv != nil {
+			return c.redirect(r, sv, other.Score)
+		}
 		r.Confidence = other.Score
-		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
-		return r
+		return c.fallback(r)
 	}
+	elsewhere := other.Score >= s.SuggestThreshold
 	switch {
 	case elsewhere && mass > 0:
 		for i := range ranked {
@@ -419,14 +416,20 @@ func (c *Core) answer(q Question) Reply {
 			}
 		}
 		if len(r.Alternatives) == 0 {
-			r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
-			break
+			return c.fallback(r)
 		}
 		r.Outcome, r.Intro = Suggested, c.kb.Messages.DidYouMean.In(r.Lang)
 		r.Text = c.suggestionText(r.Intro, r.Alternatives, r.Lang)
 	default:
-		r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
+		return c.fallback(r)
 	}
+	return r
+}
+
+// fallback is the reply that says the bot does not know, and how to reach
+// a person.
+func (c *Core) fallback(r Reply) Reply {
+	r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
 	return r
 }
 
