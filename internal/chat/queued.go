@@ -34,11 +34,13 @@ type Queued struct {
 }
 
 // Queue settings: a write gets writeTimeout, and writeRetries more tries
-// spaced by retryWait, before it is dropped.
+// spaced by retryWait doubling up to maxRetryWait (about two minutes in
+// all: a database restart), before it is dropped; the writes behind it wait.
 const (
 	writeTimeout = 5 * time.Second
-	writeRetries = 3
+	writeRetries = 8
 	retryWait    = time.Second
+	maxRetryWait = 30 * time.Second
 )
 
 // NewQueued starts the writer of a queue of capacity writes. rec may be nil:
@@ -151,9 +153,10 @@ func (q *Queued) try(w func(context.Context, Recorder) error) {
 			return
 		}
 		select {
-		case <-time.After(retryWait):
+		case <-time.After(min(retryWait<<attempt, maxRetryWait)):
 		case <-q.closing:
 			if attempt > 0 { // on shutdown, one more try at most
+				q.dropped("shutdown")
 				return
 			}
 		}

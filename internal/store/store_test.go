@@ -2,56 +2,22 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/store/storetest"
 )
-
-var dbSeq atomic.Int64
 
 // backends runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL names
 // a server (.ci/run starts one), each time on a new empty database.
 func backends(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "helpdesk.db")) })
-	t.Run("postgres", func(t *testing.T) {
-		admin := os.Getenv("TEST_DATABASE_URL")
-		if admin == "" {
-			t.Skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped (.ci/run starts a server and sets it)")
-		}
-		f(t, freshPostgres(t, admin))
-	})
-}
-
-// freshPostgres creates a database for one test and drops it afterwards.
-func freshPostgres(t *testing.T, admin string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("helpdesk_test_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		db.Close()
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	t.Run("postgres", func(t *testing.T) { f(t, storetest.Postgres(t)) })
 }
 
 func open(t *testing.T, dsn string, now *time.Time) *Store {
