@@ -683,6 +683,33 @@ func TestSlackHTTPReplaysAnsweredOnce(t *testing.T) {
 	if n := strings.Count(b.log.String(), "replayed request ignored"); n != 20 {
 		t.Errorf("%d replay log lines; want 20", n)
 	}
+
+	// A signed click ("see also" on an answer) replayed 20 times posts once.
+	b = startSlack(t, false)
+	ev, _ := json.Marshal(platformtest.MessageEvent("EvReplay", mention("CGENERAL", "4.000001", "quel port imap pour mon téléphone")))
+	b.signedPost("/slack/events", "application/json", ev, time.Now())
+	answer := b.fake.WaitPost()
+	msg := map[string]any{"ts": "1800000000.000001", "thread_ts": "4.000001", "text": answer.Text}
+	msg["blocks"] = answer.Blocks
+	cb := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UTEACHER"}, "channel": map[string]any{"id": "CGENERAL"},
+		"container":    map[string]any{"type": "message", "message_ts": "1800000000.000001", "channel_id": "CGENERAL"},
+		"response_url": b.fake.ResponseURL(), "message": msg, "trigger_id": "trig-click", "api_app_id": "A1", "team": map[string]any{"id": "T1"},
+		"actions": []any{map[string]any{"type": "button", "action_id": "pick:0", "block_id": "followup", "value": platformtest.Buttons(answer.Blocks)["pick:0"], "action_ts": "1"}},
+	}
+	raw, _ := json.Marshal(cb)
+	click := []byte(url.Values{"payload": {string(raw)}}.Encode())
+	at = time.Now()
+	for range 21 {
+		b.signedPost("/slack/interactions", "application/x-www-form-urlencoded", click, at)
+	}
+	b.fake.WaitPost() // the see-also answer, posted in the thread
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if posts, _ := b.fake.Counts(); posts != 2 {
+		t.Errorf("%d posts for a question and 21 copies of one click; want 2", posts)
+	}
 }
 
 // Only what will be answered is acknowledged: a burst larger than the queue,
@@ -807,5 +834,44 @@ func TestSlackHTTPSlowBodiesFlood(t *testing.T) {
 	b.fake.WaitPost()
 	if n := strings.Count(b.log.String(), "request rejected"); n > 40 {
 		t.Errorf("%d log lines for the flood's rejections; want them rate-limited", n)
+	}
+}
+
+// lockedStore is a database whose table is locked: every write waits until
+// it is released.
+type lockedStore struct{ release chan struct{} }
+
+func (s lockedStore) RecordVote(ctx context.Context, _ chat.Vote) error { return s.wait(ctx) }
+func (s lockedStore) RecordUnanswered(ctx context.Context, _ chat.Unanswered) error {
+	return s.wait(ctx)
+}
+
+func (s lockedStore) wait(ctx context.Context) error {
+	select {
+	case <-s.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// With the store locked, every question is still answered at once: the
+// writes wait in the queue, off the reply path.
+func TestSlackAnswersWithTheStoreLocked(t *testing.T) {
+	locked := lockedStore{release: make(chan struct{})}
+	queued := chat.NewQueued(locked, slog.New(slog.NewTextHandler(io.Discard, nil)), 100)
+	b := startSlack(t, false, func(c *slack.Config) { c.Recorder, c.Flood = queued, chat.NewFlood(chat.FloodLimits{}) })
+	for i := range 40 { // unanswered questions: each one is recorded
+		start := time.Now()
+		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvLock%d", i), mention("CGENERAL", fmt.Sprintf("5.%06d", i), "ça marche pas")))
+		b.signedPost("/slack/events", "application/json", ev, time.Now())
+		b.fake.WaitPost()
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("question %d answered after %v with the store locked; want within 3 s", i, d)
+		}
+	}
+	close(locked.release)
+	if !queued.Close(10 * time.Second) {
+		t.Error("the queued writes did not land once the store was released")
 	}
 }
