@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -712,26 +713,32 @@ func TestSlackHTTPReplaysAnsweredOnce(t *testing.T) {
 	}
 }
 
+var (
+	burstEvents  = flag.Int("burst-events", 200, "events of TestSlackBurstRefusedNotLost (issue 13 asks 2000: -burst-events 2000 -burst-delay 500ms -burst-workers 32)")
+	burstDelay   = flag.Duration("burst-delay", 50*time.Millisecond, "how long the fake Slack takes to post, in TestSlackBurstRefusedNotLost")
+	burstWorkers = flag.Int("burst-workers", 4, "workers of the adapter in TestSlackBurstRefusedNotLost")
+)
+
 // Only what will be answered is acknowledged: a burst larger than the queue,
 // against a slow Slack, is partly refused with 503 (Slack delivers those
 // again), and once Slack has retried every refused event, each question is
 // answered exactly once, none lost.
 func TestSlackBurstRefusedNotLost(t *testing.T) {
 	b := startSlack(t, false, func(c *slack.Config) {
-		c.Workers, c.MaxPending, c.Flood = 4, 40, chat.NewFlood(chat.FloodLimits{}) // no flood limits: every question answered
+		c.Workers, c.MaxPending, c.Flood = *burstWorkers, 40, chat.NewFlood(chat.FloodLimits{}) // no flood limits: every question answered
 	})
 	var answered atomic.Int64
 	b.fake.Mu.Lock()
-	b.fake.Delay = 50 * time.Millisecond
+	b.fake.Delay = *burstDelay
 	b.fake.Sink = func(platformtest.SlackPost) { answered.Add(1) }
 	b.fake.Mu.Unlock()
-	const n = 200
+	n := *burstEvents
 	pending := map[int]bool{}
 	for i := range n {
 		pending[i] = true
 	}
 	refused := 0
-	for round := 0; len(pending) > 0 && round < 50; round++ {
+	for deadline := time.Now().Add(2 * time.Minute); len(pending) > 0 && time.Now().Before(deadline); {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		for _, i := range slices.Collect(maps.Keys(pending)) {
@@ -760,7 +767,7 @@ func TestSlackBurstRefusedNotLost(t *testing.T) {
 	if err := b.stop(); err != nil { // drains the replies in flight
 		t.Fatal(err)
 	}
-	posts := answered.Load()
+	posts := int(answered.Load())
 	t.Logf("%d events, %d refusals retried, %d answers", n, refused, posts)
 	if posts != n {
 		t.Errorf("%d answers to %d questions; want exactly one each", posts, n)
