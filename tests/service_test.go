@@ -155,3 +155,36 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 		t.Errorf("bot purge --user = %v: %s; want the vote and the question erased", err, out)
 	}
 }
+
+// A flood of idle connections on HTTP_ADDR (more than the bot serves at
+// once) does not silence the probes on HEALTH_ADDR; once it ends, Slack's
+// requests are served again.
+func TestServiceHealthUnderConnectionFlood(t *testing.T) {
+	fake := platformtest.NewSlack(t)
+	addr, healthAddr := freeAddr(t), freeAddr(t)
+	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
+		"HTTP_ADDR="+addr, "HEALTH_ADDR="+healthAddr)
+	eventually(t, 20*time.Second, "/readyz 200", func() bool { code, _ := get(t, "http://"+healthAddr+"/readyz"); return code == 200 })
+	var conns []net.Conn
+	for range 600 {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break // the backlog is full: enough
+		}
+		conns = append(conns, c)
+	}
+	start := time.Now()
+	if code, _ := get(t, "http://"+healthAddr+"/healthz"); code != 200 {
+		t.Errorf("/healthz on HEALTH_ADDR under %d idle connections: %d", len(conns), code)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("/healthz took %v under the flood; want under 1 s", d)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	sb := &slackBot{t: t, fake: fake, base: "http://" + addr}
+	sb.event("EvFlood", mention("CGENERAL", "6.000001", "quel port imap"))
+	fake.WaitPost()
+	bot.terminate(t)
+}

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/acad-lyon/helpdesk-bot/adapters/console"
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
@@ -83,12 +85,13 @@ type readier interface{ Ready() bool }
 // checked in one place (readServiceConfig) so that every bad variable is
 // reported at once.
 type serviceConfig struct {
-	slack    slack.Config // BotToken "": no Slack
-	discord  discord.Config
-	keep     time.Duration
-	flood    chat.FloodLimits
-	logLevel slog.Level
-	addr     string
+	slack      slack.Config // BotToken "": no Slack
+	discord    discord.Config
+	keep       time.Duration
+	flood      chat.FloodLimits
+	logLevel   slog.Level
+	addr       string
+	healthAddr string // HEALTH_ADDR: the probes on a listener of their own ("": on addr)
 }
 
 // readServiceConfig reads the service's environment (secrets also from
@@ -109,7 +112,7 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 		check(err)
 		return v
 	}
-	c := serviceConfig{addr: getenv("HTTP_ADDR")}
+	c := serviceConfig{addr: getenv("HTTP_ADDR"), healthAddr: getenv("HEALTH_ADDR")}
 	if c.addr == "" {
 		c.addr = "127.0.0.1:8080"
 	}
@@ -143,6 +146,9 @@ const (
 	storeQueue = 10_000
 	storeRetry = 10 * time.Second
 )
+
+// maxConns bounds the connections HTTP_ADDR serves at once.
+const maxConns = 512
 
 // storeDSN is DATABASE_URL, or the SQLite file under DATA_PATH.
 func storeDSN(getenv env) string {
@@ -289,15 +295,34 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return exitError{2, strings.Join(problems, "\n")}
 	}
 
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))
-	mux.Handle("GET /metrics", m.Handler())
+	health := http.NewServeMux()
+	health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))
+	health.Handle("GET /metrics", m.Handler())
+	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
+		mux.Handle(p, health)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	// At most maxConns connections at once: a flood of slow clients waits in
+	// the kernel's backlog instead of holding the process; HEALTH_ADDR, when
+	// set, serves the probes on a listener of their own that no flood fills.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10}
+	servers := []*http.Server{srv}
+	listeners := []net.Listener{netutil.LimitListener(ln, maxConns)}
+	if cfg.healthAddr != "" {
+		hln, err := net.Listen("tcp", cfg.healthAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on HEALTH_ADDR %s: %w", cfg.healthAddr, err)
+		}
+		servers = append(servers, &http.Server{Handler: health, ReadHeaderTimeout: 5 * time.Second})
+		listeners = append(listeners, hln)
+		log.Info("health endpoints listening", "addr", hln.Addr().String())
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "knowledge", path, "entries", len(kn.Core().Knowledge().Entries))
 
 	// The adapters stop when told, after the listener: on SIGTERM no Slack
@@ -306,11 +331,13 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	defer stopAdapters()
 	errc := make(chan error, len(adapters)+2)
 	var running sync.WaitGroup
-	wg.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("http: %w", err)
-		}
-	})
+	for i, s := range servers {
+		wg.Go(func() {
+			if err := s.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http: %w", err)
+			}
+		})
+	}
 	for _, a := range adapters {
 		running.Go(func() {
 			if err := a.Run(adaptersCtx); err != nil {
@@ -337,7 +364,9 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	// the adapters drain the replies they accepted.
 	shutCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
 	defer stop()
-	srv.Shutdown(shutCtx)
+	for _, s := range servers {
+		s.Shutdown(shutCtx)
+	}
 	stopAdapters()
 	running.Wait()
 	queued.Close(10 * time.Second) // what the replies recorded
