@@ -25,8 +25,6 @@ type Discord struct {
 	Callbacks  []DiscordCall // POST /interactions/{id}/{token}/callback
 	Edits      []DiscordCall // PATCH of messages and interaction responses
 	Commands   []DiscordCall // PUT application commands
-	RateLimit  int
-	Limited    int
 	seq        int
 	Identifies int
 	Resumes    int
@@ -155,9 +153,7 @@ func (f *Discord) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Mu.Lock()
-	if f.RateLimit > 0 {
-		f.RateLimit--
-		f.Limited++
+	if f.limited() {
 		f.Mu.Unlock()
 		io.Copy(io.Discard, r.Body)
 		f.json(w, 429, map[string]any{"message": "You are being rate limited.", "retry_after": 0.3, "global": false})
@@ -170,15 +166,7 @@ func (f *Discord) createMessage(w http.ResponseWriter, r *http.Request) {
 	call.Body["id"] = id
 	call.Body["channel_id"] = r.PathValue("channel")
 	f.Mu.Lock()
-	if f.Sink == nil {
-		f.Messages = append(f.Messages, call)
-	}
-	f.Mu.Unlock()
-	if f.Sink != nil {
-		f.Sink(call)
-	} else {
-		f.MessageC <- call
-	}
+	deliver(&f.Mu, f.Sink, &f.Messages, f.MessageC, call)
 	f.json(w, 200, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": call.Body["content"], "author": map[string]any{"id": DiscordBotID, "bot": true}})
 }
 

@@ -22,6 +22,20 @@ type peer struct {
 	Mu     sync.Mutex // guards the fakes' records (hold it to read them) and conn
 	conn   *websocket.Conn
 	closed chan struct{}
+
+	RateLimit int // the next RateLimit posts get 429
+	Limited   int // how many 429s were sent
+}
+
+// limited reports, with Mu held, whether this post gets a 429 (and counts
+// it).
+func (p *peer) limited() bool {
+	if p.RateLimit <= 0 {
+		return false
+	}
+	p.RateLimit--
+	p.Limited++
+	return true
 }
 
 func (p *peer) start(t *testing.T, h http.Handler) {
@@ -37,6 +51,20 @@ func (p *peer) start(t *testing.T, h http.Handler) {
 		p.Mu.Unlock()
 		p.Srv.Close()
 	})
+}
+
+// deliver hands a call the bot made to the test, with mu held (it releases
+// it): to sink when set (load tests, which read nothing back), else kept in
+// list and sent on c.
+func deliver[T any](mu *sync.Mutex, sink func(T), list *[]T, c chan T, v T) {
+	if sink != nil {
+		mu.Unlock()
+		sink(v)
+		return
+	}
+	*list = append(*list, v)
+	mu.Unlock()
+	c <- v
 }
 
 // Wait returns the next value of ch, failing the test after 10 s.

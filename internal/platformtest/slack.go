@@ -26,8 +26,6 @@ type Slack struct {
 	Posts      []SlackPost
 	Ephemerals []SlackPost // chat.postEphemeral calls; User is who sees it
 	Responses  []SlackResponse
-	RateLimit  int // the next RateLimit postMessage calls get 429
-	Limited    int // how many 429s were sent
 	Opens      int // apps.connections.open calls
 	// Delay, when set, is how long chat.postMessage takes (a slow Slack).
 	Delay       time.Duration
@@ -121,9 +119,7 @@ func (f *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Mu.Lock()
-	if f.RateLimit > 0 {
-		f.RateLimit--
-		f.Limited++
+	if f.limited() {
 		f.Mu.Unlock()
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -137,15 +133,7 @@ func (f *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	f.envelope++ // also numbers messages
 	ts := fmt.Sprintf("1800000000.%06d", f.envelope)
-	if f.Sink == nil {
-		f.Posts = append(f.Posts, p)
-	}
-	f.Mu.Unlock()
-	if f.Sink != nil {
-		f.Sink(p)
-	} else {
-		f.postc <- p
-	}
+	deliver(&f.Mu, f.Sink, &f.Posts, f.postc, p)
 	f.writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": ts})
 }
 
