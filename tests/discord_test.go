@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
@@ -36,8 +37,9 @@ func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot))
 	fake := platformtest.NewDiscord(t)
 	b := &discordBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := discord.Config{
-		Token: fake.Token, APIURL: fake.APIURL(), Channels: []string{"700"}, GuildID: platformtest.DiscordGuild, HelpdeskRole: helpdeskRole,
-		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
+		Token: fake.Token, APIURL: fake.APIURL(), GuildID: platformtest.DiscordGuild, HelpdeskRole: helpdeskRole,
+		Settings: chat.Settings{Channels: []string{"700"}, Recorder: b.rec,
+			Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 	}
 	for _, c := range configure {
 		c(&cfg, b)

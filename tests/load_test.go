@@ -186,7 +186,7 @@ func TestLoadSlackHTTPEvents(t *testing.T) {
 	goroutines := runtime.NumGoroutine()
 	a, err := slack.New(slack.Config{
 		BotToken: fake.BotToken, SigningSecret: signingSecret, APIURL: fake.APIURL(),
-		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
+		Settings: chat.Settings{Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total},
 	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -256,8 +256,8 @@ func TestLoadDiscordGateway(t *testing.T) {
 	}
 	goroutines := runtime.NumGoroutine()
 	a, err := discord.New(discord.Config{
-		Token: fake.Token, APIURL: fake.APIURL(), Channels: []string{"700"},
-		Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
+		Token: fake.Token, APIURL: fake.APIURL(),
+		Settings: chat.Settings{Channels: []string{"700"}, Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total},
 	}, chat.Fixed(shippedCore(t)))
 	if err != nil {
 		t.Fatal(err)

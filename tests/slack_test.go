@@ -153,8 +153,9 @@ func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *sl
 	fake := platformtest.NewSlack(t)
 	b := &slackBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := slack.Config{
-		BotToken: fake.BotToken, APIURL: fake.APIURL(), Channels: []string{"CHELP"}, HelpdeskGroup: "S0HELP",
-		Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Recorder: b.rec,
+		BotToken: fake.BotToken, APIURL: fake.APIURL(), HelpdeskGroup: "S0HELP",
+		Settings: chat.Settings{Channels: []string{"CHELP"}, Recorder: b.rec,
+			Logger: slog.New(slog.NewJSONHandler(b.log, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 	}
 	if socket {
 		cfg.AppToken = fake.AppToken
@@ -696,7 +697,7 @@ func TestSlackHTTPReplaysAnsweredOnce(t *testing.T) {
 		"type": "block_actions", "user": map[string]any{"id": "UTEACHER"}, "channel": map[string]any{"id": "CGENERAL"},
 		"container":    map[string]any{"type": "message", "message_ts": "1800000000.000001", "channel_id": "CGENERAL"},
 		"response_url": b.fake.ResponseURL(), "message": msg, "trigger_id": "trig-click", "api_app_id": "A1", "team": map[string]any{"id": "T1"},
-		"actions": []any{map[string]any{"type": "button", "action_id": "pick:0", "block_id": "followup", "value": platformtest.Buttons(answer.Blocks)["pick:0"], "action_ts": "1"}},
+		"actions": []any{map[string]any{"type": "button", "action_id": "see:0", "block_id": "follow-up", "value": platformtest.Buttons(answer.Blocks)["see:0"], "action_ts": "1"}},
 	}
 	raw, _ := json.Marshal(cb)
 	click := []byte(url.Values{"payload": {string(raw)}}.Encode())

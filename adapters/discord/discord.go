@@ -10,6 +10,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
@@ -38,13 +40,11 @@ type Helpdesk = chat.Helpdesk
 
 // Config configures the adapter. Token is required.
 type Config struct {
+	chat.Settings
 	Token string // the bot token, without "Bot "
 	// APIURL is the REST base URL (default DefaultAPIURL); the gateway URL
 	// is read from its /gateway.
 	APIURL string
-	// Channels are the channel ids where every message is a question;
-	// elsewhere the bot answers mentions and direct messages.
-	Channels []string
 	// GuildID registers /faq in one server (at once) instead of globally.
 	GuildID string
 	// HelpdeskRole is the id of the role "talk to a person" mentions; empty:
@@ -53,13 +53,6 @@ type Config struct {
 	// HTTPClient makes the REST calls (default: 20 s timeout). Its
 	// transport is wrapped to reach APIURL.
 	HTTPClient *http.Client
-	// Logger receives the adapter's logs (default slog.Default()).
-	Logger *slog.Logger
-	// Recorder keeps votes and unanswered questions (default: nothing kept).
-	Recorder chat.Recorder
-	// Grace is how long replies in flight may take to finish on shutdown
-	// (default 10 s).
-	Grace time.Duration
 	// Defer is how long an interaction waits for its answer before Discord
 	// is told it is coming (Discord allows 3 s; default 2 s).
 	Defer time.Duration
@@ -67,44 +60,19 @@ type Config struct {
 	// before it reconnects, so that discordgo's goroutines of the old
 	// connection are done (default 1.5 s).
 	Settle time.Duration
-	// OnRateLimit, when set, is told of each wait Discord asks for.
-	OnRateLimit func(wait time.Duration)
-	// OnConnect, when set, is told of each gateway (re)connection.
-	OnConnect func(reconnect bool)
-	// OnRefused, when set, is told of each event not taken (the reason:
-	// "overloaded", "stopping").
-	OnRefused func(reason string)
-	// Flood limits the questions answered per person and per channel
-	// (default chat.DefaultFloodLimits).
-	Flood *chat.Flood
-	// Workers bounds the replies being made at once (default 32).
-	Workers int
-	// MaxPending bounds the events being handled (default 1000): beyond,
-	// new ones are dropped and logged rather than piling up.
-	MaxPending int
 }
 
 var snowflake = regexp.MustCompile(`^\d{1,20}$`)
 
 // Adapter is a running connection to Discord.
 type Adapter struct {
-	cfg      Config
-	hd       Helpdesk
-	s        *discordgo.Session
-	log      *slog.Logger
-	channels map[string]bool
-	seen     *chat.Dedup
-
+	*chat.Host
+	cfg          Config
+	s            *discordgo.Session
 	disconnected chan struct{}
-	conv         *chat.Conversation
-
-	self      atomic.Pointer[string]
-	appID     atomic.Pointer[string]
-	register  sync.Once
-	connected atomic.Int64
-	ready     atomic.Bool
-	// workers run the handlers; born in each Run, nil before.
-	workers atomic.Pointer[chat.Workers]
+	self, appID  atomic.Pointer[string]
+	register     sync.Once
+	connected    atomic.Int64
 }
 
 // New checks the configuration and prepares the session; Run connects.
@@ -118,30 +86,8 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	if cfg.GuildID != "" && !snowflake.MatchString(cfg.GuildID) {
 		return nil, fmt.Errorf("discord: DISCORD_GUILD_ID must be a server id (digits), not %q", cfg.GuildID)
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = chat.Discard{}
-	}
-	if cfg.Grace <= 0 {
-		cfg.Grace = 10 * time.Second
-	}
-	if cfg.Defer <= 0 {
-		cfg.Defer = 2 * time.Second
-	}
-	if cfg.Settle <= 0 {
-		cfg.Settle = 1500 * time.Millisecond
-	}
-	if cfg.Flood == nil {
-		cfg.Flood = chat.NewFlood(chat.DefaultFloodLimits)
-	}
-	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 1000
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 32
-	}
+	cfg.Defer = cmp.Or(cfg.Defer, 2*time.Second)
+	cfg.Settle = cmp.Or(cfg.Settle, 1500*time.Millisecond)
 	client := http.Client{Timeout: 20 * time.Second}
 	if cfg.HTTPClient != nil {
 		client = *cfg.HTTPClient
@@ -151,17 +97,14 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 		if err != nil || (to.Scheme != "http" && to.Scheme != "https") || to.Host == "" {
 			return nil, fmt.Errorf("discord: DISCORD_API_URL %q is not an http(s) URL", cfg.APIURL)
 		}
-		next := client.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		client.Transport = rebase{from: discordgo.EndpointAPI, to: to, next: next}
+		client.Transport = rebase{from: discordgo.EndpointAPI, to: to, next: cmp.Or[http.RoundTripper](client.Transport, http.DefaultTransport)}
 	}
 	s, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	routeLibraryLogs(cfg.Logger)
+	a := &Adapter{Host: chat.NewHost(Platform, cfg.Settings, hd), cfg: cfg, s: s, disconnected: make(chan struct{}, 1)}
+	routeLibraryLogs(a.Logger)
 	s.Client = &client
 	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
 	// The adapter reconnects by itself (see Run): discordgo's own reconnection
@@ -169,32 +112,19 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = true
 	s.StateEnabled = false
-	a := &Adapter{
-		cfg: cfg, hd: hd, s: s, log: cfg.Logger.With("platform", Platform),
-		channels: map[string]bool{}, seen: chat.NewDedup(chat.EventTTL, chat.EventKeys),
-		disconnected: make(chan struct{}, 1),
-	}
-	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
-	for _, c := range cfg.Channels {
-		if c = strings.TrimSpace(c); c != "" {
-			a.channels[c] = true
-		}
-	}
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onConnect)
 	s.AddHandler(a.onRateLimit)
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		a.ready.Store(false)
+		a.SetReady(false)
 		select {
 		case a.disconnected <- struct{}{}:
 		default:
 		}
 	})
-	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) })
-	})
+	s.AddHandler(a.onMessage)
 	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-		a.spawn("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
+		a.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, i) })
 	})
 	return a, nil
 }
@@ -228,7 +158,7 @@ func (a *Adapter) private(ctx context.Context, m *discordgo.MessageCreate, posts
 			return nil
 		}
 	}
-	a.log.Warn("discord: no direct message possible, replying in the channel", "err", chat.Redacted(err))
+	a.Log.Warn("discord: no direct message possible, replying in the channel", "err", chat.Redacted(err))
 	return a.send(ctx, m.ChannelID, m.SoftReference(), posts)
 }
 
@@ -277,17 +207,11 @@ func routeLibraryLogs(log *slog.Logger) {
 	})
 }
 
-// Ready reports whether the gateway session is established.
-func (a *Adapter) Ready() bool { return a.ready.Load() }
-
 // Run connects to the gateway and answers until ctx is done, then closes
 // the gateway, lets the replies in flight finish (within the grace period)
 // and returns nil. It returns an error when Discord refuses the token.
 func (a *Adapter) Run(ctx context.Context) error {
-	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
-	w.OnRefused = a.cfg.OnRefused
-	a.workers.Store(w)
-	defer w.Drain(a.cfg.Grace)
+	defer a.Start()()
 	// Know who the bot is before any event arrives (discordgo runs the Ready
 	// handler concurrently with the first messages).
 	if u, err := a.s.User("@me", discordgo.WithContext(ctx)); err == nil {
@@ -300,7 +224,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		if re, ok := errors.AsType[*discordgo.RESTError](err); ok && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
 			return errors.New("discord: the bot token was refused")
 		}
-		a.log.Warn("discord: cannot reach Discord yet", "err", err)
+		a.Log.Warn("discord: cannot reach Discord yet", "err", err)
 	}
 	if !a.open(ctx) {
 		return nil
@@ -308,9 +232,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			a.ready.Store(false)
+			a.SetReady(false)
 			if err := a.s.Close(); err != nil {
-				a.log.Warn("discord: closing the gateway", "err", err)
+				a.Log.Warn("discord: closing the gateway", "err", err)
 			}
 			return nil // the deferred Drain lets the replies in flight finish
 		case <-a.disconnected:
@@ -328,7 +252,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 // settle waits until no disconnection was reported for cfg.Settle.
 func (a *Adapter) settle(ctx context.Context) bool {
-	t := time.NewTimer(a.cfg.Settle)
+	t := a.Clock.NewTimer(a.cfg.Settle)
 	defer t.Stop()
 	for {
 		select {
@@ -336,7 +260,7 @@ func (a *Adapter) settle(ctx context.Context) bool {
 			return false
 		case <-a.disconnected:
 			t.Reset(a.cfg.Settle)
-		case <-t.C:
+		case <-t.Chan():
 			return true
 		}
 	}
@@ -345,28 +269,12 @@ func (a *Adapter) settle(ctx context.Context) bool {
 // open connects to the gateway, retrying with backoff until it works or ctx
 // is done.
 func (a *Adapter) open(ctx context.Context) bool {
-	wait := time.Second
-	for {
-		err := a.s.Open()
-		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-			return true
+	return a.Retry(ctx, "open the gateway", time.Minute, func() error {
+		if err := a.s.Open(); !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return err
 		}
-		a.log.Warn("discord: cannot open the gateway, retrying", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Minute)
-	}
-}
-
-// spawn runs a handler in the workers of the current Run; before Run, or
-// once it returned, work is refused.
-func (a *Adapter) spawn(what string, f func(ctx context.Context) error) {
-	if w := a.workers.Load(); w != nil {
-		w.Go(what, f)
-	}
+		return nil
+	}, func(error) bool { return false }) == nil
 }
 
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
@@ -380,21 +288,21 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		app = r.Application.ID
 	}
 	a.appID.Store(&app)
-	a.ready.Store(true)
-	a.log.Info("discord: ready", "bot_user", id, "guilds", len(r.Guilds))
+	a.SetReady(true)
+	a.Log.Info("discord: ready", "bot_user", id, "guilds", len(r.Guilds))
 	a.register.Do(func() {
-		a.spawn("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
+		a.Go("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
 	})
 }
 
 func (a *Adapter) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
 	n := a.connected.Add(1)
-	a.ready.Store(true)
+	a.SetReady(true)
 	if n > 1 {
-		a.log.Info("discord: reconnected to the gateway")
+		a.Log.Info("discord: reconnected to the gateway")
 	}
-	if a.cfg.OnConnect != nil {
-		a.cfg.OnConnect(n > 1)
+	if a.OnConnect != nil {
+		a.OnConnect(n > 1)
 	}
 }
 
@@ -403,9 +311,9 @@ func (a *Adapter) onRateLimit(_ *discordgo.Session, r *discordgo.RateLimit) {
 	if r.TooManyRequests != nil {
 		wait = r.TooManyRequests.RetryAfter
 	}
-	a.log.Warn("discord: rate limited, waiting", "retry_after", wait)
-	if a.cfg.OnRateLimit != nil {
-		a.cfg.OnRateLimit(wait)
+	a.Log.Warn("discord: rate limited, waiting", "retry_after", wait)
+	if a.OnRateLimit != nil {
+		a.OnRateLimit(wait)
 	}
 }
 
@@ -416,54 +324,43 @@ func (a *Adapter) me() string {
 	return ""
 }
 
-// shouldAnswer decides whether a message is a question for the bot: never
-// a bot's (itself included), a webhook's or a system message; mentions and
-// direct messages always; in the configured channels, every message that is
-// not a reply to someone else. A message anywhere the bot can read that
-// carries a password or a NUMEN gets the private warning.
-func (a *Adapter) shouldAnswer(m *discordgo.MessageCreate) (chat.Message, bool) {
+// onMessage queues the answer to a message the conversation wants
+// (chat.Host.Accept): never a bot's (itself included), a webhook's or a
+// system message. Mentions and direct messages are addressed to the bot,
+// and so is, in the configured channels, every message that is not a reply
+// to someone else.
+func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.me() || m.WebhookID != "" {
-		return chat.Message{}, false
+		return
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return chat.Message{}, false
+		return
 	}
 	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == ""}
 	for _, u := range m.Mentions {
-		if u != nil && u.ID == a.me() {
-			q.Called = true
-		}
+		q.Called = q.Called || (u != nil && u.ID == a.me())
 	}
-	configured := a.channels[m.ChannelID] && m.Type == discordgo.MessageTypeDefault && q.Text != ""
-	q.Addressed = q.Called || configured
-	if !chat.Wants(q) {
-		return chat.Message{}, false
+	q.Addressed = q.Called || (a.Listens(m.ChannelID) && m.Type == discordgo.MessageTypeDefault && q.Text != "")
+	if a.Accept(q, "message:"+m.ID) {
+		a.Go("reply", func(ctx context.Context) error { return a.Conv.Handle(ctx, q, outbox{a, m}) })
 	}
-	return q, a.seen.First("message:" + m.ID)
 }
 
-// onMessage says what the conversation decides, as a reply to the message.
-func (a *Adapter) onMessage(ctx context.Context, m *discordgo.MessageCreate) error {
-	q, ok := a.shouldAnswer(m)
-	if !ok {
-		return nil
-	}
-	start := time.Now()
-	resp, err := a.conv.Respond(ctx, q)
-	if err != nil {
-		return err
-	}
-	switch resp.Say {
-	case chat.Privately:
-		return a.private(ctx, m, textPosts(resp.Text))
-	case chat.InChannel:
-		return a.send(ctx, m.ChannelID, nil, textPosts(resp.Text))
-	case chat.AsReply:
-		// A reply, so the asker is told of the answer.
-		if err := a.send(ctx, m.ChannelID, m.SoftReference(), replyPosts(resp.Reply)); err != nil {
-			return err
-		}
-		a.conv.Replied(ctx, q, resp.Reply, time.Since(start))
-	}
-	return nil
+// outbox says the conversation's responses to one message: answers as a
+// reply, so that the asker is told of them.
+type outbox struct {
+	a *Adapter
+	m *discordgo.MessageCreate
+}
+
+func (o outbox) Private(ctx context.Context, md string) error {
+	return o.a.private(ctx, o.m, textPosts(md))
+}
+
+func (o outbox) Public(ctx context.Context, md string) error {
+	return o.a.send(ctx, o.m.ChannelID, nil, textPosts(md))
+}
+
+func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
+	return o.a.send(ctx, o.m.ChannelID, o.m.SoftReference(), replyPosts(r))
 }

@@ -56,7 +56,7 @@ func faqCommand() *discordgo.ApplicationCommand {
 func (a *Adapter) registerCommands(ctx context.Context, appID string) error {
 	_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.cfg.GuildID, []*discordgo.ApplicationCommand{faqCommand()}, discordgo.WithContext(ctx))
 	if err == nil {
-		a.log.Info("discord: /faq registered", "guild", a.cfg.GuildID)
+		a.Log.Info("discord: /faq registered", "guild", a.cfg.GuildID)
 	}
 	return err
 }
@@ -95,7 +95,7 @@ func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
 			return l
 		}
 	}
-	return a.hd.Current().DefaultLanguage()
+	return a.Conv.Helpdesk.Current().DefaultLanguage()
 }
 
 func userOf(i *discordgo.InteractionCreate) *discordgo.User {
@@ -142,7 +142,7 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 	o := commandOptions(i)
 	lang := a.langOf(i, o.lang)
 	var entries []*intents.Entry
-	if core := a.hd.Current(); o.entry == "" {
+	if core := a.Conv.Helpdesk.Current(); o.entry == "" {
 		entries = core.Topics()
 	} else {
 		entries = core.Suggest(plainText(o.entry), maxChoices)
@@ -167,19 +167,19 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 func (a *Adapter) onCommand(ctx context.Context, i *discordgo.InteractionCreate) error {
 	o := commandOptions(i)
 	return a.respondSoon(ctx, i, o.private, func() (*discordgo.InteractionResponseData, error) {
-		f, err := a.conv.FAQ(ctx, plainText(o.entry), o.lang, a.locale(i))
+		f, err := a.Conv.FAQ(ctx, plainText(o.entry), o.lang, a.locale(i))
 		if err != nil {
 			return nil, err
 		}
 		switch f.Kind {
 		case chat.FAQPost:
-			data := postData(cannedPosts(f.Canned, userOf(i).Username)[0])
+			data := postData(draw(chat.CannedView(f.Canned, userOf(i).Username))[0])
 			if o.private {
 				data.Flags = discordgo.MessageFlagsEphemeral
 			}
 			return data, nil
 		case chat.FAQPreview:
-			data := postData(previewPost(f.Canned, f.Others))
+			data := postData(draw(chat.PreviewView(f.Canned, f.Others))[0])
 			data.Flags = discordgo.MessageFlagsEphemeral
 			return data, nil
 		}
@@ -235,73 +235,52 @@ func (a *Adapter) respondSoon(ctx context.Context, i *discordgo.InteractionCreat
 	return err
 }
 
-// onButton handles the buttons of the bot's messages.
+// onButton does what the conversation decides of a click on one of the
+// bot's buttons (chat.Conversation.Click).
 func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) error {
 	action, ref, ok := parseCustomID(i.MessageComponentData().CustomID)
 	if !ok || i.Message == nil {
 		return nil // not one of our buttons, or tampered with
 	}
-	core := a.hd.Current() // one version of the knowledge for the whole click
-	e, known := core.Entry(ref.ID)
 	user := userOf(i)
-	l := chat.LabelsIn(ref.Lang)
+	k := chat.Click{Action: action, Ref: ref, Answer: i.Message.ID, User: user.ID}
+	eachButton(i.Message.Components, func(b *discordgo.Button) {
+		if act, r, ok := parseCustomID(b.CustomID); ok && (act == chat.ActionPreview || act == chat.ActionPost) {
+			k.Others = append(k.Others, r.ID)
+		}
+	})
 	respond := func(typ discordgo.InteractionResponseType, data *discordgo.InteractionResponseData) error {
 		return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: typ, Data: data}, discordgo.WithContext(ctx))
 	}
-	switch action {
-	case actionPick, actionSee:
-		if !known {
-			return nil
-		}
-		p := replyPosts(core.AnswerEntry(e, ref.Lang))[0]
-		data := &discordgo.InteractionResponseData{Content: p.Content, Embeds: p.Embeds, Components: p.Components, AllowedMentions: noMentions()}
-		if action == actionPick { // the suggestion becomes the chosen answer
-			return respond(discordgo.InteractionResponseUpdateMessage, data)
-		}
-		return respond(discordgo.InteractionResponseChannelMessageWithSource, data)
-	case actionYes, actionNo:
-		if !known {
-			return nil
-		}
-		if !a.conv.Vote(ctx, i.Message.ID, user.ID, e, ref.Lang, action == actionYes) {
-			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyVoted))
-		}
-		_, called := buttonState(i.Message.Components)
-		return respond(discordgo.InteractionResponseUpdateMessage, &discordgo.InteractionResponseData{
+	const (
+		inPlace = discordgo.InteractionResponseUpdateMessage
+		below   = discordgo.InteractionResponseChannelMessageWithSource
+	)
+	voted, called := buttonState(i.Message.Components)
+	switch c := a.Conv.Click(ctx, k); c.Kind {
+	case chat.ClickNotice:
+		return respond(below, privateText(c.Text))
+	case chat.ClickReplace:
+		return respond(inPlace, postData(replyPosts(c.Reply)[0]))
+	case chat.ClickAnswer:
+		return respond(below, postData(replyPosts(c.Reply)[0]))
+	case chat.ClickVoted:
+		return respond(inPlace, &discordgo.InteractionResponseData{
 			Content: i.Message.Content, Embeds: i.Message.Embeds, AllowedMentions: noMentions(),
 			Components: redraw(i.Message.Components, ref, true, called),
 		})
-	case actionPost:
-		if !known {
-			return nil
-		}
-		return respond(discordgo.InteractionResponseChannelMessageWithSource, postData(cannedPosts(core.AnswerEntry(e, ref.Lang), user.Username)[0]))
-	case actionPreview:
-		if !known {
-			return nil
-		}
-		// The other entries of the preview stay offered.
-		var others []*intents.Entry
-		eachButton(i.Message.Components, func(b *discordgo.Button) {
-			if act, r, ok := parseCustomID(b.CustomID); ok && r.ID != e.ID && (act == actionPreview || act == actionPost) {
-				if o, ok := core.Entry(r.ID); ok {
-					others = append(others, o)
-				}
-			}
-		})
-		return respond(discordgo.InteractionResponseUpdateMessage, postData(previewPost(core.AnswerEntry(e, ref.Lang), others)))
-	case actionHuman:
-		if !a.conv.CallHuman(i.Message.ID) {
-			return respond(discordgo.InteractionResponseChannelMessageWithSource, privateText(l.AlreadyCalled))
-		}
-		if err := respond(discordgo.InteractionResponseChannelMessageWithSource, a.humanMessage(core, ref.Lang, user.ID)); err != nil {
+	case chat.ClickPost:
+		return respond(below, postData(draw(chat.CannedView(c.Reply, user.Username))[0]))
+	case chat.ClickPreview:
+		return respond(inPlace, postData(draw(chat.PreviewView(c.Reply, c.Others))[0]))
+	case chat.ClickCall:
+		if err := respond(below, a.humanMessage(c.Text, ref.Lang, user.ID)); err != nil {
 			return err
 		}
 		// Redraw the answer without the button (best effort: the call is made).
-		voted, _ := buttonState(i.Message.Components)
 		comps := redraw(i.Message.Components, ref, voted, true)
 		if _, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: i.Message.ID, Channel: i.ChannelID, Components: &comps, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: cannot redraw an answer", "err", chat.Redacted(err))
+			a.Log.Warn("discord: cannot redraw an answer", "err", chat.Redacted(err))
 		}
 	}
 	return nil
@@ -309,16 +288,15 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 
 // humanMessage calls the helpdesk role for the person who asked (the only
 // mentions allowed: that role and that person), or, with no role
-// configured, says how to reach the helpdesk.
-func (a *Adapter) humanMessage(core chat.Core, lang, user string) *discordgo.InteractionResponseData {
-	l := chat.LabelsIn(lang)
-	if a.cfg.HelpdeskRole != "" {
-		return &discordgo.InteractionResponseData{
-			Content:         "<@" + user + "> " + fmt.Sprintf(l.HumanCalled, "<@&"+a.cfg.HelpdeskRole+">"),
-			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
-		}
+// configured, says how to reach the helpdesk (noTeam).
+func (a *Adapter) humanMessage(noTeam, lang, user string) *discordgo.InteractionResponseData {
+	if a.cfg.HelpdeskRole == "" {
+		return &discordgo.InteractionResponseData{Content: truncate(noTeam, contentLimit), AllowedMentions: noMentions()}
 	}
-	return &discordgo.InteractionResponseData{Content: truncate(a.conv.NoTeamText(core, lang), contentLimit), AllowedMentions: noMentions()}
+	return &discordgo.InteractionResponseData{
+		Content:         "<@" + user + "> " + fmt.Sprintf(chat.LabelsIn(lang).HumanCalled, "<@&"+a.cfg.HelpdeskRole+">"),
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
+	}
 }
 
 // buttonState reads, from an answer's buttons, whether it was voted on and
@@ -327,11 +305,11 @@ func buttonState(comps []discordgo.MessageComponent) (voted, called bool) {
 	hasVote, hasHuman, hasDone := false, false, false
 	eachButton(comps, func(b *discordgo.Button) {
 		switch action, _, _ := parseCustomID(b.CustomID); action {
-		case actionYes, actionNo:
+		case chat.ActionYes, chat.ActionNo:
 			hasVote = true
 		case actionDone:
 			hasDone = true
-		case actionHuman:
+		case chat.ActionHuman:
 			hasHuman = true
 		}
 	})
@@ -365,7 +343,7 @@ func redraw(comps []discordgo.MessageComponent, ref chat.Ref, voted, called bool
 	var keep []discordgo.Button
 	eachButton(comps, func(b *discordgo.Button) {
 		switch action, _, _ := parseCustomID(b.CustomID); action {
-		case actionYes, actionNo, actionDone, actionHuman:
+		case chat.ActionYes, chat.ActionNo, actionDone, chat.ActionHuman:
 		default:
 			keep = append(keep, *b)
 		}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -32,17 +33,9 @@ var AnswerLimit = intents.Limit{Platform: "Discord", Render: func(md string) str
 // colour is the embeds' side bar: the academy's blue.
 const colour = 0x1d3557
 
-// Button actions, the first part of a custom_id ("action:id|lang").
-const (
-	actionPick    = "pick"     // a did-you-mean choice: replaces the suggestion
-	actionSee     = "see"      // a see-also entry: answered in a new message
-	actionYes     = "vote-yes" // 👍
-	actionNo      = "vote-no"  // 👎
-	actionHuman   = "human"    // talk to a person
-	actionDone    = "voted"    // the disabled thanks after a vote
-	actionPost    = "post"     // posts a /faq preview in the conversation
-	actionPreview = "preview"  // previews another close entry instead
-)
+// A custom_id is "action:id|lang", the action one of chat's or actionDone,
+// the disabled thanks after a vote.
+const actionDone = "voted"
 
 // post is one Discord message of a reply.
 type post struct {
@@ -95,49 +88,51 @@ func feedbackButtons(ref chat.Ref, voted, called bool) []discordgo.Button {
 		b.Disabled = true
 		out = append(out, b)
 	} else {
-		out = append(out, button(l.Yes, discordgo.SuccessButton, actionYes, ref), button(l.No, discordgo.DangerButton, actionNo, ref))
+		out = append(out, button(l.Yes, discordgo.SuccessButton, chat.ActionYes, ref), button(l.No, discordgo.DangerButton, chat.ActionNo, ref))
 	}
 	if !called {
-		out = append(out, button(l.Human, discordgo.SecondaryButton, actionHuman, ref))
+		out = append(out, button(l.Human, discordgo.SecondaryButton, chat.ActionHuman, ref))
 	}
 	return out
 }
 
-// replyPosts renders a reply of the answering core as one or more messages
-// (an answer longer than Discord takes in one is split at clean places):
-// embeds with the entry's title and answer, see-also and feedback buttons
-// on the last one; suggestions as buttons; the fallback with a person.
-func replyPosts(r intents.Reply) []post {
-	ref := chat.Ref{ID: "human", Lang: r.Lang}
-	switch r.Outcome {
-	case intents.Answered:
-		ref = chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-		var see []discordgo.Button
-		for _, f := range r.FollowUps {
-			see = append(see, button("📖 "+f.Title.In(r.Lang), discordgo.PrimaryButton, actionSee, chat.Ref{ID: f.ID, Lang: r.Lang}))
+// draw lays a view out as one or more messages (an answer longer than
+// Discord takes in one is split at clean places): the note as content, the
+// title and body in embeds, and on the last one the agent who posted it,
+// the rows of buttons (Discord shows no heading above a row: an icon says
+// what a see-also or a preview button does) and the feedback buttons.
+func draw(v chat.View) []post {
+	posts := embedPosts(v.Title, v.Body)
+	posts[0].Content = v.Note
+	last := &posts[len(posts)-1]
+	for _, row := range v.Rows {
+		var buttons []discordgo.Button
+		for _, b := range row.Buttons {
+			style := discordgo.PrimaryButton
+			switch b.Action {
+			case chat.ActionSee:
+				b.Label = "📖 " + b.Label
+			case chat.ActionPreview:
+				b.Label, style = "👁 "+b.Label, discordgo.SecondaryButton
+			case chat.ActionHuman:
+				style = discordgo.SecondaryButton
+			}
+			buttons = append(buttons, button(b.Label, style, b.Action, b.Ref))
 		}
-		posts := embedPosts(r.Entry.Title.In(r.Lang), r.Text)
-		last := &posts[len(posts)-1]
-		last.Components = append(rows(see), rows(feedbackButtons(ref, false, false))...)
-		return posts
-	case intents.Suggested:
-		var picks []discordgo.Button
-		for _, a := range r.Alternatives {
-			picks = append(picks, button(a.Entry.Title.In(r.Lang), discordgo.PrimaryButton, actionPick, chat.Ref{ID: a.Entry.ID, Lang: r.Lang}))
-		}
-		picks = append(picks, button(chat.LabelsIn(r.Lang).Human, discordgo.SecondaryButton, actionHuman, ref))
-		posts := embedPosts("", r.Intro)
-		posts[len(posts)-1].Components = rows(picks)
-		return posts
-	case intents.Redirected:
-		return embedPosts(r.Service.Title.In(r.Lang), r.Text)
-	case intents.Fallback:
-		posts := embedPosts("", r.Text)
-		posts[len(posts)-1].Components = rows([]discordgo.Button{button(chat.LabelsIn(r.Lang).Human, discordgo.SecondaryButton, actionHuman, ref)})
-		return posts
+		last.Components = append(last.Components, rows(buttons)...)
 	}
-	return embedPosts("", r.Text)
+	if v.Feedback != nil {
+		last.Components = append(last.Components, rows(feedbackButtons(*v.Feedback, false, false))...)
+	}
+	if v.Agent != "" {
+		e := last.Embeds[len(last.Embeds)-1]
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(fmt.Sprintf(chat.LabelsIn(v.Lang).PostedBy, v.Agent), 2048)}
+	}
+	return posts
 }
+
+// replyPosts renders a reply of the answering core (chat.ReplyView).
+func replyPosts(r intents.Reply) []post { return draw(chat.ReplyView(r)) }
 
 // embedPosts puts markdown in embeds within Discord's limits: 4096
 // characters a description, 6000 and 10 embeds a message.
@@ -159,32 +154,6 @@ func embedPosts(title, md string) []post {
 		size += n
 	}
 	return append(posts, cur)
-}
-
-// cannedPosts is an entry's answer published with /faq, signed by the agent.
-func cannedPosts(r intents.Reply, agent string) []post {
-	posts := replyPosts(r)
-	if agent != "" {
-		last := posts[len(posts)-1].Embeds
-		last[len(last)-1].Footer = &discordgo.MessageEmbedFooter{Text: truncate(strings.ReplaceAll(chat.LabelsIn(r.Lang).PostedBy, "%s", agent), 2048)}
-	}
-	return posts
-}
-
-// previewPost is the private preview of a canned answer /faq shows an
-// agent: the answer, a button to post it, and the other close entries to
-// preview instead.
-func previewPost(r intents.Reply, others []*intents.Entry) post {
-	l := chat.LabelsIn(r.Lang)
-	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-	p := embedPosts(r.Entry.Title.In(r.Lang), r.Text)[0]
-	p.Content = l.Preview
-	buttons := []discordgo.Button{button(l.Post, discordgo.PrimaryButton, actionPost, ref)}
-	for _, e := range others {
-		buttons = append(buttons, button("👁 "+e.Title.In(r.Lang), discordgo.SecondaryButton, actionPreview, chat.Ref{ID: e.ID, Lang: r.Lang}))
-	}
-	p.Components = rows(buttons)
-	return p
 }
 
 // textPosts is markdown as plain content, split within 2000 characters.

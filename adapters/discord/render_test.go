@@ -38,7 +38,7 @@ func TestMessagesGolden(t *testing.T) {
 		{"which-one-fr", replyPosts(ask("mail"))},
 		{"fallback-en", replyPosts(ask("what is the weather like tomorrow in Lyon"))},
 		{"redirect-wifi-en", replyPosts(ask("eduroam keeps asking for my password"))},
-		{"faq-posted-fr", cannedPosts(c.AnswerEntry(e, "fr"), "agent-dsi")},
+		{"faq-posted-fr", draw(chat.CannedView(c.AnswerEntry(e, "fr"), "agent-dsi"))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,9 +126,9 @@ func TestPlainText(t *testing.T) {
 
 func TestCustomIDRoundTrip(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "en"}
-	action, got, ok := parseCustomID(customID(actionYes, ref))
-	if !ok || action != actionYes || got != ref {
-		t.Errorf("parseCustomID = %q, %v, %v; want %q, %v", action, got, ok, actionYes, ref)
+	action, got, ok := parseCustomID(customID(chat.ActionYes, ref))
+	if !ok || action != chat.ActionYes || got != ref {
+		t.Errorf("parseCustomID = %q, %v, %v; want %q, %v", action, got, ok, chat.ActionYes, ref)
 	}
 	for _, bad := range []string{"", "vote-yes", "vote-yes:imap", "x:imap|de"} {
 		if _, _, ok := parseCustomID(bad); ok {
@@ -139,7 +139,7 @@ func TestCustomIDRoundTrip(t *testing.T) {
 
 func TestRedraw(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "fr"}
-	comps := append(rows([]discordgo.Button{button("IMAP ou POP ?", discordgo.PrimaryButton, actionSee, chat.Ref{ID: "imap-vs-pop", Lang: "fr"})}), rows(feedbackButtons(ref, false, false))...)
+	comps := append(rows([]discordgo.Button{button("IMAP ou POP ?", discordgo.PrimaryButton, chat.ActionSee, chat.Ref{ID: "imap-vs-pop", Lang: "fr"})}), rows(feedbackButtons(ref, false, false))...)
 	if v, c := buttonState(comps); v || c {
 		t.Errorf("fresh: voted %v, called %v", v, c)
 	}
@@ -149,7 +149,7 @@ func TestRedraw(t *testing.T) {
 	}
 	var see int
 	eachButton(voted, func(b *discordgo.Button) {
-		if strings.HasPrefix(b.CustomID, actionSee+":") {
+		if strings.HasPrefix(b.CustomID, chat.ActionSee+":") {
 			see++
 		}
 	})

@@ -18,8 +18,8 @@ import (
 // Run (against the local fake Discord the end-to-end tests use too).
 func TestRunTwice(t *testing.T) {
 	fake := platformtest.NewDiscord(t)
-	a, err := New(Config{Token: fake.Token, APIURL: fake.APIURL(), Channels: []string{"700"}, Settle: 50 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, chat.Fixed(chattest.Shipped(t)))
+	a, err := New(Config{Token: fake.Token, APIURL: fake.APIURL(), Settle: 50 * time.Millisecond,
+		Settings: chat.Settings{Channels: []string{"700"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}, chat.Fixed(chattest.Shipped(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

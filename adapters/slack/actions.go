@@ -1,13 +1,13 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
 
-	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
@@ -16,15 +16,15 @@ import (
 // button to post it.
 func (a *Adapter) onCommand(ctx context.Context, cmd slack.SlashCommand) error {
 	query, lang := chat.FAQQuery(plainText(cmd.Text))
-	f, err := a.conv.FAQ(ctx, query, lang, "")
+	f, err := a.Conv.FAQ(ctx, query, lang, "")
 	if err != nil {
 		return err
 	}
 	switch f.Kind {
 	case chat.FAQPost:
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeInChannel, cannedMessage(f.Canned, cmd.UserID))
+		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeInChannel, draw(chat.CannedView(f.Canned, cmd.UserID)))
 	case chat.FAQPreview:
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, previewMessage(f.Canned, f.Others))
+		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, draw(chat.PreviewView(f.Canned, f.Others)))
 	}
 	return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(f.Text))
 }
@@ -34,7 +34,8 @@ func (a *Adapter) respondMessage(ctx context.Context, url, responseType string, 
 	return a.respond(ctx, url, &slack.WebhookMessage{ResponseType: responseType, Text: msg.Text, Blocks: &blocks, UnfurlLinks: new(false), UnfurlMedia: new(false)})
 }
 
-// onInteraction handles the buttons of the bot's messages.
+// onInteraction does what the conversation decides of a click on one of
+// the bot's buttons (chat.Conversation.Click).
 func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallback) error {
 	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
 		return nil
@@ -44,97 +45,46 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 	if !ok {
 		return nil // not one of our buttons, or tampered with
 	}
-	core := a.hd.Current() // one version of the knowledge for the whole click
-	e, known := core.Entry(ref.ID)
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.Container.ChannelID
+	channel := cmp.Or(cb.Channel.ID, cb.Container.ChannelID)
+	k := chat.Click{Action: actionName(act.ActionID), Ref: ref, Answer: channel + ":" + cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp), User: cb.User.ID}
+	if k.Action == chat.ActionPick && act.BlockID != chat.RowSuggest {
+		k.Action = chat.ActionSee // a see-also button
 	}
-	msgTS := cb.Container.MessageTs
-	if msgTS == "" {
-		msgTS = cb.Message.Timestamp
+	blocks := cb.Message.Blocks.BlockSet
+	for _, id := range buttonValues(blocks, chat.RowOthers) {
+		if r, ok := chat.ParseRef(id); ok {
+			k.Others = append(k.Others, r.ID)
+		}
 	}
-	switch actionName(act.ActionID) {
-	case actionPick:
-		if !known {
-			return nil
-		}
-		r := core.AnswerEntry(e, ref.Lang)
-		msg := replyMessage(r)
-		if act.BlockID == blockSuggest {
-			// The suggestion becomes the chosen answer.
-			blocks := slack.Blocks{BlockSet: msg.Blocks}
-			return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, Text: msg.Text, Blocks: &blocks})
-		}
-		return a.post(ctx, channel, a.threadOf(cb), msg)
-	case actionYes, actionNo:
-		if !known {
-			return nil
-		}
-		helpful := actionName(act.ActionID) == actionYes
-		if !a.conv.Vote(ctx, channel+":"+msgTS, cb.User.ID, e, ref.Lang, helpful) {
-			return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(chat.LabelsIn(ref.Lang).AlreadyVoted))
-		}
-		_, called := state(cb.Message.Blocks.BlockSet)
-		return a.redraw(ctx, cb, ref, true, called)
-	case actionHuman:
-		if !a.conv.CallHuman(channel + ":" + msgTS) {
-			return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(chat.LabelsIn(ref.Lang).AlreadyCalled))
-		}
-		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(core, ref.Lang, cb.User.ID)); err != nil {
+	replace := func(msg message, responseType string) error {
+		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: responseType, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}})
+	}
+	voted, called := state(blocks)
+	switch c := a.Conv.Click(ctx, k); c.Kind {
+	case chat.ClickNotice:
+		return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(c.Text))
+	case chat.ClickReplace:
+		return replace(replyMessage(c.Reply), "")
+	case chat.ClickAnswer:
+		return a.post(ctx, channel, a.threadOf(cb), replyMessage(c.Reply))
+	case chat.ClickVoted:
+		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, ref, true, called)}, "")
+	case chat.ClickCall:
+		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
 			return err
 		}
-		if cb.Message.Blocks.BlockSet == nil {
-			return nil
-		}
-		voted, _ := state(cb.Message.Blocks.BlockSet)
-		return a.redraw(ctx, cb, ref, voted, true)
-	case actionPreview:
-		if !known {
-			return nil
-		}
-		return a.respondPreview(ctx, cb, core, e, ref.Lang)
-	case actionPost:
-		if !known {
-			return nil
-		}
-		msg := cannedMessage(core.AnswerEntry(e, ref.Lang), cb.User.ID)
-		blocks := slack.Blocks{BlockSet: msg.Blocks}
-		post := &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &blocks, ThreadTimestamp: cb.Container.ThreadTs, UnfurlLinks: new(false), UnfurlMedia: new(false)}
+		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, ref, voted, true)}, "")
+	case chat.ClickPreview:
+		return replace(draw(chat.PreviewView(c.Reply, c.Others)), slack.ResponseTypeEphemeral)
+	case chat.ClickPost:
+		msg := draw(chat.CannedView(c.Reply, cb.User.ID))
+		post := &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}, ThreadTimestamp: cb.Container.ThreadTs, UnfurlLinks: new(false), UnfurlMedia: new(false)}
 		if err := a.respond(ctx, cb.ResponseURL, post); err != nil {
 			return err
 		}
 		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{DeleteOriginal: true})
 	}
 	return nil
-}
-
-// respondPreview replaces a /faq preview with the preview of another entry.
-func (a *Adapter) respondPreview(ctx context.Context, cb slack.InteractionCallback, core chat.Core, e *intents.Entry, lang string) error {
-	var others []*intents.Entry
-	for _, b := range cb.Message.Blocks.BlockSet {
-		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == blockOthers && ab.Elements != nil {
-			for _, el := range ab.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok {
-					if r, ok := chat.ParseRef(btn.Value); ok && r.ID != e.ID {
-						if o, ok := core.Entry(r.ID); ok {
-							others = append(others, o)
-						}
-					}
-				}
-			}
-		}
-	}
-	msg := previewMessage(core.AnswerEntry(e, lang), others)
-	blocks := slack.Blocks{BlockSet: msg.Blocks}
-	return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text, Blocks: &blocks})
-}
-
-// redraw replaces the feedback blocks of the answer a button was clicked on.
-func (a *Adapter) redraw(ctx context.Context, cb slack.InteractionCallback, ref chat.Ref, voted, called bool) error {
-	msg := replaceFeedback(cb.Message.Blocks.BlockSet, ref, voted, called)
-	blocks := slack.Blocks{BlockSet: msg}
-	return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, Text: cb.Message.Text, Blocks: &blocks})
 }
 
 // threadOf is where a reply to a clicked message goes: its thread, or the
@@ -153,12 +103,11 @@ func (a *Adapter) threadOf(cb slack.InteractionCallback) string {
 }
 
 // humanMessage calls the helpdesk group for the person who asked, or, with
-// no group configured, says how to reach the helpdesk.
-func (a *Adapter) humanMessage(core chat.Core, lang, user string) message {
-	l := chat.LabelsIn(lang)
-	if a.cfg.HelpdeskGroup != "" {
-		text := "<@" + user + "> " + fmt.Sprintf(EscapeSlack(l.HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
-		return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
+// no group configured, says how to reach the helpdesk (noTeam).
+func (a *Adapter) humanMessage(noTeam, lang, user string) message {
+	if a.cfg.HelpdeskGroup == "" {
+		return textMessage(noTeam)
 	}
-	return textMessage(a.conv.NoTeamText(core, lang))
+	text := "<@" + user + "> " + fmt.Sprintf(EscapeSlack(chat.LabelsIn(lang).HumanCalled), "<!subteam^"+a.cfg.HelpdeskGroup+">")
+	return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
 }

@@ -18,21 +18,12 @@ const (
 	fallbackLimit = 3000 // what we keep of the notification text
 )
 
-// Block and action ids: interactions are routed by them.
+// Block ids: interactions are routed by them and chat.Action* ids.
 const (
 	blockFeedbackAsk = "feedback-ask"
 	blockFeedback    = "feedback"
-	blockSuggest     = "suggest"
-	blockFollowUp    = "follow-up"
-	blockPreview     = "preview"
-	blockOthers      = "others"
 
-	actionPick    = "pick" // answer an entry (did you mean, see also)
-	actionYes     = "vote-yes"
-	actionNo      = "vote-no"
-	actionHuman   = "human"   // talk to a person
-	actionPost    = "post"    // post a previewed canned answer
-	actionPreview = "preview" // preview another candidate
+	// Buttons' action ids are chat's actions, with an index ("pick:0").
 )
 
 // message is what the adapter posts: Block Kit blocks and the plain text
@@ -80,10 +71,10 @@ func feedback(ref chat.Ref, voted, called bool) []slack.Block {
 	if voted {
 		ask = l.Thanks
 	} else {
-		buttons = append(buttons, button(actionYes, -1, l.Yes, ref), button(actionNo, -1, l.No, ref))
+		buttons = append(buttons, button(chat.ActionYes, -1, l.Yes, ref), button(chat.ActionNo, -1, l.No, ref))
 	}
 	if !called {
-		buttons = append(buttons, button(actionHuman, -1, l.Human, ref))
+		buttons = append(buttons, button(chat.ActionHuman, -1, l.Human, ref))
 	}
 	out := []slack.Block{slack.NewContextBlock(blockFeedbackAsk, mrkdwn(EscapeSlack(ask)))}
 	if len(buttons) > 0 {
@@ -92,87 +83,51 @@ func feedback(ref chat.Ref, voted, called bool) []slack.Block {
 	return out
 }
 
-// humanRef is the button value of "talk to a person" under a reply that
-// answered no entry.
-func humanRef(lang string) chat.Ref { return chat.Ref{ID: "human", Lang: lang} }
-
-// replyMessage renders a reply of the answering core. Answers carry their
-// title, the "see also" entries as buttons, and the feedback buttons;
-// suggestions are buttons that answer the chosen entry; the fallback offers
-// a person.
-func replyMessage(r intents.Reply) message {
+// draw lays a view out in Block Kit: the note as context, the title and
+// body as sections, each row of buttons as an action block under its
+// heading, the agent who posted it, and the feedback blocks.
+func draw(v chat.View) message {
 	var blocks []slack.Block
-	switch r.Outcome {
-	case intents.Answered:
-		ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-		blocks = answerBlocks(r)
-		blocks = append(blocks, feedback(ref, false, false)...)
-	case intents.Suggested:
-		blocks = append(blocks, sections(r.Intro)...)
-		var buttons []slack.BlockElement
-		for i, a := range r.Alternatives {
-			buttons = append(buttons, button(actionPick, i, a.Entry.Title.In(r.Lang), chat.Ref{ID: a.Entry.ID, Lang: r.Lang}))
-		}
-		buttons = append(buttons, button(actionHuman, -1, chat.LabelsIn(r.Lang).Human, humanRef(r.Lang)))
-		blocks = append(blocks, slack.NewActionBlock(blockSuggest, buttons...))
-	case intents.Fallback:
-		blocks = append(blocks, sections(r.Text)...)
-		blocks = append(blocks, slack.NewActionBlock(blockFeedback, button(actionHuman, -1, chat.LabelsIn(r.Lang).Human, humanRef(r.Lang))))
-	default:
-		blocks = sections(r.Text)
+	if v.Note != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(v.Note))))
 	}
-	return message{Text: notification(r.Markdown()), Blocks: capBlocks(blocks)}
+	md := v.Body
+	if v.Title != "" {
+		md = "**" + v.Title + "**\n" + md
+	}
+	blocks = append(blocks, sections(md)...)
+	for _, row := range v.Rows {
+		if row.Heading != "" {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(row.Heading))))
+		}
+		var buttons []slack.BlockElement
+		for i, b := range row.Buttons {
+			n := i
+			if b.Action == chat.ActionHuman || b.Action == chat.ActionPost {
+				n = -1
+			}
+			btn := button(b.Action, n, b.Label, b.Ref)
+			if b.Primary {
+				btn = btn.WithStyle(slack.StylePrimary)
+			}
+			buttons = append(buttons, btn)
+		}
+		blocks = append(blocks, slack.NewActionBlock(row.ID, buttons...))
+	}
+	if v.Agent != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(EscapeSlack(chat.LabelsIn(v.Lang).PostedBy), "<@"+v.Agent+">"))))
+	}
+	if v.Feedback != nil {
+		blocks = append(blocks, feedback(*v.Feedback, false, false)...)
+	}
+	return message{Text: notification(v.Notify), Blocks: capBlocks(blocks)}
 }
 
-// answerBlocks are the title, the answer and the "see also" buttons of an
-// answered reply.
-func answerBlocks(r intents.Reply) []slack.Block {
-	blocks := sections("**" + r.Entry.Title.In(r.Lang) + "**\n" + r.Text)
-	if len(r.FollowUps) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(r.SeeAlso))))
-		var buttons []slack.BlockElement
-		for i, f := range r.FollowUps {
-			buttons = append(buttons, button(actionPick, i, f.Title.In(r.Lang), chat.Ref{ID: f.ID, Lang: r.Lang}))
-		}
-		blocks = append(blocks, slack.NewActionBlock(blockFollowUp, buttons...))
-	}
-	return blocks
-}
-
-// cannedMessage is an entry's answer posted by an agent with /faq.
-func cannedMessage(r intents.Reply, agent string) message {
-	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-	blocks := answerBlocks(r)
-	if agent != "" {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(EscapeSlack(chat.LabelsIn(r.Lang).PostedBy), "<@"+agent+">"))))
-	}
-	blocks = append(blocks, feedback(ref, false, false)...)
-	return message{Text: notification(r.Markdown()), Blocks: capBlocks(blocks)}
-}
-
-// previewMessage shows an agent, privately, the canned answer /faq found,
-// with a button to post it and the other candidates.
-func previewMessage(r intents.Reply, others []*intents.Entry) message {
-	l := chat.LabelsIn(r.Lang)
-	ref := chat.Ref{ID: r.Entry.ID, Lang: r.Lang}
-	blocks := []slack.Block{slack.NewContextBlock("", mrkdwn(EscapeSlack(l.Preview)))}
-	blocks = append(blocks, sections("**"+r.Entry.Title.In(r.Lang)+"**\n"+r.Text)...)
-	blocks = append(blocks, slack.NewActionBlock(blockPreview, button(actionPost, -1, l.Post, ref).WithStyle(slack.StylePrimary)))
-	if len(others) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(l.OtherCanned))))
-		var buttons []slack.BlockElement
-		for i, e := range others {
-			buttons = append(buttons, button(actionPreview, i, e.Title.In(r.Lang), chat.Ref{ID: e.ID, Lang: r.Lang}))
-		}
-		blocks = append(blocks, slack.NewActionBlock(blockOthers, buttons...))
-	}
-	return message{Text: notification(l.Preview + "\n" + r.Text), Blocks: capBlocks(blocks)}
-}
+// replyMessage renders a reply of the answering core (chat.ReplyView).
+func replyMessage(r intents.Reply) message { return draw(chat.ReplyView(r)) }
 
 // textMessage is a message of markdown only.
-func textMessage(md string) message {
-	return message{Text: notification(md), Blocks: capBlocks(sections(md))}
-}
+func textMessage(md string) message { return draw(chat.TextView(md)) }
 
 // notification is the plain-text companion of the blocks.
 func notification(md string) string {
@@ -220,9 +175,9 @@ func state(blocks []slack.Block) (voted, called bool) {
 		for _, e := range a.Elements.ElementSet {
 			if btn, ok := e.(*slack.ButtonBlockElement); ok {
 				switch btn.ActionID {
-				case actionYes, actionNo:
+				case chat.ActionYes, chat.ActionNo:
 					hasVote = true
-				case actionHuman:
+				case chat.ActionHuman:
 					hasHuman = true
 				}
 			}
@@ -232,6 +187,21 @@ func state(blocks []slack.Block) (voted, called bool) {
 		return true, true
 	}
 	return !hasVote, !hasHuman
+}
+
+// buttonValues are the values of the buttons of the action block blockID.
+func buttonValues(blocks []slack.Block, blockID string) []string {
+	var out []string
+	for _, b := range blocks {
+		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == blockID && ab.Elements != nil {
+			for _, el := range ab.Elements.ElementSet {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok {
+					out = append(out, btn.Value)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func blockID(b slack.Block) string {

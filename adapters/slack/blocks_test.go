@@ -74,8 +74,8 @@ func TestBlockKitGolden(t *testing.T) {
 		{"which-one-fr", replyMessage(ask("mail", "")), intents.Suggested},
 		{"fallback-en", replyMessage(ask("what is the weather like tomorrow in Lyon", "")), intents.Fallback},
 		{"redirect-pronote-fr", replyMessage(ask("j'ai perdu mon mot de passe pronote", "")), intents.Redirected},
-		{"faq-preview-fr", previewMessage(c.AnswerEntry(entry("default-password"), "fr"), []*intents.Entry{entry("password-reset")}), ""},
-		{"faq-posted-fr", cannedMessage(c.AnswerEntry(entry("login-identifier"), "fr"), "UAGENT"), ""},
+		{"faq-preview-fr", draw(chat.PreviewView(c.AnswerEntry(entry("default-password"), "fr"), []*intents.Entry{entry("password-reset")})), ""},
+		{"faq-posted-fr", draw(chat.CannedView(c.AnswerEntry(entry("login-identifier"), "fr"), "UAGENT")), ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ func FuzzReplyMessage(f *testing.F) {
 		}
 		e := &intents.Entry{ID: "entry", Title: intents.Text{FR: title, EN: title}}
 		r := intents.Reply{Outcome: intents.Answered, Lang: "fr", Entry: e, Text: text, FollowUps: []*intents.Entry{e}, SeeAlso: "Voir aussi :"}
-		for _, m := range []message{replyMessage(r), cannedMessage(r, "U1"), previewMessage(r, []*intents.Entry{e})} {
+		for _, m := range []message{replyMessage(r), draw(chat.CannedView(r, "U1")), draw(chat.PreviewView(r, []*intents.Entry{e}))} {
 			if len(m.Blocks) > maxBlocks {
 				t.Fatalf("%d blocks", len(m.Blocks))
 			}

@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -23,8 +22,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
-	"golang.org/x/time/rate"
 
+	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
@@ -37,68 +36,32 @@ type Helpdesk = chat.Helpdesk
 // Config configures the adapter. BotToken is required, with AppToken
 // (Socket Mode) or SigningSecret (HTTP Events mode).
 type Config struct {
+	chat.Settings
 	BotToken      string // xoxb-...
 	AppToken      string // xapp-..., Socket Mode
 	SigningSecret string // HTTP Events mode
 	// APIURL is the Web API base URL (default https://slack.com/api/).
 	APIURL string
-	// Channels are the channel ids where every top-level message is a
-	// question; elsewhere the bot answers mentions and direct messages.
-	Channels []string
 	// HelpdeskGroup is the id of the user group (S...) that "talk to a
 	// person" mentions; empty: the button shows how to reach the helpdesk.
 	HelpdeskGroup string
 	// HTTPClient makes the Web API calls (default: 15 s timeout).
 	HTTPClient *http.Client
-	// Logger receives the adapter's logs (default slog.Default()).
-	Logger *slog.Logger
-	// Recorder keeps votes and unanswered questions (default: nothing kept).
-	Recorder chat.Recorder
-	// Workers bounds the replies being made at once (default 32).
-	Workers int
-	// Grace is how long replies in flight may take to finish on shutdown
-	// (default 10 s).
-	Grace time.Duration
 	// MaxRetries bounds the retries of a call Slack rate-limits (default 5).
 	MaxRetries int
-	// OnRateLimit, when set, is told of each wait Slack asks for.
-	OnRateLimit func(wait time.Duration)
-	// OnConnect, when set, is told of each Socket Mode (re)connection.
-	OnConnect func(reconnect bool)
-	// OnRefused, when set, is told of each event not taken (the reason:
-	// "overloaded", "stopping"); Slack delivers it again.
-	OnRefused func(reason string)
 	// OnRejected, when set, is told of each HTTP request rejected (the
 	// reason: "unsigned", "bad signature", "busy"...).
 	OnRejected func(reason string)
-	// Flood limits the questions answered per person and per channel
-	// (default chat.DefaultFloodLimits).
-	Flood *chat.Flood
-	// MaxPending bounds the events waiting for a worker (default 1000):
-	// beyond, new ones are dropped and logged rather than piling up.
-	MaxPending int
 }
 
 var groupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 
 // Adapter is a running connection to one Slack workspace.
 type Adapter struct {
-	cfg      Config
-	hd       Helpdesk
-	api      *slack.Client
-	log      *slog.Logger
-	channels map[string]bool
-	seen     *chat.Dedup
-
-	conv *chat.Conversation
-	// workers run the replies; born in each Run, nil before.
-	workers atomic.Pointer[chat.Workers]
-
+	*chat.Host
+	cfg     Config
+	api     *slack.Client
 	botUser atomic.Pointer[string]
-	ready   atomic.Bool
-
-	readers   chan struct{} // the HTTP bodies being read (maxReaders)
-	rejectLog *rate.Limiter // log lines of rejected requests: 1 a second, bursts of 10
 }
 
 // New checks the configuration and prepares the adapter; Run connects.
@@ -116,109 +79,53 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = chat.Discard{}
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 32
-	}
-	if cfg.Grace <= 0 {
-		cfg.Grace = 10 * time.Second
-	}
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 5
 	}
-	if cfg.Flood == nil {
-		cfg.Flood = chat.NewFlood(chat.DefaultFloodLimits)
-	}
-	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 1000
-	}
 	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
-		u := cfg.APIURL
-		if !strings.HasSuffix(u, "/") {
-			u += "/"
-		}
-		opts = append(opts, slack.OptionAPIURL(u))
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
 	}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	a := &Adapter{
-		cfg:       cfg,
-		hd:        hd,
-		api:       slack.New(cfg.BotToken, opts...),
-		log:       cfg.Logger.With("platform", Platform),
-		channels:  map[string]bool{},
-		seen:      chat.NewDedup(chat.EventTTL, chat.EventKeys),
-		readers:   make(chan struct{}, maxReaders),
-		rejectLog: rate.NewLimiter(1, 10),
-	}
-	a.conv = &chat.Conversation{Platform: Platform, Helpdesk: hd, Flood: cfg.Flood, Recorder: cfg.Recorder, Log: a.log}
-	for _, c := range cfg.Channels {
-		if c = strings.TrimSpace(c); c != "" {
-			a.channels[c] = true
-		}
-	}
-	return a, nil
+	return &Adapter{
+		Host: chat.NewHost(Platform, cfg.Settings, hd),
+		cfg:  cfg,
+		api:  slack.New(cfg.BotToken, opts...),
+	}, nil
 }
 
 // SocketMode reports whether the adapter connects by Socket Mode (else it
 // waits for HTTP requests on Handler).
 func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 
-// Ready reports whether the adapter knows who it is and takes events.
-func (a *Adapter) Ready() bool { return a.ready.Load() }
-
 // Run connects to Slack and answers until ctx is done, then lets the
 // replies in flight finish (within the grace period) and returns nil. It
 // returns an error when Slack refuses the tokens.
 func (a *Adapter) Run(ctx context.Context) error {
-	w := chat.NewWorkers(Platform, a.log, a.cfg.Workers, a.cfg.MaxPending)
-	w.OnRefused = a.cfg.OnRefused
-	a.workers.Store(w)
-	defer w.Drain(a.cfg.Grace)
-	if err := a.identify(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
+	defer a.Start()()
+	// Who the bot is, asked again while Slack is unreachable.
+	err := a.Retry(ctx, "reach Slack", 30*time.Second, func() error {
+		resp, err := a.api.AuthTestContext(ctx)
+		if err == nil {
+			a.botUser.Store(&resp.UserID)
 		}
 		return err
+	}, isAuthError)
+	switch {
+	case ctx.Err() != nil:
+		return nil
+	case err != nil:
+		return fmt.Errorf("slack: the bot token was refused: %w", err)
 	}
-	a.ready.Store(true)
-	defer a.ready.Store(false)
+	a.SetReady(true)
 	if !a.SocketMode() {
-		a.log.Info("slack: ready for HTTP events", "bot_user", a.self())
+		a.Log.Info("slack: ready for HTTP events", "bot_user", a.self())
 		<-ctx.Done()
 		return nil
 	}
 	return a.runSocketMode(ctx)
-}
-
-// identify asks Slack who the bot is, retrying while Slack is unreachable.
-func (a *Adapter) identify(ctx context.Context) error {
-	wait := time.Second
-	for {
-		resp, err := a.api.AuthTestContext(ctx)
-		if err == nil {
-			user := resp.UserID
-			a.botUser.Store(&user)
-			return nil
-		}
-		if isAuthError(err) {
-			return fmt.Errorf("slack: the bot token was refused: %w", err)
-		}
-		a.log.Warn("slack: cannot reach Slack, retrying", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 30*time.Second)
-	}
 }
 
 func isAuthError(err error) bool {
@@ -234,16 +141,6 @@ func (a *Adapter) self() string {
 		return *p
 	}
 	return ""
-}
-
-// spawn makes a reply in the background (see chat.Workers).
-// Before Run, or once it returned, work is refused.
-func (a *Adapter) spawn(what string, f func(ctx context.Context) error) bool {
-	if w := a.workers.Load(); w != nil {
-		return w.Go(what, f)
-	}
-	a.log.Warn("slack: not running, event dropped", "what", what)
-	return false
 }
 
 func (a *Adapter) runSocketMode(ctx context.Context) error {
@@ -267,15 +164,15 @@ func (a *Adapter) runSocketMode(ctx context.Context) error {
 		case ev := <-client.Events:
 			switch ev.Type {
 			case socketmode.EventTypeConnected:
-				a.log.Info("slack: connected by Socket Mode", "bot_user", a.self(), "reconnect", connections > 0)
-				if a.cfg.OnConnect != nil {
-					a.cfg.OnConnect(connections > 0)
+				a.Log.Info("slack: connected by Socket Mode", "bot_user", a.self(), "reconnect", connections > 0)
+				if a.OnConnect != nil {
+					a.OnConnect(connections > 0)
 				}
 				connections++
 			case socketmode.EventTypeDisconnect:
-				a.log.Info("slack: Slack asked to reconnect")
+				a.Log.Info("slack: Slack asked to reconnect")
 			case socketmode.EventTypeConnectionError:
-				a.log.Warn("slack: socket mode connection failed, retrying")
+				a.Log.Warn("slack: socket mode connection failed, retrying")
 			case socketmode.EventTypeInvalidAuth:
 				return errors.New("slack: the app-level token was refused")
 			case socketmode.EventTypeEventsAPI:
@@ -287,12 +184,12 @@ func (a *Adapter) runSocketMode(ctx context.Context) error {
 			case socketmode.EventTypeSlashCommand:
 				client.Ack(*ev.Request)
 				if cmd, ok := ev.Data.(slack.SlashCommand); ok {
-					a.spawn("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) })
+					a.Go("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) })
 				}
 			case socketmode.EventTypeInteractive:
 				client.Ack(*ev.Request)
 				if cb, ok := ev.Data.(slack.InteractionCallback); ok {
-					a.spawn("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) })
+					a.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) })
 				}
 			}
 		}
@@ -304,9 +201,6 @@ type incoming struct {
 	channel, channelType, user, botID, subtype string
 	text, ts, threadTS                         string
 	mention                                    bool // an app_mention event
-
-	// Set by shouldAnswer.
-	msg chat.Message
 }
 
 // dispatchEvent routes an Events API event; it never blocks on Slack. It
@@ -317,7 +211,7 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) bool {
 	eventKey := ""
 	if cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
 		eventKey = "event:" + cb.EventID
-		if !a.seen.First(eventKey) {
+		if !a.First(eventKey) {
 			return true // a retry of an event already handled
 		}
 	}
@@ -330,75 +224,68 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) bool {
 	default:
 		return true
 	}
-	if !a.shouldAnswer(&m) {
+	q, ok := a.message(m)
+	// An @-mention arrives both as app_mention and as message: one key.
+	key := "message:" + m.channel + ":" + m.ts
+	if !ok || !a.Accept(q, key) {
 		return true
 	}
-	if a.spawn("reply", func(ctx context.Context) error { return a.onMessage(ctx, m) }) {
+	out := outbox{a, m}
+	if a.Go("reply", func(ctx context.Context) error { return a.Conv.Handle(ctx, q, out) }) {
 		return true
 	}
-	a.seen.Forget(eventKey)
-	a.seen.Forget(messageKey(m))
+	a.Forget(eventKey)
+	a.Forget(key)
 	return false
 }
 
-// messageKey names a message once, whichever event carried it (an
-// @-mention arrives as app_mention and as message).
-func messageKey(m incoming) string { return "message:" + m.channel + ":" + m.ts }
-
-// shouldAnswer decides whether a message is a question for the bot: never
-// its own or another bot's, never edits, joins or other subtypes, never the
-// same message twice; mentions and direct messages always; in the
-// configured channels, every top-level message. A message anywhere the bot
-// can read that carries a password or a NUMEN gets the private warning.
-func (a *Adapter) shouldAnswer(m *incoming) bool {
+// message reads a Slack message as the conversation sees it, and reports
+// false for what is never a question: the bot's own messages and other
+// bots', edits, joins and other subtypes. Mentions and direct messages are
+// addressed to the bot, and so is, in the configured channels, every
+// top-level message.
+func (a *Adapter) message(m incoming) (chat.Message, bool) {
 	self := a.self()
 	if m.botID != "" || m.user == "" || m.user == self || m.channel == "" || m.ts == "" {
-		return false
+		return chat.Message{}, false
 	}
 	switch m.subtype {
 	case "", "file_share", "thread_broadcast":
 	default:
-		return false
+		return chat.Message{}, false
 	}
 	plain := plainText(m.text)
-	called := isDM(*m) || m.mention || mentions(m.text, self)
-	configured := a.channels[m.channel] && m.threadTS == "" && plain != ""
-	m.msg = chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called}
-	if !chat.Wants(m.msg) {
-		return false
-	}
-	// An @-mention arrives both as app_mention and as message.
-	return a.seen.First(messageKey(*m))
+	called := m.isDM() || m.mention || mentions(m.text, self)
+	configured := a.Listens(m.channel) && m.threadTS == "" && plain != ""
+	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called}, true
 }
 
-func isDM(m incoming) bool {
+func (m incoming) isDM() bool {
 	return m.channelType == "im" || (m.channelType == "" && strings.HasPrefix(m.channel, "D"))
 }
 
-// onMessage says what the conversation decides, in the question's thread
-// (in a direct message, inline).
-func (a *Adapter) onMessage(ctx context.Context, m incoming) error {
-	start := time.Now()
-	resp, err := a.conv.Respond(ctx, m.msg)
-	if err != nil {
-		return err
+// outbox says the conversation's responses to one message: privately as an
+// ephemeral message, answers in the question's thread (in a direct
+// message, inline).
+type outbox struct {
+	a *Adapter
+	m incoming
+}
+
+func (o outbox) Private(ctx context.Context, md string) error {
+	return o.a.ephemeral(ctx, o.m.channel, o.m.user, o.m.threadTS, textMessage(md))
+}
+
+func (o outbox) Public(ctx context.Context, md string) error {
+	return o.a.post(ctx, o.m.channel, "", textMessage(md))
+}
+
+func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
+	thread := o.m.threadTS
+	if thread == "" && !o.m.isDM() {
+		thread = o.m.ts
 	}
-	switch resp.Say {
-	case chat.Privately:
-		return a.ephemeral(ctx, m.channel, m.user, m.threadTS, textMessage(resp.Text))
-	case chat.InChannel:
-		return a.post(ctx, m.channel, "", textMessage(resp.Text))
-	case chat.AsReply:
-		thread := m.threadTS
-		if thread == "" && !isDM(m) {
-			thread = m.ts
-		}
-		if err := a.post(ctx, m.channel, thread, replyMessage(resp.Reply)); err != nil {
-			return err
-		}
-		a.conv.Replied(ctx, m.msg, resp.Reply, time.Since(start))
-	}
-	return nil
+	return o.a.post(ctx, o.m.channel, thread, replyMessage(r))
 }
 
 // post sends a message to a channel, in a thread when thread is set.
@@ -454,16 +341,12 @@ func (a *Adapter) retry(ctx context.Context, call string, f func() error) error 
 		if !limited || attempt >= a.cfg.MaxRetries {
 			return fmt.Errorf("%s: %w", call, err)
 		}
-		a.log.Warn("slack: rate limited, waiting", "call", call, "retry_after", wait)
-		if a.cfg.OnRateLimit != nil {
-			a.cfg.OnRateLimit(wait)
+		a.Log.Warn("slack: rate limited, waiting", "call", call, "retry_after", wait)
+		if a.OnRateLimit != nil {
+			a.OnRateLimit(wait)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !a.Sleep(ctx, wait) {
 			return fmt.Errorf("%s: %w", call, ctx.Err())
-		case <-t.C:
 		}
 	}
 }

@@ -118,10 +118,10 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	}
 	c.slack = slack.Config{
 		BotToken: secretOf("SLACK_BOT_TOKEN"), AppToken: secretOf("SLACK_APP_TOKEN"), SigningSecret: secretOf("SLACK_SIGNING_SECRET"),
-		APIURL: getenv("SLACK_API_URL"), Channels: list(getenv("SLACK_CHANNELS")), HelpdeskGroup: getenv("SLACK_HELPDESK_GROUP"),
+		APIURL: getenv("SLACK_API_URL"), HelpdeskGroup: getenv("SLACK_HELPDESK_GROUP"), Settings: chat.Settings{Channels: list(getenv("SLACK_CHANNELS"))},
 	}
 	c.discord = discord.Config{
-		Token: secretOf("DISCORD_BOT_TOKEN"), APIURL: getenv("DISCORD_API_URL"), Channels: list(getenv("DISCORD_CHANNELS")),
+		Token: secretOf("DISCORD_BOT_TOKEN"), APIURL: getenv("DISCORD_API_URL"), Settings: chat.Settings{Channels: list(getenv("DISCORD_CHANNELS"))},
 		GuildID: getenv("DISCORD_GUILD_ID"), HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
 	}
 	var err error

@@ -7,7 +7,6 @@ package chat
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -193,17 +192,4 @@ func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time
 		u.Closest = r.Alternatives[0].Entry.ID
 	}
 	return u, true
-}
-
-// Note records, after a reply was sent, what maintainers need of it: the
-// question when the bot could not answer it directly. A failure to record
-// is logged, never passed on: the person got their reply.
-func Note(ctx context.Context, rec Recorder, log *slog.Logger, platform, user, question string, r intents.Reply) {
-	u, ok := UnansweredOf(platform, user, question, r, time.Now())
-	if !ok {
-		return
-	}
-	if err := rec.RecordUnanswered(ctx, u); err != nil {
-		log.Warn(platform+": cannot record an unanswered question", "err", err)
-	}
 }

@@ -68,6 +68,7 @@ type Conversation struct {
 	Flood    *Flood   // nil: no limits
 	Recorder Recorder // nil: nothing kept
 	Log      *slog.Logger
+	Now      func() time.Time // nil: time.Now
 
 	seenOnce sync.Once
 	seen     *Dedup // votes and calls for a person, once each
@@ -106,12 +107,47 @@ func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error)
 	return Response{Say: AsReply, Reply: r}, nil
 }
 
+// Outbox is how an adapter says a response on its platform, for one
+// incoming message.
+type Outbox interface {
+	// Private tells the author alone (an ephemeral or direct message).
+	Private(ctx context.Context, md string) error
+	// Public says md in the message's channel, to nobody in particular.
+	Public(ctx context.Context, md string) error
+	// Reply answers the message, in its thread or as a reply to it.
+	Reply(ctx context.Context, r intents.Reply) error
+}
+
+// Handle says through out what Respond decides for m, then records what
+// maintainers need of an answer.
+func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error {
+	start := c.now()
+	resp, err := c.Respond(ctx, m)
+	if err != nil {
+		return err
+	}
+	switch resp.Say {
+	case Privately:
+		return out.Private(ctx, resp.Text)
+	case InChannel:
+		return out.Public(ctx, resp.Text)
+	case AsReply:
+		if err := out.Reply(ctx, resp.Reply); err != nil {
+			return err
+		}
+		c.Replied(ctx, m, resp.Reply, c.now().Sub(start))
+	}
+	return nil
+}
+
 // Replied records, once the reply to m was sent, what maintainers need of
 // it: the question, when the bot could not answer it directly. A failure to
 // record is logged, never passed on: the person got their reply.
 func (c *Conversation) Replied(ctx context.Context, m Message, r intents.Reply, took time.Duration) {
-	if c.Recorder != nil {
-		Note(ctx, c.Recorder, c.log(), c.Platform, m.User, m.Text, r)
+	if u, ok := UnansweredOf(c.Platform, m.User, m.Text, r, c.now()); ok && c.Recorder != nil {
+		if err := c.Recorder.RecordUnanswered(ctx, u); err != nil {
+			c.log().Warn(c.Platform+": cannot record an unanswered question", "err", err)
+		}
 	}
 	c.log().Debug(c.Platform+": replied", "channel", m.Channel, "outcome", r.Outcome, "target", r.Target(), "confidence", r.Confidence, "took", took)
 }
@@ -124,7 +160,7 @@ func (c *Conversation) Vote(ctx context.Context, answer, user string, e *intents
 		return false
 	}
 	if c.Recorder != nil {
-		v := Vote{Platform: c.Platform, Entry: e.ID, Lang: lang, Helpful: helpful, User: user, At: time.Now()}
+		v := Vote{Platform: c.Platform, Entry: e.ID, Lang: lang, Helpful: helpful, User: user, At: c.now()}
 		if err := c.Recorder.RecordVote(ctx, v); err != nil {
 			c.log().Warn(c.Platform+": cannot record a vote", "err", err)
 		}
@@ -151,6 +187,13 @@ func (c *Conversation) NoTeamText(core Core, lang string) string {
 func (c *Conversation) once(key string) bool {
 	c.seenOnce.Do(func() { c.seen = NewDedup(24*time.Hour, 50_000) })
 	return c.seen.First(key)
+}
+
+func (c *Conversation) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 func (c *Conversation) log() *slog.Logger {

@@ -1,0 +1,160 @@
+package chat
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// Settings are the part of an adapter's configuration every platform
+// shares.
+type Settings struct {
+	// Channels are the channel ids where every message is a question;
+	// elsewhere the bot answers mentions and direct messages.
+	Channels []string
+	// Logger receives the adapter's logs (default slog.Default()).
+	Logger *slog.Logger
+	// Recorder keeps votes and unanswered questions (default: nothing kept).
+	Recorder Recorder
+	// Flood limits the questions answered per person and per channel
+	// (default DefaultFloodLimits).
+	Flood *Flood
+	// Workers bounds the replies being made at once (default 32), and
+	// MaxPending the events accepted and not finished (default 1000):
+	// beyond, an event is refused rather than piling up.
+	Workers, MaxPending int
+	// Grace is how long replies in flight may take to finish on shutdown
+	// (default 10 s).
+	Grace time.Duration
+	// Clock tells the time and makes every wait (default the real clock):
+	// tests pass a clockwork.FakeClock and never wait in real time.
+	Clock clockwork.Clock
+	// OnRateLimit, OnConnect and OnRefused, when set, are told of each wait
+	// the platform asks for, of each (re)connection, and of each event not
+	// taken (the reason: "overloaded", "stopping"; the platform delivers it
+	// again where it can).
+	OnRateLimit func(wait time.Duration)
+	OnConnect   func(reconnect bool)
+	OnRefused   func(reason string)
+}
+
+// Host is what an adapter runs on, the same for every platform: its
+// conversation, its workers, the memory of events already handled, and
+// whether it is ready. An adapter makes one in New and starts its workers in
+// each Run.
+type Host struct {
+	Settings
+	Platform string
+	Log      *slog.Logger  // with the platform's name
+	Conv     *Conversation // what the bot says
+
+	channels map[string]bool
+	seen     *Dedup
+	workers  atomic.Pointer[Workers] // born in each Run, nil before
+	ready    atomic.Bool
+}
+
+// NewHost fills in the defaults of s and returns the host of platform.
+func NewHost(platform string, s Settings, hd Helpdesk) *Host {
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.Recorder == nil {
+		s.Recorder = Discard{}
+	}
+	if s.Flood == nil {
+		s.Flood = NewFlood(DefaultFloodLimits)
+	}
+	if s.Workers <= 0 {
+		s.Workers = 32
+	}
+	if s.MaxPending <= 0 {
+		s.MaxPending = 1000
+	}
+	if s.Grace <= 0 {
+		s.Grace = 10 * time.Second
+	}
+	if s.Clock == nil {
+		s.Clock = clockwork.NewRealClock()
+	}
+	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys)}
+	h.seen.Now = s.Clock.Now
+	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now}
+	for _, c := range s.Channels {
+		if c = strings.TrimSpace(c); c != "" {
+			h.channels[c] = true
+		}
+	}
+	return h
+}
+
+// Start gives a Run its workers; the returned stop refuses new work and
+// lets the work in flight finish within Grace.
+func (h *Host) Start() (stop func()) {
+	w := NewWorkers(h.Platform, h.Log, h.Workers, h.MaxPending)
+	w.OnRefused = h.OnRefused
+	h.workers.Store(w)
+	return func() { h.ready.Store(false); w.Drain(h.Grace) }
+}
+
+// Go runs f on the workers of the current Run and reports whether it was
+// taken; before Run, or once it returned, nothing is.
+func (h *Host) Go(what string, f func(ctx context.Context) error) bool {
+	if w := h.workers.Load(); w != nil {
+		return w.Go(what, f)
+	}
+	h.Log.Warn(h.Platform+": not running, event dropped", "what", what)
+	return false
+}
+
+// Ready reports whether the adapter is connected and takes events.
+func (h *Host) Ready() bool { return h.ready.Load() }
+
+// SetReady records whether the adapter is connected.
+func (h *Host) SetReady(ok bool) { h.ready.Store(ok) }
+
+// Listens reports whether every message of channel is a question.
+func (h *Host) Listens(channel string) bool { return h.channels[channel] }
+
+// First reports whether an event (a platform's key for it) is seen for the
+// first time: platforms deliver some twice.
+func (h *Host) First(key string) bool { return h.seen.First(key) }
+
+// Forget forgets an event that was not taken, so that its next delivery is
+// handled.
+func (h *Host) Forget(key string) { h.seen.Forget(key) }
+
+// Accept reports whether m, an event with the given key, needs any work
+// (Wants) and is seen for the first time.
+func (h *Host) Accept(m Message, key string) bool { return Wants(m) && h.First(key) }
+
+// Sleep waits d on the clock, or until ctx is done (false).
+func (h *Host) Sleep(ctx context.Context, d time.Duration) bool {
+	t := h.Clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.Chan():
+	}
+	return true
+}
+
+// Retry calls try until it succeeds, fails for good (giveUp), or ctx is
+// done, waiting from a second, doubled each time up to max, between tries.
+func (h *Host) Retry(ctx context.Context, what string, max time.Duration, try func() error, giveUp func(error) bool) error {
+	for wait := time.Second; ; wait = min(2*wait, max) {
+		err := try()
+		if err == nil || giveUp(err) {
+			return err
+		}
+		h.Log.Warn(h.Platform+": cannot "+what+", retrying", "err", Redacted(err), "in", wait)
+		if !h.Sleep(ctx, wait) {
+			return ctx.Err()
+		}
+	}
+}
