@@ -244,8 +244,11 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 	}
 	user := userOf(i)
 	k := chat.Click{Action: action, Ref: ref, Answer: i.Message.ID, User: user.ID}
+	var actions []string
 	eachButton(i.Message.Components, func(b *discordgo.Button) {
-		if act, r, ok := parseCustomID(b.CustomID); ok && (act == chat.ActionPreview || act == chat.ActionPost) {
+		act, r, _ := parseCustomID(b.CustomID)
+		actions = append(actions, act)
+		if act == chat.ActionPreview || act == chat.ActionPost {
 			k.Others = append(k.Others, r.ID)
 		}
 	})
@@ -256,7 +259,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		inPlace = discordgo.InteractionResponseUpdateMessage
 		below   = discordgo.InteractionResponseChannelMessageWithSource
 	)
-	voted, called := buttonState(i.Message.Components)
+	voted, called := chat.FeedbackState(actions)
 	switch c := a.Conv.Click(ctx, k); c.Kind {
 	case chat.ClickNotice:
 		return respond(below, privateText(c.Text))
@@ -299,23 +302,6 @@ func (a *Adapter) humanMessage(noTeam, lang, user string) *discordgo.Interaction
 	}
 }
 
-// buttonState reads, from an answer's buttons, whether it was voted on and
-// whether a person was called.
-func buttonState(comps []discordgo.MessageComponent) (voted, called bool) {
-	hasVote, hasHuman, hasDone := false, false, false
-	eachButton(comps, func(b *discordgo.Button) {
-		switch action, _, _ := parseCustomID(b.CustomID); action {
-		case chat.ActionYes, chat.ActionNo:
-			hasVote = true
-		case actionDone:
-			hasDone = true
-		case chat.ActionHuman:
-			hasHuman = true
-		}
-	})
-	return hasDone || !hasVote, !hasHuman
-}
-
 func eachButton(comps []discordgo.MessageComponent, f func(*discordgo.Button)) {
 	for _, c := range comps {
 		row, ok := c.(*discordgo.ActionsRow)
@@ -342,12 +328,9 @@ func eachButton(comps []discordgo.MessageComponent, f func(*discordgo.Button)) {
 func redraw(comps []discordgo.MessageComponent, ref chat.Ref, voted, called bool) []discordgo.MessageComponent {
 	var keep []discordgo.Button
 	eachButton(comps, func(b *discordgo.Button) {
-		switch action, _, _ := parseCustomID(b.CustomID); action {
-		case chat.ActionYes, chat.ActionNo, actionDone, chat.ActionHuman:
-		default:
+		if action, _, _ := parseCustomID(b.CustomID); !chat.IsFeedback(action) {
 			keep = append(keep, *b)
 		}
 	})
-	out := rows(keep)
-	return append(out, rows(feedbackButtons(ref, voted, called))...)
+	return append(rows(keep), rows(drawRow(chat.FeedbackRow(ref, voted, called)))...)
 }

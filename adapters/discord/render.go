@@ -33,9 +33,7 @@ var AnswerLimit = intents.Limit{Platform: "Discord", Render: func(md string) str
 // colour is the embeds' side bar: the academy's blue.
 const colour = 0x1d3557
 
-// A custom_id is "action:id|lang", the action one of chat's or actionDone,
-// the disabled thanks after a vote.
-const actionDone = "voted"
+// A button's custom_id is "action:id|lang", the action one of chat's.
 
 // post is one Discord message of a reply.
 type post struct {
@@ -78,57 +76,48 @@ func rows(buttons []discordgo.Button) []discordgo.MessageComponent {
 	return out
 }
 
-// feedbackButtons are 👍 / 👎 and "talk to a person" under an answer; after
-// a vote, a disabled thanks in their place.
-func feedbackButtons(ref chat.Ref, voted, called bool) []discordgo.Button {
-	l := chat.LabelsIn(ref.Lang)
-	var out []discordgo.Button
-	if voted {
-		b := button(l.Thanks, discordgo.SecondaryButton, actionDone, ref)
-		b.Disabled = true
-		out = append(out, b)
-	} else {
-		out = append(out, button(l.Yes, discordgo.SuccessButton, chat.ActionYes, ref), button(l.No, discordgo.DangerButton, chat.ActionNo, ref))
-	}
-	if !called {
-		out = append(out, button(l.Human, discordgo.SecondaryButton, chat.ActionHuman, ref))
-	}
-	return out
-}
-
 // draw lays a view out as one or more messages (an answer longer than
 // Discord takes in one is split at clean places): the note as content, the
-// title and body in embeds, and on the last one the agent who posted it,
-// the rows of buttons (Discord shows no heading above a row: an icon says
-// what a see-also or a preview button does) and the feedback buttons.
+// title and body in embeds, and on the last one the agent who posted it and
+// the rows of buttons.
 func draw(v chat.View) []post {
 	posts := embedPosts(v.Title, v.Body)
 	posts[0].Content = v.Note
 	last := &posts[len(posts)-1]
 	for _, row := range v.Rows {
-		var buttons []discordgo.Button
-		for _, b := range row.Buttons {
-			style := discordgo.PrimaryButton
-			switch b.Action {
-			case chat.ActionSee:
-				b.Label = "📖 " + b.Label
-			case chat.ActionPreview:
-				b.Label, style = "👁 "+b.Label, discordgo.SecondaryButton
-			case chat.ActionHuman:
-				style = discordgo.SecondaryButton
-			}
-			buttons = append(buttons, button(b.Label, style, b.Action, b.Ref))
-		}
-		last.Components = append(last.Components, rows(buttons)...)
-	}
-	if v.Feedback != nil {
-		last.Components = append(last.Components, rows(feedbackButtons(*v.Feedback, false, false))...)
+		last.Components = append(last.Components, rows(drawRow(row))...)
 	}
 	if v.Agent != "" {
 		e := last.Embeds[len(last.Embeds)-1]
 		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(fmt.Sprintf(chat.LabelsIn(v.Lang).PostedBy, v.Agent), 2048)}
 	}
 	return posts
+}
+
+// drawRow is a row's buttons. Discord shows no heading above a row: an icon
+// says what a see-also or a preview button does, and colours what a vote
+// says.
+func drawRow(row chat.Row) []discordgo.Button {
+	var out []discordgo.Button
+	for _, b := range row.Buttons {
+		style := discordgo.SecondaryButton
+		switch b.Action {
+		case chat.ActionSee:
+			b.Label, style = "📖 "+b.Label, discordgo.PrimaryButton
+		case chat.ActionPreview:
+			b.Label = "👁 " + b.Label
+		case chat.ActionPick, chat.ActionPost:
+			style = discordgo.PrimaryButton
+		case chat.ActionYes:
+			style = discordgo.SuccessButton
+		case chat.ActionNo:
+			style = discordgo.DangerButton
+		}
+		btn := button(b.Label, style, b.Action, b.Ref)
+		btn.Disabled = b.Disabled
+		out = append(out, btn)
+	}
+	return out
 }
 
 // replyPosts renders a reply of the answering core (chat.ReplyView).

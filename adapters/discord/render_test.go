@@ -139,7 +139,15 @@ func TestCustomIDRoundTrip(t *testing.T) {
 
 func TestRedraw(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "fr"}
-	comps := append(rows([]discordgo.Button{button("IMAP ou POP ?", discordgo.PrimaryButton, chat.ActionSee, chat.Ref{ID: "imap-vs-pop", Lang: "fr"})}), rows(feedbackButtons(ref, false, false))...)
+	buttonState := func(comps []discordgo.MessageComponent) (bool, bool) {
+		var actions []string
+		eachButton(comps, func(b *discordgo.Button) {
+			a, _, _ := parseCustomID(b.CustomID)
+			actions = append(actions, a)
+		})
+		return chat.FeedbackState(actions)
+	}
+	comps := append(rows([]discordgo.Button{button("IMAP ou POP ?", discordgo.PrimaryButton, chat.ActionSee, chat.Ref{ID: "imap-vs-pop", Lang: "fr"})}), rows(drawRow(chat.FeedbackRow(ref, false, false)))...)
 	if v, c := buttonState(comps); v || c {
 		t.Errorf("fresh: voted %v, called %v", v, c)
 	}

@@ -51,15 +51,17 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		k.Action = chat.ActionSee // a see-also button
 	}
 	blocks := cb.Message.Blocks.BlockSet
-	for _, id := range buttonValues(blocks, chat.RowOthers) {
-		if r, ok := chat.ParseRef(id); ok {
+	var actions []string
+	for _, b := range buttons(blocks) {
+		actions = append(actions, actionName(b.ActionID))
+		if r, ok := chat.ParseRef(b.Value); ok && (actionName(b.ActionID) == chat.ActionPreview || actionName(b.ActionID) == chat.ActionPost) {
 			k.Others = append(k.Others, r.ID)
 		}
 	}
 	replace := func(msg message, responseType string) error {
 		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: responseType, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}})
 	}
-	voted, called := state(blocks)
+	voted, called := chat.FeedbackState(actions)
 	switch c := a.Conv.Click(ctx, k); c.Kind {
 	case chat.ClickNotice:
 		return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(c.Text))

@@ -18,13 +18,9 @@ const (
 	fallbackLimit = 3000 // what we keep of the notification text
 )
 
-// Block ids: interactions are routed by them and chat.Action* ids.
-const (
-	blockFeedbackAsk = "feedback-ask"
-	blockFeedback    = "feedback"
-
-	// Buttons' action ids are chat's actions, with an index ("pick:0").
-)
+// blockFeedbackAsk is the block of "was this helpful?" (chat.FeedbackRow's
+// heading): blocks are named by their chat.Row, buttons by their action.
+const blockFeedbackAsk = chat.RowFeedback + "-ask"
 
 // message is what the adapter posts: Block Kit blocks and the plain text
 // Slack shows in notifications and where blocks cannot be shown.
@@ -44,14 +40,6 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, buttonLimit), true, false)
 }
 
-func button(action string, n int, label string, ref chat.Ref) *slack.ButtonBlockElement {
-	id := action
-	if n >= 0 {
-		id = fmt.Sprintf("%s:%d", action, n)
-	}
-	return slack.NewButtonBlockElement(id, ref.String(), plain(label))
-}
-
 // sections renders markdown as mrkdwn sections within Slack's limit.
 func sections(md string) []slack.Block {
 	var out []slack.Block
@@ -61,31 +49,9 @@ func sections(md string) []slack.Block {
 	return out
 }
 
-// feedback are the blocks under an answer: "was this helpful?" with 👍 / 👎,
-// and "talk to a person". After a vote only the thanks remain with the
-// person button; after the person was called, only the vote.
-func feedback(ref chat.Ref, voted, called bool) []slack.Block {
-	l := chat.LabelsIn(ref.Lang)
-	ask := l.Helpful
-	var buttons []slack.BlockElement
-	if voted {
-		ask = l.Thanks
-	} else {
-		buttons = append(buttons, button(chat.ActionYes, -1, l.Yes, ref), button(chat.ActionNo, -1, l.No, ref))
-	}
-	if !called {
-		buttons = append(buttons, button(chat.ActionHuman, -1, l.Human, ref))
-	}
-	out := []slack.Block{slack.NewContextBlock(blockFeedbackAsk, mrkdwn(EscapeSlack(ask)))}
-	if len(buttons) > 0 {
-		out = append(out, slack.NewActionBlock(blockFeedback, buttons...))
-	}
-	return out
-}
-
 // draw lays a view out in Block Kit: the note as context, the title and
-// body as sections, each row of buttons as an action block under its
-// heading, the agent who posted it, and the feedback blocks.
+// body as sections, the agent who posted it, and each row of buttons as an
+// action block under its heading.
 func draw(v chat.View) message {
 	var blocks []slack.Block
 	if v.Note != "" {
@@ -96,31 +62,43 @@ func draw(v chat.View) message {
 		md = "**" + v.Title + "**\n" + md
 	}
 	blocks = append(blocks, sections(md)...)
-	for _, row := range v.Rows {
-		if row.Heading != "" {
-			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(EscapeSlack(row.Heading))))
-		}
-		var buttons []slack.BlockElement
-		for i, b := range row.Buttons {
-			n := i
-			if b.Action == chat.ActionHuman || b.Action == chat.ActionPost {
-				n = -1
-			}
-			btn := button(b.Action, n, b.Label, b.Ref)
-			if b.Primary {
-				btn = btn.WithStyle(slack.StylePrimary)
-			}
-			buttons = append(buttons, btn)
-		}
-		blocks = append(blocks, slack.NewActionBlock(row.ID, buttons...))
-	}
 	if v.Agent != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(EscapeSlack(chat.LabelsIn(v.Lang).PostedBy), "<@"+v.Agent+">"))))
 	}
-	if v.Feedback != nil {
-		blocks = append(blocks, feedback(*v.Feedback, false, false)...)
+	for _, row := range v.Rows {
+		blocks = append(blocks, drawRow(row)...)
 	}
 	return message{Text: notification(v.Notify), Blocks: capBlocks(blocks)}
+}
+
+// drawRow is a row's heading as context and its buttons as an action block
+// (Block Kit has no disabled button: the heading says what it would).
+// Buttons of one action are numbered ("pick:0"): action ids are unique in
+// a block.
+func drawRow(row chat.Row) []slack.Block {
+	var out []slack.Block
+	if row.Heading != "" {
+		out = append(out, slack.NewContextBlock(row.ID+"-ask", mrkdwn(EscapeSlack(row.Heading))))
+	}
+	var buttons []slack.BlockElement
+	for i, b := range row.Buttons {
+		id := fmt.Sprintf("%s:%d", b.Action, i)
+		switch {
+		case b.Disabled:
+			continue
+		case chat.IsFeedback(b.Action) || b.Action == chat.ActionPost:
+			id = b.Action
+		}
+		btn := slack.NewButtonBlockElement(id, b.Ref.String(), plain(b.Label))
+		if b.Primary {
+			btn = btn.WithStyle(slack.StylePrimary)
+		}
+		buttons = append(buttons, btn)
+	}
+	if len(buttons) > 0 {
+		out = append(out, slack.NewActionBlock(row.ID, buttons...))
+	}
+	return out
 }
 
 // replyMessage renders a reply of the answering core (chat.ReplyView).
@@ -153,50 +131,21 @@ func capBlocks(blocks []slack.Block) []slack.Block {
 func replaceFeedback(blocks []slack.Block, ref chat.Ref, voted, called bool) []slack.Block {
 	out := make([]slack.Block, 0, len(blocks))
 	for _, b := range blocks {
-		if id := blockID(b); id == blockFeedbackAsk || id == blockFeedback {
-			continue
+		if id := blockID(b); id != blockFeedbackAsk && id != chat.RowFeedback {
+			out = append(out, b)
 		}
-		out = append(out, b)
 	}
-	return append(out, feedback(ref, voted, called)...)
+	return append(out, drawRow(chat.FeedbackRow(ref, voted, called))...)
 }
 
-// state reads back, from a posted answer's feedback blocks, whether it was
-// voted on and whether a person was called.
-func state(blocks []slack.Block) (voted, called bool) {
-	sawFeedback := false
-	hasVote, hasHuman := false, false
+// buttons are the action blocks' buttons of a posted message.
+func buttons(blocks []slack.Block) []*slack.ButtonBlockElement {
+	var out []*slack.ButtonBlockElement
 	for _, b := range blocks {
-		a, ok := b.(*slack.ActionBlock)
-		if !ok || a.BlockID != blockFeedback || a.Elements == nil {
-			continue
-		}
-		sawFeedback = true
-		for _, e := range a.Elements.ElementSet {
-			if btn, ok := e.(*slack.ButtonBlockElement); ok {
-				switch btn.ActionID {
-				case chat.ActionYes, chat.ActionNo:
-					hasVote = true
-				case chat.ActionHuman:
-					hasHuman = true
-				}
-			}
-		}
-	}
-	if !sawFeedback {
-		return true, true
-	}
-	return !hasVote, !hasHuman
-}
-
-// buttonValues are the values of the buttons of the action block blockID.
-func buttonValues(blocks []slack.Block, blockID string) []string {
-	var out []string
-	for _, b := range blocks {
-		if ab, ok := b.(*slack.ActionBlock); ok && ab.BlockID == blockID && ab.Elements != nil {
+		if ab, ok := b.(*slack.ActionBlock); ok && ab.Elements != nil {
 			for _, el := range ab.Elements.ElementSet {
 				if btn, ok := el.(*slack.ButtonBlockElement); ok {
-					out = append(out, btn.Value)
+					out = append(out, btn)
 				}
 			}
 		}

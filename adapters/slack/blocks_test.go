@@ -111,7 +111,7 @@ func TestLongAnswerWithinLimits(t *testing.T) {
 	m := replyMessage(r)
 	checkLimits(t, m)
 	last := m.Blocks[len(m.Blocks)-1]
-	if a, ok := last.(*slack.ActionBlock); !ok || a.BlockID != blockFeedback {
+	if a, ok := last.(*slack.ActionBlock); !ok || a.BlockID != chat.RowFeedback {
 		t.Errorf("the feedback buttons were cut from a long answer")
 	}
 	if len(m.Text) > fallbackLimit {
@@ -137,7 +137,14 @@ func TestPlainText(t *testing.T) {
 
 func TestFeedbackState(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "fr"}
-	fresh := feedback(ref, false, false)
+	state := func(blocks []slack.Block) (bool, bool) {
+		var actions []string
+		for _, b := range buttons(blocks) {
+			actions = append(actions, actionName(b.ActionID))
+		}
+		return chat.FeedbackState(actions)
+	}
+	fresh := drawRow(chat.FeedbackRow(ref, false, false))
 	if v, c := state(fresh); v || c {
 		t.Errorf("state(fresh) = %v, %v; want false, false", v, c)
 	}

@@ -17,9 +17,6 @@ type View struct {
 	// Agent is who posted a canned answer (the platform's id or name), for
 	// LabelsIn(Lang).PostedBy; "" for none.
 	Agent string
-	// Feedback is the answer a "was this helpful?" row under the message
-	// votes on, with "talk to a person"; nil for none.
-	Feedback *Ref
 	// Notify is the message as a notification shows it, in markdown.
 	Notify string
 }
@@ -38,13 +35,16 @@ type Button struct {
 	Label   string
 	Ref     Ref
 	Primary bool // the action the message is for (post a preview)
+	// Disabled: shown, not clickable (the thanks after a vote), where the
+	// platform has such buttons; elsewhere the row's heading says it.
+	Disabled bool
 }
 
 // The rows of a view.
 const (
 	RowSuggest  = "suggest"   // did you mean: the entries, and a person
 	RowFollowUp = "follow-up" // see also
-	RowHuman    = "feedback"  // a person, under a reply that answered nothing
+	RowFeedback = "feedback"  // was this helpful? and a person; a person alone under a reply that answered nothing
 	RowPreview  = "preview"   // post the previewed answer
 	RowOthers   = "others"    // preview another close entry
 )
@@ -63,7 +63,6 @@ func ReplyView(r intents.Reply) View {
 	switch r.Outcome {
 	case intents.Answered:
 		v.Title = r.Entry.Title.In(r.Lang)
-		v.Feedback = &Ref{ID: r.Entry.ID, Lang: r.Lang}
 		if len(r.FollowUps) > 0 {
 			row := Row{ID: RowFollowUp, Heading: r.SeeAlso}
 			for _, f := range r.FollowUps {
@@ -71,6 +70,7 @@ func ReplyView(r intents.Reply) View {
 			}
 			v.Rows = append(v.Rows, row)
 		}
+		v.Rows = append(v.Rows, FeedbackRow(Ref{ID: r.Entry.ID, Lang: r.Lang}, false, false))
 	case intents.Suggested:
 		v.Body = r.Intro
 		row := Row{ID: RowSuggest}
@@ -80,7 +80,7 @@ func ReplyView(r intents.Reply) View {
 		row.Buttons = append(row.Buttons, human)
 		v.Rows = append(v.Rows, row)
 	case intents.Fallback:
-		v.Rows = append(v.Rows, Row{ID: RowHuman, Buttons: []Button{human}})
+		v.Rows = append(v.Rows, Row{ID: RowFeedback, Buttons: []Button{human}})
 	}
 	return v
 }
@@ -111,3 +111,49 @@ func PreviewView(r intents.Reply, others []*intents.Entry) View {
 
 // TextView is a message of markdown only (notices, the topics).
 func TextView(md string) View { return View{Body: md, Notify: md} }
+
+// ActionVoted is the thanks that takes the place of 👍 / 👎 after a vote.
+const ActionVoted = "voted"
+
+// FeedbackRow is the row under an answer: "was this helpful?" with 👍 / 👎,
+// and "talk to a person". After a vote the thanks take the vote's place;
+// after a call, the person button goes.
+func FeedbackRow(ref Ref, voted, called bool) Row {
+	l := LabelsIn(ref.Lang)
+	row := Row{ID: RowFeedback, Heading: l.Helpful}
+	if voted {
+		row.Heading = l.Thanks
+		row.Buttons = append(row.Buttons, Button{Action: ActionVoted, Label: l.Thanks, Ref: ref, Disabled: true})
+	} else {
+		row.Buttons = append(row.Buttons, Button{Action: ActionYes, Label: l.Yes, Ref: ref}, Button{Action: ActionNo, Label: l.No, Ref: ref})
+	}
+	if !called {
+		row.Buttons = append(row.Buttons, Button{Action: ActionHuman, Label: l.Human, Ref: ref})
+	}
+	return row
+}
+
+// FeedbackState reads back, from the actions of the buttons a posted
+// message carries, whether it was voted on (no 👍 / 👎 left) and whether a
+// person was called (no person button left).
+func FeedbackState(actions []string) (voted, called bool) {
+	voted, called = true, true
+	for _, a := range actions {
+		switch a {
+		case ActionYes, ActionNo:
+			voted = false
+		case ActionHuman:
+			called = false
+		}
+	}
+	return voted, called
+}
+
+// IsFeedback reports whether a button's action belongs to the feedback row.
+func IsFeedback(action string) bool {
+	switch action {
+	case ActionYes, ActionNo, ActionVoted, ActionHuman:
+		return true
+	}
+	return false
+}
