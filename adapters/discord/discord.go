@@ -20,7 +20,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -70,9 +69,7 @@ type Adapter struct {
 	cfg          Config
 	s            *discordgo.Session
 	disconnected chan struct{}
-	self, appID  atomic.Pointer[string]
 	register     sync.Once
-	connected    atomic.Int64
 }
 
 // New checks the configuration and prepares the session; Run connects.
@@ -215,8 +212,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	// Know who the bot is before any event arrives (discordgo runs the Ready
 	// handler concurrently with the first messages).
 	if u, err := a.s.User("@me", discordgo.WithContext(ctx)); err == nil {
-		id := u.ID
-		a.self.Store(&id)
+		a.SetSelf(u.ID)
 	} else {
 		if ctx.Err() != nil {
 			return nil
@@ -269,41 +265,32 @@ func (a *Adapter) settle(ctx context.Context) bool {
 // open connects to the gateway, retrying with backoff until it works or ctx
 // is done.
 func (a *Adapter) open(ctx context.Context) bool {
-	return a.Retry(ctx, "open the gateway", time.Minute, func() error {
+	return a.Retry(ctx, func() error {
 		if err := a.s.Open(); !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return err
 		}
 		return nil
-	}, func(error) bool { return false }) == nil
+	}, a.Backoff("open the gateway", time.Minute, func(error) bool { return false })) == nil
 }
 
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.User == nil {
 		return
 	}
-	id := r.User.ID
-	a.self.Store(&id)
-	app := id
+	a.SetSelf(r.User.ID)
+	app := r.User.ID
 	if r.Application != nil && r.Application.ID != "" {
 		app = r.Application.ID
 	}
-	a.appID.Store(&app)
 	a.SetReady(true)
-	a.Log.Info("discord: ready", "bot_user", id, "guilds", len(r.Guilds))
+	a.Log.Info("discord: ready", "bot_user", r.User.ID, "guilds", len(r.Guilds))
 	a.register.Do(func() {
 		a.Go("registering /faq", func(ctx context.Context) error { return a.registerCommands(ctx, app) })
 	})
 }
 
 func (a *Adapter) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
-	n := a.connected.Add(1)
-	a.SetReady(true)
-	if n > 1 {
-		a.Log.Info("discord: reconnected to the gateway")
-	}
-	if a.OnConnect != nil {
-		a.OnConnect(n > 1)
-	}
+	a.Connected("to the gateway")
 }
 
 func (a *Adapter) onRateLimit(_ *discordgo.Session, r *discordgo.RateLimit) {
@@ -311,17 +298,7 @@ func (a *Adapter) onRateLimit(_ *discordgo.Session, r *discordgo.RateLimit) {
 	if r.TooManyRequests != nil {
 		wait = r.TooManyRequests.RetryAfter
 	}
-	a.Log.Warn("discord: rate limited, waiting", "retry_after", wait)
-	if a.OnRateLimit != nil {
-		a.OnRateLimit(wait)
-	}
-}
-
-func (a *Adapter) me() string {
-	if p := a.self.Load(); p != nil {
-		return *p
-	}
-	return ""
+	a.RateLimited(r.URL, wait)
 }
 
 // onMessage queues the answer to a message the conversation wants
@@ -330,7 +307,7 @@ func (a *Adapter) me() string {
 // and so is, in the configured channels, every message that is not a reply
 // to someone else.
 func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
-	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.me() || m.WebhookID != "" {
+	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == a.Self() || m.WebhookID != "" {
 		return
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
@@ -338,7 +315,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	}
 	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == ""}
 	for _, u := range m.Mentions {
-		q.Called = q.Called || (u != nil && u.ID == a.me())
+		q.Called = q.Called || (u != nil && u.ID == a.Self())
 	}
 	q.Addressed = q.Called || (a.Listens(m.ChannelID) && m.Type == discordgo.MessageTypeDefault && q.Text != "")
 	if a.Accept(q, "message:"+m.ID) {

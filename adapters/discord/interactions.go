@@ -87,17 +87,6 @@ func (a *Adapter) locale(i *discordgo.InteractionCreate) string {
 	return ""
 }
 
-// langOf is the language of an interaction: the one asked for, else the
-// client's locale, else the knowledge's default.
-func (a *Adapter) langOf(i *discordgo.InteractionCreate, asked string) string {
-	for _, l := range []string{asked, a.locale(i)} {
-		if l == intents.French || l == intents.English {
-			return l
-		}
-	}
-	return a.Conv.Helpdesk.Current().DefaultLanguage()
-}
-
 func userOf(i *discordgo.InteractionCreate) *discordgo.User {
 	if i.Member != nil && i.Member.User != nil {
 		return i.Member.User
@@ -109,10 +98,8 @@ func userOf(i *discordgo.InteractionCreate) *discordgo.User {
 }
 
 type options struct {
-	entry   string
-	private bool
-	lang    string
-	focused string // the option being typed, for autocomplete
+	entry, lang string
+	private     bool
 }
 
 func commandOptions(i *discordgo.InteractionCreate) options {
@@ -120,12 +107,8 @@ func commandOptions(i *discordgo.InteractionCreate) options {
 	for _, opt := range i.ApplicationCommandData().Options {
 		switch opt.Name {
 		case optionEntry:
-			if s, ok := opt.Value.(string); ok {
-				o.entry = strings.TrimSpace(truncate(s, maxQuery))
-			}
-			if opt.Focused {
-				o.focused = optionEntry
-			}
+			s, _ := opt.Value.(string)
+			o.entry = plainText(intents.Cut(s, maxQuery))
 		case optionPrivate:
 			o.private, _ = opt.Value.(bool)
 		case optionLang:
@@ -135,24 +118,13 @@ func commandOptions(i *discordgo.InteractionCreate) options {
 	return o
 }
 
-// autocomplete suggests up to 25 entries as the agent types: fuzzy over ids
-// and titles in both languages, then the matcher for free text; the topics
-// when nothing is typed yet.
+// autocomplete offers up to 25 entries as the agent types
+// (chat.Conversation.Complete).
 func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCreate) error {
 	o := commandOptions(i)
-	lang := a.langOf(i, o.lang)
-	var entries []*intents.Entry
-	if core := a.Conv.Helpdesk.Current(); o.entry == "" {
-		entries = core.Topics()
-	} else {
-		entries = core.Suggest(plainText(o.entry), maxChoices)
-	}
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	for _, e := range entries {
-		if len(choices) == maxChoices {
-			break
-		}
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(e.Title.In(lang)+" — "+e.ID, choiceLimit), Value: e.ID})
+	for _, c := range a.Conv.Complete(o.entry, o.lang, a.locale(i), maxChoices) {
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(c.Title+" — "+c.ID, choiceLimit), Value: c.ID})
 	}
 	return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
@@ -167,7 +139,7 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 func (a *Adapter) onCommand(ctx context.Context, i *discordgo.InteractionCreate) error {
 	o := commandOptions(i)
 	return a.respondSoon(ctx, i, o.private, func() (*discordgo.InteractionResponseData, error) {
-		f, err := a.Conv.FAQ(ctx, plainText(o.entry), o.lang, a.locale(i))
+		f, err := a.Conv.FAQ(ctx, o.entry, o.lang, a.locale(i))
 		if err != nil {
 			return nil, err
 		}

@@ -174,22 +174,5 @@ func plainText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// truncate cuts s to at most n characters (UTF-16 units), with an ellipsis.
-func truncate(s string, n int) string {
-	if chat.Len(s) <= n {
-		return s
-	}
-	out, size := []rune{}, 0
-	for _, r := range s {
-		w := 1
-		if r > 0xFFFF {
-			w = 2
-		}
-		if size+w > n-1 {
-			break
-		}
-		out = append(out, r)
-		size += w
-	}
-	return string(out) + "…"
-}
+// truncate cuts s to at most n characters, as Discord counts them.
+func truncate(s string, n int) string { return chat.Truncate(s, n) }

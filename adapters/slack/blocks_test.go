@@ -114,8 +114,8 @@ func TestLongAnswerWithinLimits(t *testing.T) {
 	if a, ok := last.(*slack.ActionBlock); !ok || a.BlockID != chat.RowFeedback {
 		t.Errorf("the feedback buttons were cut from a long answer")
 	}
-	if len(m.Text) > fallbackLimit {
-		t.Errorf("notification text of %d bytes", len(m.Text))
+	if chat.Len(m.Text) > fallbackLimit {
+		t.Errorf("notification text of %d characters", chat.Len(m.Text))
 	}
 }
 

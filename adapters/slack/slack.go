@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -59,9 +58,8 @@ var groupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 // Adapter is a running connection to one Slack workspace.
 type Adapter struct {
 	*chat.Host
-	cfg     Config
-	api     *slack.Client
-	botUser atomic.Pointer[string]
+	cfg Config
+	api *slack.Client
 }
 
 // New checks the configuration and prepares the adapter; Run connects.
@@ -106,13 +104,13 @@ func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.Start()()
 	// Who the bot is, asked again while Slack is unreachable.
-	err := a.Retry(ctx, "reach Slack", 30*time.Second, func() error {
+	err := a.Retry(ctx, func() error {
 		resp, err := a.api.AuthTestContext(ctx)
 		if err == nil {
-			a.botUser.Store(&resp.UserID)
+			a.SetSelf(resp.UserID)
 		}
 		return err
-	}, isAuthError)
+	}, a.Backoff("reach Slack", 30*time.Second, isAuthError))
 	switch {
 	case ctx.Err() != nil:
 		return nil
@@ -121,7 +119,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.SetReady(true)
 	if !a.SocketMode() {
-		a.Log.Info("slack: ready for HTTP events", "bot_user", a.self())
+		a.Log.Info("slack: ready for HTTP events", "bot_user", a.Self())
 		<-ctx.Done()
 		return nil
 	}
@@ -136,20 +134,12 @@ func isAuthError(err error) bool {
 	return false
 }
 
-func (a *Adapter) self() string {
-	if p := a.botUser.Load(); p != nil {
-		return *p
-	}
-	return ""
-}
-
 func (a *Adapter) runSocketMode(ctx context.Context) error {
 	client := socketmode.New(a.api)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(runCtx) }()
-	connections := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -164,11 +154,7 @@ func (a *Adapter) runSocketMode(ctx context.Context) error {
 		case ev := <-client.Events:
 			switch ev.Type {
 			case socketmode.EventTypeConnected:
-				a.Log.Info("slack: connected by Socket Mode", "bot_user", a.self(), "reconnect", connections > 0)
-				if a.OnConnect != nil {
-					a.OnConnect(connections > 0)
-				}
-				connections++
+				a.Connected("by Socket Mode")
 			case socketmode.EventTypeDisconnect:
 				a.Log.Info("slack: Slack asked to reconnect")
 			case socketmode.EventTypeConnectionError:
@@ -245,7 +231,7 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) bool {
 // addressed to the bot, and so is, in the configured channels, every
 // top-level message.
 func (a *Adapter) message(m incoming) (chat.Message, bool) {
-	self := a.self()
+	self := a.Self()
 	if m.botID != "" || m.user == "" || m.user == self || m.channel == "" || m.ts == "" {
 		return chat.Message{}, false
 	}
@@ -332,23 +318,17 @@ func (a *Adapter) respond(ctx context.Context, url string, msg *slack.WebhookMes
 // retry calls f again when Slack rate-limits it, after the wait Slack asks
 // for, so that no reply is lost to a 429.
 func (a *Adapter) retry(ctx context.Context, call string, f func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := f()
-		if err == nil {
-			return nil
-		}
+	err := a.Retry(ctx, f, func(attempt int, err error) (time.Duration, bool) {
 		wait, limited := rateLimited(err)
-		if !limited || attempt >= a.cfg.MaxRetries {
-			return fmt.Errorf("%s: %w", call, err)
+		if limited && attempt < a.cfg.MaxRetries {
+			a.RateLimited(call, wait)
 		}
-		a.Log.Warn("slack: rate limited, waiting", "call", call, "retry_after", wait)
-		if a.OnRateLimit != nil {
-			a.OnRateLimit(wait)
-		}
-		if !a.Sleep(ctx, wait) {
-			return fmt.Errorf("%s: %w", call, ctx.Err())
-		}
+		return wait, limited && attempt < a.cfg.MaxRetries
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", call, err)
 	}
+	return nil
 }
 
 func rateLimited(err error) (time.Duration, bool) {

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
 // slackMarkup matches Slack's angle-bracket markup in message text: user and
@@ -40,10 +40,5 @@ func mentions(text, user string) bool {
 	return user != "" && (strings.Contains(text, "<@"+user+">") || strings.Contains(text, "<@"+user+"|"))
 }
 
-// truncate cuts s to at most n bytes on a rune boundary, with an ellipsis.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return intents.Cut(s, n-len("…")) + "…"
-}
+// truncate cuts s to at most n characters, as Slack counts them.
+func truncate(s string, n int) string { return chat.Truncate(s, n) }

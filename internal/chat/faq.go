@@ -62,14 +62,7 @@ const maxPreviewed = 4
 // question's own (a client's locale; "" for none).
 func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (FAQ, error) {
 	core := c.Helpdesk.Current() // one version of the knowledge for the whole answer
-	chosen := func(detected string) string {
-		for _, l := range []string{lang, fallback, detected, core.DefaultLanguage()} {
-			if l == intents.French || l == intents.English {
-				return l
-			}
-		}
-		return intents.French
-	}
+	chosen := func(detected string) string { return language(core, lang, fallback, detected) }
 	topics := func(l string) string { return LabelsIn(l).Topics + "\n" + core.TopicList(l) }
 	switch strings.ToLower(query) {
 	case "", "help", "aide":
@@ -103,6 +96,38 @@ func (c *Conversation) FAQ(ctx context.Context, query, lang, fallback string) (F
 		return FAQ{Kind: FAQText, Text: fmt.Sprintf(LabelsIn(l).NoEntry, QuoteQuery(query)) + "\n\n" + topics(l)}, nil
 	}
 	return FAQ{Kind: FAQPreview, Canned: core.AnswerEntry(candidates[0], l), Others: candidates[1:]}, nil
+}
+
+// language is the first of langs the knowledge is written in, else the
+// knowledge's default.
+func language(core Core, langs ...string) string {
+	for _, l := range append(langs, core.DefaultLanguage()) {
+		if l == intents.French || l == intents.English {
+			return l
+		}
+	}
+	return intents.French
+}
+
+// Choice is an entry offered while an agent types a /faq query.
+type Choice struct{ ID, Title string }
+
+// Complete offers, for every platform alike, at most n entries an agent may
+// mean while typing a /faq query: the topics while nothing is typed, else
+// the closest by id, title and meaning; titled in lang, else fallback (a
+// client's locale), else the knowledge's default language.
+func (c *Conversation) Complete(query, lang, fallback string, n int) []Choice {
+	core := c.Helpdesk.Current()
+	entries := core.Topics()
+	if query = strings.TrimSpace(query); query != "" {
+		entries = core.Suggest(intents.Cut(query, MaxQuery), n)
+	}
+	l := language(core, lang, fallback)
+	var out []Choice
+	for _, e := range entries[:min(n, len(entries))] {
+		out = append(out, Choice{ID: e.ID, Title: e.Title.In(l)})
+	}
+	return out
 }
 
 // topicsOnly keeps the first n distinct topics of es.

@@ -56,6 +56,8 @@ type Host struct {
 	seen     *Dedup
 	workers  atomic.Pointer[Workers] // born in each Run, nil before
 	ready    atomic.Bool
+	self     atomic.Pointer[string]
+	connects atomic.Int64
 }
 
 // NewHost fills in the defaults of s and returns the host of platform.
@@ -117,6 +119,37 @@ func (h *Host) Ready() bool { return h.ready.Load() }
 // SetReady records whether the adapter is connected.
 func (h *Host) SetReady(ok bool) { h.ready.Store(ok) }
 
+// Self is the bot's own user id on the platform ("" until known).
+func (h *Host) Self() string {
+	if p := h.self.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// SetSelf records the bot's own user id.
+func (h *Host) SetSelf(id string) { h.self.Store(&id) }
+
+// Connected records a connection to the platform (how: "by Socket Mode",
+// "to the gateway"): the adapter is ready, the log and OnConnect say
+// whether it was a reconnection.
+func (h *Host) Connected(how string) {
+	again := h.connects.Add(1) > 1
+	h.SetReady(true)
+	h.Log.Info(h.Platform+": connected "+how, "bot_user", h.Self(), "reconnect", again)
+	if h.OnConnect != nil {
+		h.OnConnect(again)
+	}
+}
+
+// RateLimited records a wait the platform asked for before a call.
+func (h *Host) RateLimited(call string, wait time.Duration) {
+	h.Log.Warn(h.Platform+": rate limited, waiting", "call", call, "retry_after", wait)
+	if h.OnRateLimit != nil {
+		h.OnRateLimit(wait)
+	}
+}
+
 // Listens reports whether every message of channel is a question.
 func (h *Host) Listens(channel string) bool { return h.channels[channel] }
 
@@ -144,17 +177,33 @@ func (h *Host) Sleep(ctx context.Context, d time.Duration) bool {
 	return true
 }
 
-// Retry calls try until it succeeds, fails for good (giveUp), or ctx is
-// done, waiting from a second, doubled each time up to max, between tries.
-func (h *Host) Retry(ctx context.Context, what string, max time.Duration, try func() error, giveUp func(error) bool) error {
-	for wait := time.Second; ; wait = min(2*wait, max) {
+// Retry calls try until it succeeds, next says to stop, or ctx is done,
+// waiting between tries what next says (attempt counts from 0).
+func (h *Host) Retry(ctx context.Context, try func() error, next func(attempt int, err error) (time.Duration, bool)) error {
+	for attempt := 0; ; attempt++ {
 		err := try()
-		if err == nil || giveUp(err) {
+		if err == nil {
+			return nil
+		}
+		wait, again := next(attempt, err)
+		if !again {
 			return err
 		}
-		h.Log.Warn(h.Platform+": cannot "+what+", retrying", "err", Redacted(err), "in", wait)
 		if !h.Sleep(ctx, wait) {
 			return ctx.Err()
 		}
+	}
+}
+
+// Backoff is a next for Retry: it waits a second, doubled each time up to
+// max, and stops at an error that is final (giveUp).
+func (h *Host) Backoff(what string, max time.Duration, giveUp func(error) bool) func(int, error) (time.Duration, bool) {
+	return func(attempt int, err error) (time.Duration, bool) {
+		if giveUp(err) {
+			return 0, false
+		}
+		wait := min(time.Second<<min(attempt, 16), max)
+		h.Log.Warn(h.Platform+": cannot "+what+", retrying", "err", Redacted(err), "in", wait)
+		return wait, true
 	}
 }

@@ -68,3 +68,19 @@ func cutPoint(text string, limit int) int {
 	}
 	return max
 }
+
+// Truncate cuts s to at most n characters as the platforms count them
+// (UTF-16 units, see Len), the last one an ellipsis.
+func Truncate(s string, n int) string {
+	if Len(s) <= n {
+		return s
+	}
+	size := 0
+	for i, r := range s {
+		if size+utf16Len(r) > n-1 {
+			return s[:i] + "…"
+		}
+		size += utf16Len(r)
+	}
+	return s
+}
