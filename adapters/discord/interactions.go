@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -181,7 +180,7 @@ func (a *Adapter) respondSoon(ctx context.Context, i *discordgo.InteractionCreat
 		d, err := build()
 		done <- result{d, err}
 	}()
-	timer := time.NewTimer(a.cfg.Defer)
+	timer := a.Clock.NewTimer(a.cfg.Defer)
 	defer timer.Stop()
 	select {
 	case res := <-done:
@@ -189,7 +188,7 @@ func (a *Adapter) respondSoon(ctx context.Context, i *discordgo.InteractionCreat
 			return res.err
 		}
 		return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: res.data}, discordgo.WithContext(ctx))
-	case <-timer.C:
+	case <-timer.Chan():
 	}
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()}}
 	if private {
@@ -216,13 +215,9 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 	}
 	user := userOf(i)
 	k := chat.Click{Action: action, Ref: ref, Answer: i.Message.ID, User: user.ID}
-	var actions []string
 	eachButton(i.Message.Components, func(b *discordgo.Button) {
 		act, r, _ := parseCustomID(b.CustomID)
-		actions = append(actions, act)
-		if act == chat.ActionPreview || act == chat.ActionPost {
-			k.Others = append(k.Others, r.ID)
-		}
+		k.Buttons = append(k.Buttons, chat.Button{Action: act, Ref: r})
 	})
 	respond := func(typ discordgo.InteractionResponseType, data *discordgo.InteractionResponseData) error {
 		return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: typ, Data: data}, discordgo.WithContext(ctx))
@@ -231,7 +226,6 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 		inPlace = discordgo.InteractionResponseUpdateMessage
 		below   = discordgo.InteractionResponseChannelMessageWithSource
 	)
-	voted, called := chat.FeedbackState(actions)
 	switch c := a.Conv.Click(ctx, k); c.Kind {
 	case chat.ClickNotice:
 		return respond(below, privateText(c.Text))
@@ -242,7 +236,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 	case chat.ClickVoted:
 		return respond(inPlace, &discordgo.InteractionResponseData{
 			Content: i.Message.Content, Embeds: i.Message.Embeds, AllowedMentions: noMentions(),
-			Components: redraw(i.Message.Components, ref, true, called),
+			Components: redraw(i.Message.Components, c.Feedback),
 		})
 	case chat.ClickPost:
 		return respond(below, postData(draw(chat.CannedView(c.Reply, user.Username))[0]))
@@ -253,7 +247,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 			return err
 		}
 		// Redraw the answer without the button (best effort: the call is made).
-		comps := redraw(i.Message.Components, ref, voted, true)
+		comps := redraw(i.Message.Components, c.Feedback)
 		if _, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: i.Message.ID, Channel: i.ChannelID, Components: &comps, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
 			a.Log.Warn("discord: cannot redraw an answer", "err", chat.Redacted(err))
 		}
@@ -297,12 +291,12 @@ func eachButton(comps []discordgo.MessageComponent, f func(*discordgo.Button)) {
 
 // redraw returns an answer's components with the feedback buttons redrawn
 // and the other buttons (see also) kept.
-func redraw(comps []discordgo.MessageComponent, ref chat.Ref, voted, called bool) []discordgo.MessageComponent {
+func redraw(comps []discordgo.MessageComponent, feedback chat.Row) []discordgo.MessageComponent {
 	var keep []discordgo.Button
 	eachButton(comps, func(b *discordgo.Button) {
 		if action, _, _ := parseCustomID(b.CustomID); !chat.IsFeedback(action) {
 			keep = append(keep, *b)
 		}
 	})
-	return append(rows(keep), rows(drawRow(chat.FeedbackRow(ref, voted, called)))...)
+	return append(rows(keep), rows(drawRow(feedback))...)
 }

@@ -151,7 +151,7 @@ func TestRedraw(t *testing.T) {
 	if v, c := buttonState(comps); v || c {
 		t.Errorf("fresh: voted %v, called %v", v, c)
 	}
-	voted := redraw(comps, ref, true, false)
+	voted := redraw(comps, chat.FeedbackRow(ref, true, false))
 	if v, c := buttonState(voted); !v || c {
 		t.Errorf("after a vote: voted %v, called %v", v, c)
 	}

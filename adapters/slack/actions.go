@@ -51,17 +51,13 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		k.Action = chat.ActionSee // a see-also button
 	}
 	blocks := cb.Message.Blocks.BlockSet
-	var actions []string
 	for _, b := range buttons(blocks) {
-		actions = append(actions, actionName(b.ActionID))
-		if r, ok := chat.ParseRef(b.Value); ok && (actionName(b.ActionID) == chat.ActionPreview || actionName(b.ActionID) == chat.ActionPost) {
-			k.Others = append(k.Others, r.ID)
-		}
+		r, _ := chat.ParseRef(b.Value)
+		k.Buttons = append(k.Buttons, chat.Button{Action: actionName(b.ActionID), Ref: r})
 	}
 	replace := func(msg message, responseType string) error {
 		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: responseType, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}})
 	}
-	voted, called := chat.FeedbackState(actions)
 	switch c := a.Conv.Click(ctx, k); c.Kind {
 	case chat.ClickNotice:
 		return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(c.Text))
@@ -70,12 +66,12 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 	case chat.ClickAnswer:
 		return a.post(ctx, channel, a.threadOf(cb), replyMessage(c.Reply))
 	case chat.ClickVoted:
-		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, ref, true, called)}, "")
+		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")
 	case chat.ClickCall:
 		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
 			return err
 		}
-		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, ref, voted, true)}, "")
+		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")
 	case chat.ClickPreview:
 		return replace(draw(chat.PreviewView(c.Reply, c.Others)), slack.ResponseTypeEphemeral)
 	case chat.ClickPost:

@@ -128,14 +128,14 @@ func capBlocks(blocks []slack.Block) []slack.Block {
 
 // replaceFeedback returns the blocks of a posted answer with its feedback
 // blocks redrawn, after a vote or a call for a person.
-func replaceFeedback(blocks []slack.Block, ref chat.Ref, voted, called bool) []slack.Block {
+func replaceFeedback(blocks []slack.Block, feedback chat.Row) []slack.Block {
 	out := make([]slack.Block, 0, len(blocks))
 	for _, b := range blocks {
 		if id := blockID(b); id != blockFeedbackAsk && id != chat.RowFeedback {
 			out = append(out, b)
 		}
 	}
-	return append(out, drawRow(chat.FeedbackRow(ref, voted, called))...)
+	return append(out, drawRow(feedback)...)
 }
 
 // buttons are the action blocks' buttons of a posted message.

@@ -148,11 +148,11 @@ func TestFeedbackState(t *testing.T) {
 	if v, c := state(fresh); v || c {
 		t.Errorf("state(fresh) = %v, %v; want false, false", v, c)
 	}
-	voted := replaceFeedback(fresh, ref, true, false)
+	voted := replaceFeedback(fresh, chat.FeedbackRow(ref, true, false))
 	if v, c := state(voted); !v || c {
 		t.Errorf("state(voted) = %v, %v; want true, false", v, c)
 	}
-	both := replaceFeedback(voted, ref, true, true)
+	both := replaceFeedback(voted, chat.FeedbackRow(ref, true, true))
 	if len(both) != 1 {
 		t.Errorf("voted and called: %d blocks; want the thanks only", len(both))
 	}

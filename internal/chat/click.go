@@ -26,9 +26,10 @@ type Click struct {
 	// person and answer, calls for a person once per answer.
 	Answer string
 	User   string
-	// Others are the entry ids the clicked /faq preview offers besides its
-	// own, read back from its buttons.
-	Others []string
+	// Buttons are the buttons the clicked message carries (their action and
+	// value), read back from it: the message is the memory of what it
+	// offers and of its feedback.
+	Buttons []Button
 }
 
 // ClickKind is what a click leads to.
@@ -65,6 +66,9 @@ type Clicked struct {
 	Reply  intents.Reply
 	Others []*intents.Entry
 	Text   string
+	// Feedback is the clicked answer's feedback row, redrawn (ClickVoted,
+	// ClickCall).
+	Feedback Row
 }
 
 // Click decides, for every platform alike, what a click on one of the bot's
@@ -72,11 +76,16 @@ type Clicked struct {
 func (c *Conversation) Click(ctx context.Context, k Click) Clicked {
 	core := c.Helpdesk.Current()
 	l := LabelsIn(k.Ref.Lang)
+	var actions []string
+	for _, b := range k.Buttons {
+		actions = append(actions, b.Action)
+	}
+	voted, called := FeedbackState(actions)
 	if k.Action == ActionHuman {
 		if !c.CallHuman(k.Answer) {
 			return Clicked{Kind: ClickNotice, Text: l.AlreadyCalled}
 		}
-		return Clicked{Kind: ClickCall, Text: c.NoTeamText(core, k.Ref.Lang)}
+		return Clicked{Kind: ClickCall, Text: c.NoTeamText(core, k.Ref.Lang), Feedback: FeedbackRow(k.Ref, voted, true)}
 	}
 	e, known := core.Entry(k.Ref.ID)
 	if !known {
@@ -92,13 +101,15 @@ func (c *Conversation) Click(ctx context.Context, k Click) Clicked {
 		if !c.Vote(ctx, k.Answer, k.User, e, k.Ref.Lang, k.Action == ActionYes) {
 			return Clicked{Kind: ClickNotice, Text: l.AlreadyVoted}
 		}
-		return Clicked{Kind: ClickVoted}
+		return Clicked{Kind: ClickVoted, Feedback: FeedbackRow(k.Ref, true, called)}
 	case ActionPost:
 		return Clicked{Kind: ClickPost, Reply: answer()}
 	case ActionPreview:
+		// The preview's other candidates stay offered, the one it showed
+		// (its post button) among them.
 		var others []*intents.Entry
-		for _, id := range k.Others {
-			if o, ok := core.Entry(id); ok && id != e.ID {
+		for _, b := range k.Buttons {
+			if o, ok := core.Entry(b.Ref.ID); ok && o.ID != e.ID && (b.Action == ActionPreview || b.Action == ActionPost) {
 				others = append(others, o)
 			}
 		}
