@@ -101,19 +101,18 @@ type options struct {
 	private     bool
 }
 
-func commandOptions(i *discordgo.InteractionCreate) options {
-	var o options
-	for _, opt := range i.ApplicationCommandData().Options {
-		switch opt.Name {
-		case optionEntry:
-			s, _ := opt.Value.(string)
-			o.entry = plainText(intents.Cut(s, maxQuery))
-		case optionPrivate:
-			o.private, _ = opt.Value.(bool)
-		case optionLang:
-			o.lang, _ = opt.Value.(string)
+func commandOptions(i *discordgo.InteractionCreate) (o options) {
+	d := i.ApplicationCommandData()
+	value := func(name string) any {
+		if opt := d.GetOption(name); opt != nil {
+			return opt.Value
 		}
+		return nil
 	}
+	entry, _ := value(optionEntry).(string)
+	o.entry = plainText(intents.Cut(entry, maxQuery))
+	o.lang, _ = value(optionLang).(string)
+	o.private, _ = value(optionPrivate).(bool)
 	return o
 }
 
@@ -268,22 +267,15 @@ func (a *Adapter) humanMessage(noTeam, lang, user string) *discordgo.Interaction
 	}
 }
 
+// eachButton calls f with each button of a message's action rows (as
+// rows draws them, or as discordgo reads them from Discord).
 func eachButton(comps []discordgo.MessageComponent, f func(*discordgo.Button)) {
 	for _, c := range comps {
-		row, ok := c.(*discordgo.ActionsRow)
-		if !ok {
-			if r, ok2 := c.(discordgo.ActionsRow); ok2 {
-				row = &r
-			} else {
-				continue
-			}
-		}
-		for _, el := range row.Components {
-			switch b := el.(type) {
-			case *discordgo.Button:
-				f(b)
-			case discordgo.Button:
-				f(&b)
+		if row, ok := c.(*discordgo.ActionsRow); ok {
+			for _, el := range row.Components {
+				if b, ok := el.(*discordgo.Button); ok {
+					f(b)
+				}
 			}
 		}
 	}

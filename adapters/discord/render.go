@@ -66,9 +66,9 @@ func rows(buttons []discordgo.Button) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
 	for len(buttons) > 0 && len(out) < maxRows {
 		n := min(len(buttons), rowButtons)
-		row := discordgo.ActionsRow{}
+		row := &discordgo.ActionsRow{}
 		for _, b := range buttons[:n] {
-			row.Components = append(row.Components, b)
+			row.Components = append(row.Components, &b)
 		}
 		out = append(out, row)
 		buttons = buttons[n:]

@@ -76,12 +76,12 @@ func checkLimits(t *testing.T, p post) {
 		t.Errorf("%d rows", len(p.Components))
 	}
 	for _, c := range p.Components {
-		row := c.(discordgo.ActionsRow)
+		row := c.(*discordgo.ActionsRow)
 		if len(row.Components) > rowButtons {
 			t.Errorf("a row of %d buttons", len(row.Components))
 		}
 		for _, b := range row.Components {
-			btn := b.(discordgo.Button)
+			btn := b.(*discordgo.Button)
 			if chat.Len(btn.Label) > buttonLimit || len(btn.CustomID) > customIDLimit {
 				t.Errorf("button %q / %q over the limits", btn.Label, btn.CustomID)
 			}

@@ -64,11 +64,11 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 	case chat.ClickReplace:
 		return replace(replyMessage(c.Reply), "")
 	case chat.ClickAnswer:
-		return a.post(ctx, channel, a.threadOf(cb), replyMessage(c.Reply))
+		return a.post(ctx, channel, "", a.threadOf(cb), replyMessage(c.Reply))
 	case chat.ClickVoted:
 		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")
 	case chat.ClickCall:
-		if err := a.post(ctx, channel, a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
+		if err := a.post(ctx, channel, "", a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
 			return err
 		}
 		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")

@@ -97,48 +97,51 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, ch.Challenge)
 		return
 	case slackevents.CallbackEvent:
-		if !a.Ready() {
-			// Not yet connected: Slack will deliver it again.
+		if !a.Ready() || !a.dispatchEvent(e) {
+			// Not yet connected, or not taken: Slack will deliver it again.
 			w.Header().Set("Retry-After", "1")
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		if !a.dispatchEvent(e) {
-			// Not taken: Slack will deliver it again.
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "busy", http.StatusServiceUnavailable)
+			http.Error(w, "not taken, try again", http.StatusServiceUnavailable)
 			return
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// take queues a slash command or a click, and reports false when it was
+// not taken (the adapter is not running).
+func (a *Adapter) take(data any) bool {
+	switch d := data.(type) {
+	case slack.SlashCommand:
+		return a.Go("slash command", func(ctx context.Context) error { return a.onCommand(ctx, d) })
+	case slack.InteractionCallback:
+		return a.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, d) })
+	}
+	return true
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	cmd, err := slack.SlashCommandParse(r)
-	if err != nil {
-		http.Error(w, "unreadable command", http.StatusBadRequest)
-		return
-	}
-	if !a.Go("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) }) {
-		http.Error(w, "not running", http.StatusServiceUnavailable) // not acknowledged: Slack tells the agent
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	a.serveTaken(w, cmd, err)
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "unreadable interaction", http.StatusBadRequest)
-		return
-	}
 	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(r.PostForm.Get("payload")), &cb); err != nil {
-		http.Error(w, "unreadable interaction", http.StatusBadRequest)
-		return
+	err := r.ParseForm()
+	if err == nil {
+		err = json.Unmarshal([]byte(r.PostForm.Get("payload")), &cb)
 	}
-	if !a.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) }) {
+	a.serveTaken(w, cb, err)
+}
+
+// serveTaken acknowledges a command or a click once taken; one not taken
+// is not acknowledged, and Slack tells the person it failed.
+func (a *Adapter) serveTaken(w http.ResponseWriter, data any, err error) {
+	switch {
+	case err != nil:
+		http.Error(w, "unreadable request", http.StatusBadRequest)
+	case !a.take(data):
 		http.Error(w, "not running", http.StatusServiceUnavailable)
-		return
+	default:
+		w.WriteHeader(http.StatusOK)
 	}
-	w.WriteHeader(http.StatusOK)
 }

@@ -10,6 +10,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,12 +75,8 @@ func New(cfg Config, hd Helpdesk) (*Adapter, error) {
 	case cfg.HelpdeskGroup != "" && !groupID.MatchString(cfg.HelpdeskGroup):
 		return nil, fmt.Errorf("slack: SLACK_HELPDESK_GROUP must be a user group id such as S0123ABCD, not %q", cfg.HelpdeskGroup)
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	}
-	if cfg.MaxRetries <= 0 {
-		cfg.MaxRetries = 5
-	}
+	cfg.HTTPClient = cmp.Or(cfg.HTTPClient, &http.Client{Timeout: 15 * time.Second})
+	cfg.MaxRetries = cmp.Or(max(cfg.MaxRetries, 0), 5)
 	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
@@ -167,16 +164,9 @@ func (a *Adapter) runSocketMode(ctx context.Context) error {
 				if e, ok := ev.Data.(slackevents.EventsAPIEvent); !ok || a.dispatchEvent(e) {
 					client.Ack(*ev.Request)
 				}
-			case socketmode.EventTypeSlashCommand:
+			case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
 				client.Ack(*ev.Request)
-				if cmd, ok := ev.Data.(slack.SlashCommand); ok {
-					a.Go("slash command", func(ctx context.Context) error { return a.onCommand(ctx, cmd) })
-				}
-			case socketmode.EventTypeInteractive:
-				client.Ack(*ev.Request)
-				if cb, ok := ev.Data.(slack.InteractionCallback); ok {
-					a.Go("interaction", func(ctx context.Context) error { return a.onInteraction(ctx, cb) })
-				}
+				a.take(ev.Data)
 			}
 		}
 	}
@@ -259,11 +249,11 @@ type outbox struct {
 }
 
 func (o outbox) Private(ctx context.Context, md string) error {
-	return o.a.ephemeral(ctx, o.m.channel, o.m.user, o.m.threadTS, textMessage(md))
+	return o.a.post(ctx, o.m.channel, o.m.user, o.m.threadTS, textMessage(md))
 }
 
 func (o outbox) Public(ctx context.Context, md string) error {
-	return o.a.post(ctx, o.m.channel, "", textMessage(md))
+	return o.a.post(ctx, o.m.channel, "", "", textMessage(md))
 }
 
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
@@ -271,35 +261,25 @@ func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
 	if thread == "" && !o.m.isDM() {
 		thread = o.m.ts
 	}
-	return o.a.post(ctx, o.m.channel, thread, replyMessage(r))
+	return o.a.post(ctx, o.m.channel, "", thread, replyMessage(r))
 }
 
-// post sends a message to a channel, in a thread when thread is set.
-func (a *Adapter) post(ctx context.Context, channel, thread string, msg message) error {
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(msg.Text, false),
-		slack.MsgOptionBlocks(msg.Blocks...),
-		slack.MsgOptionDisableLinkUnfurl(),
-		slack.MsgOptionDisableMediaUnfurl(),
-	}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	return a.retry(ctx, "chat.postMessage", func() error {
-		_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
-		return err
-	})
-}
-
-// ephemeral shows a message to one person only, in a thread when thread is
-// set.
-func (a *Adapter) ephemeral(ctx context.Context, channel, user, thread string, msg message) error {
+// post sends a message to a channel, in a thread when thread is set; to
+// one person only (an ephemeral message) when user is set.
+func (a *Adapter) post(ctx context.Context, channel, user, thread string, msg message) error {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	return a.retry(ctx, "chat.postEphemeral", func() error {
-		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
+	if user != "" {
+		return a.retry(ctx, "chat.postEphemeral", func() error {
+			_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
+			return err
+		})
+	}
+	opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	return a.retry(ctx, "chat.postMessage", func() error {
+		_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
 		return err
 	})
 }
