@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
@@ -384,9 +385,11 @@ func TestDiscordFaqCommand(t *testing.T) {
 }
 
 func TestDiscordFaqDeferredWhenSlow(t *testing.T) {
-	b := startDiscord(t, func(c *discord.Config, b *discordBot) { c.Defer = 50 * time.Millisecond })
+	clock := clockwork.NewFakeClockAt(time.Now())
+	b := startDiscord(t, func(c *discord.Config, b *discordBot) { c.Clock = clock })
 	b.hd.gate = make(chan struct{})
 	b.interaction("905", 2, faqData(map[string]any{"name": "entry", "type": 3, "value": "problème de certificat"}), nil)
+	advance(t, clock, 2*time.Second) // the default Defer, on the adapter's clock
 	cb := b.fake.WaitCallback()
 	if cb.Body["type"] != float64(5) {
 		t.Fatalf("first response %v; want 5 (deferred) while the answer is held", cb.Body)

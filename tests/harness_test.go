@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // runAdapter runs an adapter until the returned stop is called (or the
@@ -68,4 +70,16 @@ func (b *runningBot) terminate(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("bot did not exit within 20 s of SIGTERM")
 	}
+}
+
+// advance moves a fake clock by d once the code under test waits on it:
+// the test controls time instead of sleeping.
+func advance(t *testing.T, clock *clockwork.FakeClock, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, 1); err != nil {
+		t.Fatalf("nothing waited on the clock within 10 s")
+	}
+	clock.Advance(d)
 }

@@ -11,8 +11,8 @@ const module = "github.com/acad-lyon/helpdesk-bot"
 
 // The picture of ../shared/STYLE.md stays true: the matcher knows nothing of
 // YAML or platforms, adapters never import each other or the matcher, the
-// conversation (internal/chat) knows no platform, and only main reads the
-// environment.
+// conversation (internal/chat) and the webhook guard know no platform, and
+// only main reads the environment.
 func TestImportRules(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
@@ -27,6 +27,8 @@ func TestImportRules(t *testing.T) {
 		{module + "/adapters/...", true, []string{module + "/internal/matcher", module + "/adapters/"}},
 		// The conversation is the same for every platform: it knows none.
 		{module + "/internal/chat", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
+		// The webhook guard knows HTTP, not what a platform or the bot says.
+		{module + "/internal/webhook", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/", module + "/intents", module + "/internal/chat"}},
 	}
 	for _, r := range rules {
 		args := []string{"list", "-deps", r.pkg}

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/intents"
@@ -593,13 +594,18 @@ func TestSlackHTTPSignatures(t *testing.T) {
 func TestSlackRateLimitedThenPosted(t *testing.T) {
 	var waits []time.Duration
 	var mu sync.Mutex
+	clock := clockwork.NewFakeClockAt(time.Now())
 	b := startSlack(t, true, func(c *slack.Config) {
+		c.Clock = clock
 		c.OnRateLimit = func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
 	})
 	b.fake.Mu.Lock()
 	b.fake.RateLimit = 1
 	b.fake.Mu.Unlock()
 	b.event("Ev1", mention("CGENERAL", "8.000001", "comment changer mon mot de passe ?"))
+	// The adapter waits Slack's Retry-After on its clock: the test moves
+	// the clock instead of waiting a second.
+	advance(t, clock, time.Second)
 	b.fake.WaitPost()
 	if err := b.stop(); err != nil {
 		t.Fatal(err)

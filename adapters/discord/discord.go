@@ -5,7 +5,7 @@
 // buttons, never pinging anyone but the asker and, on request, the helpdesk
 // role; agents get /faq with autocomplete.
 //
-// It knows nothing of matching: questions go to a Helpdesk, replies come
+// It knows nothing of matching: questions go to a chat.Helpdesk, replies come
 // back platform-neutral and are rendered here.
 package discord
 
@@ -33,9 +33,6 @@ const Platform = "discord"
 
 // DefaultAPIURL is Discord's REST base (discordgo.EndpointAPI).
 const DefaultAPIURL = "https://discord.com/api/v9/"
-
-// Helpdesk is what the adapter asks of the answering core.
-type Helpdesk = chat.Helpdesk
 
 // Config configures the adapter. Token is required.
 type Config struct {
@@ -73,7 +70,7 @@ type Adapter struct {
 }
 
 // New checks the configuration and prepares the session; Run connects.
-func New(cfg Config, hd Helpdesk) (*Adapter, error) {
+func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("discord: DISCORD_BOT_TOKEN is required")
 	}
@@ -211,16 +208,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 	defer a.Start()()
 	// Know who the bot is before any event arrives (discordgo runs the Ready
 	// handler concurrently with the first messages).
-	if u, err := a.s.User("@me", discordgo.WithContext(ctx)); err == nil {
-		a.SetSelf(u.ID)
-	} else {
-		if ctx.Err() != nil {
-			return nil
+	if ok, err := a.Identify(ctx, func() (string, error) {
+		u, err := a.s.User("@me", discordgo.WithContext(ctx))
+		if err != nil {
+			return "", err
 		}
-		if re, ok := errors.AsType[*discordgo.RESTError](err); ok && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-			return errors.New("discord: the bot token was refused")
-		}
-		a.Log.Warn("discord: cannot reach Discord yet", "err", err)
+		return u.ID, nil
+	}, func(err error) bool {
+		re, ok := errors.AsType[*discordgo.RESTError](err)
+		return ok && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized
+	}); !ok {
+		return err
 	}
 	if !a.open(ctx) {
 		return nil
@@ -246,9 +244,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 }
 
-// settle waits until no disconnection was reported for cfg.Settle.
+// settle waits until no disconnection was reported for cfg.Settle. It
+// waits in real time, not on the clock: what it waits for is discordgo's
+// goroutines, which run in real time.
 func (a *Adapter) settle(ctx context.Context) bool {
-	t := a.Clock.NewTimer(a.cfg.Settle)
+	t := time.NewTimer(a.cfg.Settle)
 	defer t.Stop()
 	for {
 		select {
@@ -256,7 +256,7 @@ func (a *Adapter) settle(ctx context.Context) bool {
 			return false
 		case <-a.disconnected:
 			t.Reset(a.cfg.Settle)
-		case <-t.Chan():
+		case <-t.C:
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -19,9 +20,6 @@ const (
 	optionLang    = "lang"
 )
 
-// maxQuery bounds what /faq matches: an agent's query is a few words.
-const maxQuery = 500
-
 // faqCommand declares /faq, in English with French names and descriptions
 // for French clients.
 func faqCommand() *discordgo.ApplicationCommand {
@@ -36,7 +34,7 @@ func faqCommand() *discordgo.ApplicationCommand {
 			{
 				Type: discordgo.ApplicationCommandOptionString, Name: optionEntry, NameLocalizations: *fr("fiche"),
 				Description: "Entry id, title or keywords (suggestions as you type)", DescriptionLocalizations: *fr("Identifiant, titre ou mots-clés de la fiche (suggestions pendant la saisie)"),
-				Autocomplete: true, MaxLength: maxQuery,
+				Autocomplete: true, MaxLength: chat.MaxQuery,
 			},
 			{
 				Type: discordgo.ApplicationCommandOptionBoolean, Name: optionPrivate, NameLocalizations: *fr("privé"),
@@ -87,13 +85,11 @@ func (a *Adapter) locale(i *discordgo.InteractionCreate) string {
 }
 
 func userOf(i *discordgo.InteractionCreate) *discordgo.User {
+	u := i.User // in a direct message; in a server, the member's
 	if i.Member != nil && i.Member.User != nil {
-		return i.Member.User
+		u = i.Member.User
 	}
-	if i.User != nil {
-		return i.User
-	}
-	return &discordgo.User{}
+	return cmp.Or(u, &discordgo.User{})
 }
 
 type options struct {
@@ -110,7 +106,7 @@ func commandOptions(i *discordgo.InteractionCreate) (o options) {
 		return nil
 	}
 	entry, _ := value(optionEntry).(string)
-	o.entry = plainText(intents.Cut(entry, maxQuery))
+	o.entry = plainText(intents.Cut(entry, chat.MaxQuery))
 	o.lang, _ = value(optionLang).(string)
 	o.private, _ = value(optionPrivate).(bool)
 	return o
@@ -122,7 +118,7 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.InteractionCrea
 	o := commandOptions(i)
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	for _, c := range a.Conv.Complete(o.entry, o.lang, a.locale(i), maxChoices) {
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(c.Title+" — "+c.ID, choiceLimit), Value: c.ID})
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: chat.Truncate(c.Title+" — "+c.ID, choiceLimit), Value: c.ID})
 	}
 	return a.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
@@ -162,7 +158,7 @@ func postData(p post) *discordgo.InteractionResponseData {
 }
 
 func privateText(md string) *discordgo.InteractionResponseData {
-	return &discordgo.InteractionResponseData{Content: truncate(md, contentLimit), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+	return &discordgo.InteractionResponseData{Content: chat.Truncate(md, contentLimit), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
 }
 
 // respondSoon answers an interaction within Discord's 3 seconds whatever
@@ -259,7 +255,7 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 // configured, says how to reach the helpdesk (noTeam).
 func (a *Adapter) humanMessage(noTeam, lang, user string) *discordgo.InteractionResponseData {
 	if a.cfg.HelpdeskRole == "" {
-		return &discordgo.InteractionResponseData{Content: truncate(noTeam, contentLimit), AllowedMentions: noMentions()}
+		return &discordgo.InteractionResponseData{Content: chat.Truncate(noTeam, contentLimit), AllowedMentions: noMentions()}
 	}
 	return &discordgo.InteractionResponseData{
 		Content:         "<@" + user + "> " + fmt.Sprintf(chat.LabelsIn(lang).HumanCalled, "<@&"+a.cfg.HelpdeskRole+">"),

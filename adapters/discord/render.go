@@ -33,8 +33,6 @@ var AnswerLimit = intents.Limit{Platform: "Discord", Render: func(md string) str
 // colour is the embeds' side bar: the academy's blue.
 const colour = 0x1d3557
 
-// A button's custom_id is "action:id|lang", the action one of chat's.
-
 // post is one Discord message of a reply.
 type post struct {
 	Content    string
@@ -42,12 +40,8 @@ type post struct {
 	Components []discordgo.MessageComponent
 }
 
-func customID(action string, ref chat.Ref) string {
-	return truncate(action+":"+ref.String(), customIDLimit)
-}
-
-// parseCustomID splits a custom_id made by customID; the value comes back
-// from Discord, so it is checked.
+// parseCustomID splits a button's custom_id, "action:id|lang" (see button);
+// the value comes back from Discord, so it is checked.
 func parseCustomID(id string) (string, chat.Ref, bool) {
 	action, value, ok := strings.Cut(id, ":")
 	if !ok {
@@ -58,7 +52,7 @@ func parseCustomID(id string) (string, chat.Ref, bool) {
 }
 
 func button(label string, style discordgo.ButtonStyle, action string, ref chat.Ref) discordgo.Button {
-	return discordgo.Button{Label: truncate(label, buttonLimit), Style: style, CustomID: customID(action, ref)}
+	return discordgo.Button{Label: chat.Truncate(label, buttonLimit), Style: style, CustomID: chat.Truncate(action+":"+ref.String(), customIDLimit)}
 }
 
 // rows lays buttons out in action rows of five, within Discord's five rows.
@@ -89,7 +83,7 @@ func draw(v chat.View) []post {
 	}
 	if v.Agent != "" {
 		e := last.Embeds[len(last.Embeds)-1]
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(fmt.Sprintf(chat.LabelsIn(v.Lang).PostedBy, v.Agent), 2048)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: chat.Truncate(fmt.Sprintf(chat.LabelsIn(v.Lang).PostedBy, v.Agent), 2048)}
 	}
 	return posts
 }
@@ -126,7 +120,7 @@ func replyPosts(r intents.Reply) []post { return draw(chat.ReplyView(r)) }
 // embedPosts puts markdown in embeds within Discord's limits: 4096
 // characters a description, 6000 and 10 embeds a message.
 func embedPosts(title, md string) []post {
-	title = truncate(title, titleLimit)
+	title = chat.Truncate(title, titleLimit)
 	var posts []post
 	cur, size := post{}, 0
 	for i, piece := range chat.Split(md, descriptionLimit) {
@@ -173,6 +167,3 @@ func plainText(s string) string {
 	s = broadcast.ReplaceAllString(discordMarkup.ReplaceAllString(s, " "), "$1 ")
 	return strings.Join(strings.Fields(s), " ")
 }
-
-// truncate cuts s to at most n characters, as Discord counts them.
-func truncate(s string, n int) string { return chat.Truncate(s, n) }

@@ -126,7 +126,7 @@ func TestPlainText(t *testing.T) {
 
 func TestCustomIDRoundTrip(t *testing.T) {
 	ref := chat.Ref{ID: "imap-settings", Lang: "en"}
-	action, got, ok := parseCustomID(customID(chat.ActionYes, ref))
+	action, got, ok := parseCustomID(button("x", discordgo.SuccessButton, chat.ActionYes, ref).CustomID)
 	if !ok || action != chat.ActionYes || got != ref {
 		t.Errorf("parseCustomID = %q, %v, %v; want %q, %v", action, got, ok, chat.ActionYes, ref)
 	}

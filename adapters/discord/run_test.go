@@ -50,3 +50,17 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// A refused token stops Run at once with an error that says so.
+func TestRunTokenRefused(t *testing.T) {
+	fake := platformtest.NewDiscord(t)
+	a, err := New(Config{Token: "wrong", APIURL: fake.APIURL(), Settings: chat.Settings{Logger: slog.New(slog.DiscardHandler)}}, chat.Fixed(chattest.Shipped(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Run(ctx); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("Run with a wrong token = %v; want the token refused", err)
+	}
+}

@@ -22,17 +22,17 @@ func (a *Adapter) onCommand(ctx context.Context, cmd slack.SlashCommand) error {
 	}
 	switch f.Kind {
 	case chat.FAQPost:
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeInChannel, draw(chat.CannedView(f.Canned, cmd.UserID)))
+		return a.respond(ctx, cmd.ResponseURL, draw(chat.CannedView(f.Canned, cmd.UserID)), slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel})
 	case chat.FAQPreview:
-		return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, draw(chat.PreviewView(f.Canned, f.Others)))
+		return a.respond(ctx, cmd.ResponseURL, draw(chat.PreviewView(f.Canned, f.Others)), privately)
 	}
-	return a.respondMessage(ctx, cmd.ResponseURL, slack.ResponseTypeEphemeral, textMessage(f.Text))
+	return a.respond(ctx, cmd.ResponseURL, textMessage(f.Text), privately)
 }
 
-func (a *Adapter) respondMessage(ctx context.Context, url, responseType string, msg message) error {
-	blocks := slack.Blocks{BlockSet: msg.Blocks}
-	return a.respond(ctx, url, &slack.WebhookMessage{ResponseType: responseType, Text: msg.Text, Blocks: &blocks, UnfurlLinks: new(false), UnfurlMedia: new(false)})
-}
+var (
+	privately = slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral}
+	inPlace   = slack.WebhookMessage{ReplaceOriginal: true}
+)
 
 // onInteraction does what the conversation decides of a click on one of
 // the bot's buttons (chat.Conversation.Click).
@@ -55,32 +55,28 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 		r, _ := chat.ParseRef(b.Value)
 		k.Buttons = append(k.Buttons, chat.Button{Action: actionName(b.ActionID), Ref: r})
 	}
-	replace := func(msg message, responseType string) error {
-		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: responseType, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}})
-	}
 	switch c := a.Conv.Click(ctx, k); c.Kind {
 	case chat.ClickNotice:
-		return a.respondMessage(ctx, cb.ResponseURL, slack.ResponseTypeEphemeral, textMessage(c.Text))
+		return a.respond(ctx, cb.ResponseURL, textMessage(c.Text), privately)
 	case chat.ClickReplace:
-		return replace(replyMessage(c.Reply), "")
+		return a.respond(ctx, cb.ResponseURL, replyMessage(c.Reply), inPlace)
 	case chat.ClickAnswer:
 		return a.post(ctx, channel, "", a.threadOf(cb), replyMessage(c.Reply))
-	case chat.ClickVoted:
-		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")
-	case chat.ClickCall:
-		if err := a.post(ctx, channel, "", a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
-			return err
+	case chat.ClickVoted, chat.ClickCall:
+		if c.Kind == chat.ClickCall {
+			if err := a.post(ctx, channel, "", a.threadOf(cb), a.humanMessage(c.Text, ref.Lang, cb.User.ID)); err != nil || blocks == nil {
+				return err
+			}
 		}
-		return replace(message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, "")
+		return a.respond(ctx, cb.ResponseURL, message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, inPlace)
 	case chat.ClickPreview:
-		return replace(draw(chat.PreviewView(c.Reply, c.Others)), slack.ResponseTypeEphemeral)
+		return a.respond(ctx, cb.ResponseURL, draw(chat.PreviewView(c.Reply, c.Others)), slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral})
 	case chat.ClickPost:
-		msg := draw(chat.CannedView(c.Reply, cb.User.ID))
-		post := &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks}, ThreadTimestamp: cb.Container.ThreadTs, UnfurlLinks: new(false), UnfurlMedia: new(false)}
-		if err := a.respond(ctx, cb.ResponseURL, post); err != nil {
+		post := slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, ThreadTimestamp: cb.Container.ThreadTs}
+		if err := a.respond(ctx, cb.ResponseURL, draw(chat.CannedView(c.Reply, cb.User.ID)), post); err != nil {
 			return err
 		}
-		return a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{DeleteOriginal: true})
+		return a.respond(ctx, cb.ResponseURL, message{}, slack.WebhookMessage{DeleteOriginal: true})
 	}
 	return nil
 }

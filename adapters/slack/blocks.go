@@ -37,7 +37,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 }
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, buttonLimit), true, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, chat.Truncate(s, buttonLimit), true, false)
 }
 
 // sections renders markdown as mrkdwn sections within Slack's limit.
@@ -68,7 +68,8 @@ func draw(v chat.View) message {
 	for _, row := range v.Rows {
 		blocks = append(blocks, drawRow(row)...)
 	}
-	return message{Text: notification(v.Notify), Blocks: capBlocks(blocks)}
+	// The text is the plain companion of the blocks, for notifications.
+	return message{Text: chat.Truncate(Mrkdwn(v.Notify), fallbackLimit), Blocks: capBlocks(blocks)}
 }
 
 // drawRow is a row's heading as context and its buttons as an action block
@@ -106,11 +107,6 @@ func replyMessage(r intents.Reply) message { return draw(chat.ReplyView(r)) }
 
 // textMessage is a message of markdown only.
 func textMessage(md string) message { return draw(chat.TextView(md)) }
-
-// notification is the plain-text companion of the blocks.
-func notification(md string) string {
-	return truncate(Mrkdwn(md), fallbackLimit)
-}
 
 // capBlocks keeps a message within Slack's 50 blocks, keeping the last
 // blocks (the buttons) and cutting text sections in the middle.
@@ -158,8 +154,6 @@ func blockID(b slack.Block) string {
 	case *slack.ContextBlock:
 		return b.BlockID
 	case *slack.ActionBlock:
-		return b.BlockID
-	case *slack.SectionBlock:
 		return b.BlockID
 	}
 	return ""

@@ -89,12 +89,10 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	switch e.Type {
 	case slackevents.URLVerification:
-		var ch struct {
-			Challenge string `json:"challenge"`
+		if ch, ok := e.Data.(*slackevents.EventsAPIURLVerificationEvent); ok {
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, ch.Challenge)
 		}
-		json.Unmarshal(body, &ch)
-		w.Header().Set("Content-Type", "text/plain")
-		io.WriteString(w, ch.Challenge)
 		return
 	case slackevents.CallbackEvent:
 		if !a.Ready() || !a.dispatchEvent(e) {

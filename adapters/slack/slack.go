@@ -5,7 +5,7 @@
 // thread, offers "did you mean" and feedback buttons, and gives helpdesk
 // agents the /faq command to paste canned answers.
 //
-// It knows nothing of matching: questions go to a Helpdesk, replies come
+// It knows nothing of matching: questions go to a chat.Helpdesk, replies come
 // back platform-neutral and are rendered here as Block Kit.
 package slack
 
@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,9 +30,6 @@ import (
 
 // Platform names Slack in logs, votes and records.
 const Platform = "slack"
-
-// Helpdesk is what the adapter asks of the answering core.
-type Helpdesk = chat.Helpdesk
 
 // Config configures the adapter. BotToken is required, with AppToken
 // (Socket Mode) or SigningSecret (HTTP Events mode).
@@ -64,7 +62,7 @@ type Adapter struct {
 }
 
 // New checks the configuration and prepares the adapter; Run connects.
-func New(cfg Config, hd Helpdesk) (*Adapter, error) {
+func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 	switch {
 	case cfg.BotToken == "":
 		return nil, errors.New("slack: SLACK_BOT_TOKEN is required")
@@ -100,19 +98,14 @@ func (a *Adapter) SocketMode() bool { return a.cfg.AppToken != "" }
 // returns an error when Slack refuses the tokens.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.Start()()
-	// Who the bot is, asked again while Slack is unreachable.
-	err := a.Retry(ctx, func() error {
+	if ok, err := a.Identify(ctx, func() (string, error) {
 		resp, err := a.api.AuthTestContext(ctx)
-		if err == nil {
-			a.SetSelf(resp.UserID)
+		if err != nil {
+			return "", err
 		}
+		return resp.UserID, nil
+	}, isAuthError); !ok {
 		return err
-	}, a.Backoff("reach Slack", 30*time.Second, isAuthError))
-	switch {
-	case ctx.Err() != nil:
-		return nil
-	case err != nil:
-		return fmt.Errorf("slack: the bot token was refused: %w", err)
 	}
 	a.SetReady(true)
 	if !a.SocketMode() {
@@ -124,26 +117,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 }
 
 func isAuthError(err error) bool {
-	switch err.Error() {
-	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired":
-		return true
-	}
-	return false
+	e, ok := errors.AsType[slack.SlackErrorResponse](err)
+	return ok && slices.Contains([]string{"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}, e.Err)
 }
 
 func (a *Adapter) runSocketMode(ctx context.Context) error {
 	client := socketmode.New(a.api)
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	errc := make(chan error, 1)
-	go func() { errc <- client.RunContext(runCtx) }()
+	go func() { errc <- client.RunContext(ctx) }()
 	for {
 		select {
-		case <-ctx.Done():
-			cancel()
-			<-errc
-			return nil
-		case err := <-errc:
+		case err := <-errc: // at the latest when ctx is done
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -284,14 +268,17 @@ func (a *Adapter) post(ctx context.Context, channel, user, thread string, msg me
 	})
 }
 
-// respond sends a message through an interaction's or command's
-// response_url.
-func (a *Adapter) respond(ctx context.Context, url string, msg *slack.WebhookMessage) error {
+// respond sends msg through a command's or click's response_url, as how
+// says (in the channel, privately, in place of the clicked message...).
+func (a *Adapter) respond(ctx context.Context, url string, msg message, how slack.WebhookMessage) error {
 	if url == "" {
 		return errors.New("no response_url")
 	}
+	if msg.Blocks != nil {
+		how.Text, how.Blocks, how.UnfurlLinks, how.UnfurlMedia = msg.Text, &slack.Blocks{BlockSet: msg.Blocks}, new(false), new(false)
+	}
 	return a.retry(ctx, "response_url", func() error {
-		return slack.PostWebhookCustomHTTPContext(ctx, url, a.cfg.HTTPClient, msg)
+		return slack.PostWebhookCustomHTTPContext(ctx, url, a.cfg.HTTPClient, &how)
 	})
 }
 

@@ -3,8 +3,6 @@ package slack
 import (
 	"regexp"
 	"strings"
-
-	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
 // slackMarkup matches Slack's angle-bracket markup in message text: user and
@@ -39,6 +37,3 @@ func plainText(s string) string {
 func mentions(text, user string) bool {
 	return user != "" && (strings.Contains(text, "<@"+user+">") || strings.Contains(text, "<@"+user+"|"))
 }
-
-// truncate cuts s to at most n characters, as Slack counts them.
-func truncate(s string, n int) string { return chat.Truncate(s, n) }

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -129,6 +130,27 @@ func (h *Host) Self() string {
 
 // SetSelf records the bot's own user id.
 func (h *Host) SetSelf(id string) { h.self.Store(&id) }
+
+// Identify asks the platform who the bot is (who returns its user id),
+// again while the platform cannot be reached, waiting on the clock. It
+// reports false when ctx is done first (err nil: the adapter was stopped) or
+// when the platform refuses the token (refused: err says so).
+func (h *Host) Identify(ctx context.Context, who func() (string, error), refused func(error) bool) (ok bool, err error) {
+	err = h.Retry(ctx, func() error {
+		id, err := who()
+		if err == nil {
+			h.SetSelf(id)
+		}
+		return err
+	}, h.Backoff("reach the platform", 30*time.Second, refused))
+	switch {
+	case ctx.Err() != nil:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: the bot token was refused: %w", h.Platform, err)
+	}
+	return true, nil
+}
 
 // Connected records a connection to the platform (how: "by Socket Mode",
 // "to the gateway"): the adapter is ready, the log and OnConnect say
