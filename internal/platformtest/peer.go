@@ -5,8 +5,10 @@
 package platformtest
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,4 +80,16 @@ func Wait[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 	var zero T
 	return zero
+}
+
+// WantRefused runs an adapter configured with a wrong token against a fake
+// and fails the test unless Run returns, within 10 s, an error saying the
+// token was refused.
+func WantRefused(t *testing.T, run func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := run(ctx); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("Run with a wrong token = %v; want the token refused", err)
+	}
 }
