@@ -222,3 +222,31 @@ func TestFAQReadsOneVersion(t *testing.T) {
 		}
 	}
 }
+
+// The same for a click: one version of the knowledge for all it does.
+func TestClickReadsOneVersion(t *testing.T) {
+	first, second := chattest.Shipped(t), chattest.Shipped(t)
+	hd := &flipping{versions: [2]chat.Core{first, second}}
+	c := &chat.Conversation{Platform: "test", Helpdesk: hd}
+	fr := func(id string) chat.Ref { return chat.Ref{ID: id, Lang: intents.French} }
+	preview := []chat.Button{{Action: chat.ActionPost, Ref: fr("default-password")}, {Action: chat.ActionPreview, Ref: fr("password-reset")}}
+	for _, k := range []chat.Click{
+		{Action: chat.ActionPreview, Ref: fr("password-reset"), Answer: "m1", Buttons: preview},
+		{Action: chat.ActionSee, Ref: fr("imap-vs-pop"), Answer: "m2"},
+		{Action: chat.ActionHuman, Ref: fr("imap-settings"), Answer: "m3"},
+	} {
+		hd.calls.Store(0)
+		got := c.Click(context.Background(), k)
+		if n := hd.calls.Load(); n != 1 {
+			t.Errorf("Click(%s) read the knowledge %d times; want once", k.Action, n)
+		}
+		for _, e := range append(got.Others, got.Reply.Entry) {
+			if e == nil {
+				continue
+			}
+			if f, ok := first.Knowledge().Entry(e.ID); !ok || f != e {
+				t.Errorf("Click(%s) used %s of another version", k.Action, e.ID)
+			}
+		}
+	}
+}
