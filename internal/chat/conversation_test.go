@@ -196,7 +196,7 @@ func (f *flipping) Current() chat.Core { return f.versions[(f.calls.Add(1)-1)%2]
 // A reload in the middle of a /faq never mixes two versions of the
 // knowledge: the whole answer comes from the version read first.
 func TestFAQReadsOneVersion(t *testing.T) {
-	first, second := chattest.Shipped(t), chattest.Shipped(t) // two loads: two versions
+	first, second := chattest.Fresh(t), chattest.Fresh(t) // two loads: two versions
 	hd := &flipping{versions: [2]chat.Core{first, second}}
 	c := &chat.Conversation{Platform: "test", Helpdesk: hd}
 	fromFirst := func(e *intents.Entry) bool {
@@ -225,7 +225,7 @@ func TestFAQReadsOneVersion(t *testing.T) {
 
 // The same for a click: one version of the knowledge for all it does.
 func TestClickReadsOneVersion(t *testing.T) {
-	first, second := chattest.Shipped(t), chattest.Shipped(t)
+	first, second := chattest.Fresh(t), chattest.Fresh(t)
 	hd := &flipping{versions: [2]chat.Core{first, second}}
 	c := &chat.Conversation{Platform: "test", Helpdesk: hd}
 	fr := func(id string) chat.Ref { return chat.Ref{ID: id, Lang: intents.French} }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // Queued keeps the store off the reply path: a Recorder whose writes go,
@@ -26,6 +28,10 @@ type Queued struct {
 	closing   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+
+	// Clock spaces the retries (default the real clock; tests move a fake
+	// one). Set it before the first write.
+	Clock clockwork.Clock
 
 	// OnDropped, when set, is told of each write dropped ("full": the queue
 	// was full; "failed": every retry failed; "shutdown": still queued at
@@ -55,6 +61,15 @@ func NewQueued(rec Recorder, log *slog.Logger, capacity int) *Queued {
 	go q.write()
 	return q
 }
+
+func (q *Queued) clock() clockwork.Clock {
+	if q.Clock == nil {
+		return realClock
+	}
+	return q.Clock
+}
+
+var realClock = clockwork.NewRealClock()
 
 // Set gives the queue its store (once the database could be opened).
 func (q *Queued) Set(rec Recorder) {
@@ -152,9 +167,11 @@ func (q *Queued) try(w func(context.Context, Recorder) error) {
 			}
 			return
 		}
+		wait := q.clock().NewTimer(min(retryWait<<attempt, maxRetryWait))
 		select {
-		case <-time.After(min(retryWait<<attempt, maxRetryWait)):
+		case <-wait.Chan():
 		case <-q.closing:
+			wait.Stop()
 			if attempt > 0 { // on shutdown, one more try at most
 				q.dropped("shutdown")
 				return

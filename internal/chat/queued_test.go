@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // slowStore is a store that blocks (a locked table) or fails on demand.
@@ -78,15 +80,25 @@ func TestQueuedNeverWaitsForTheStore(t *testing.T) {
 func TestQueuedRetriesAndWaitsForTheStore(t *testing.T) {
 	s := &slowStore{}
 	s.failing.Store(2)
+	clock := clockwork.NewFakeClock()
 	q := NewQueued(nil, quiet, 100)
+	q.Clock = clock
 	if q.Healthy() {
 		t.Error("healthy without a store")
 	}
 	q.RecordVote(context.Background(), Vote{Entry: "imap-settings"})
 	q.Set(s)
-	deadline := time.Now().Add(10 * time.Second)
-	for len(s.written()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	// Two failures: the writer waits 1 s, then 2 s, on the clock.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, d := range []time.Duration{time.Second, 2 * time.Second} {
+		if err := clock.BlockUntilContext(ctx, 1); err != nil {
+			t.Fatal("the writer did not wait to retry")
+		}
+		clock.Advance(d)
+	}
+	for len(s.written()) == 0 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
 	}
 	if got := s.written(); len(got) != 1 || !q.Healthy() {
 		t.Errorf("written %v, healthy %v; want the vote written after two failures", got, q.Healthy())

@@ -5,14 +5,34 @@ package chattest
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
 // Shipped returns the answering core of the repository's knowledge, for a
-// test running in a package two levels below the root (adapters/x).
+// test running in a package two levels below the root (adapters/x), loaded
+// once per test binary: a core is read-only, and training it again for each
+// test only costs time.
 func Shipped(t *testing.T) *intents.Core {
+	t.Helper()
+	shippedOnce.Do(func() { shipped, shippedErr = intents.LoadCore("../../knowledge/faq.yaml") })
+	if shippedErr != nil {
+		t.Fatal(shippedErr)
+	}
+	return shipped
+}
+
+var (
+	shippedOnce sync.Once
+	shipped     *intents.Core
+	shippedErr  error
+)
+
+// Fresh loads the shipped knowledge again: another version of it, for a
+// test that needs two.
+func Fresh(t *testing.T) *intents.Core {
 	t.Helper()
 	c, err := intents.LoadCore("../../knowledge/faq.yaml")
 	if err != nil {
