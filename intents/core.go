@@ -19,6 +19,9 @@ type Question struct {
 	Text string
 	// Lang forces the reply language (French or English); "" detects it.
 	Lang string
+	// Direct: asked in a direct message with the bot, which nobody else
+	// reads; the secret warning then speaks of no other participants.
+	Direct bool
 }
 
 // Outcome says how the bot replies.
@@ -126,6 +129,8 @@ type Core struct {
 	// services in a question.
 	webmail  names
 	services names
+	// guard finds passwords and NUMENs, knowing the knowledge's words.
+	guard *guard
 }
 
 // NewCore trains the matcher on the knowledge's example questions, once,
@@ -137,7 +142,7 @@ func NewCore(kb *Knowledge) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
-	c := &Core{kb: kb, ix: ix}
+	c := &Core{kb: kb, ix: ix, guard: newGuard(vocabulary(kb))}
 	c.webmail.add("", kb.WebmailNames)
 	for _, s := range kb.Services {
 		c.services.add(s.ID, s.Names)
@@ -312,11 +317,11 @@ func (c *Core) answer(q Question) Reply {
 		lang = ""
 	}
 	text := Clean(q.Text)
-	if ContainsSecret(text) {
+	if numen, password := c.guard.find(cleanLines(q.Text)); numen || password {
 		if lang == "" {
 			lang = c.ix.Language(text)
 		}
-		return c.secretReply(lang)
+		return c.secretReply(lang, numen, q.Direct)
 	}
 	res := c.ix.Rank(text, lang, 8)
 	r := Reply{Lang: res.Lang}

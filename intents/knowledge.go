@@ -124,9 +124,14 @@ type Messages struct {
 	// Empty answers a message with no words in it.
 	Empty Text `yaml:"empty"`
 	// Secret warns, privately, someone who wrote a password or a NUMEN in
-	// a message: delete it, change the password (the password-change entry
-	// follows).
-	Secret Text `yaml:"secret"`
+	// a conversation others read: delete it, change the password (the
+	// password-change entry follows). SecretDirect says the same of a
+	// direct message with the bot, without the other participants.
+	Secret       Text `yaml:"secret"`
+	SecretDirect Text `yaml:"secret_direct"`
+	// SecretNumen follows either when the message held a NUMEN: unlike a
+	// password it cannot be changed; tell the DSI.
+	SecretNumen Text `yaml:"secret_numen"`
 }
 
 // Knowledge is a loaded, validated knowledge base. It is read-only once

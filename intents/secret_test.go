@@ -2,8 +2,11 @@ package intents
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestContainsSecret(t *testing.T) {
@@ -25,6 +28,15 @@ func TestContainsSecret(t *testing.T) {
 		"password: correcthorsebattery",
 		"pwd=S3cret",
 		"My new password is sunflower",
+		// a passphrase between quotes, a short word after a separator
+		"mon mot de passe est « le chat dort sur le canapé »",
+		"mdp : chat",
+		"mdp:Tournesol",
+		"pwd=hunter",
+		"my pwd's hummingbird btw",
+		"c'est Fourviere#12 mon mdp",
+		"NUMEN 10|E|96|42017|NCU",
+		"mon numen par blocs : 10G0 3714 52KL D",
 	}
 	for _, s := range secrets {
 		if !ContainsSecret(s) {
@@ -48,6 +60,11 @@ func TestContainsSecret(t *testing.T) {
 		"j'ai reçu un code à 6 chiffres",
 		"ticket 2024-12345 toujours pas traité",
 		"mon numéro de téléphone 06 12 34 56 78",
+		"mon mdp est peut-être mal enregistré",
+		"password is incorrect - that's all it says",
+		"rendez-vous le 03/14 à 2:30pm, salle C12",
+		"identifiant : prénom.nom ou initiale+nom ?",
+		"le mot de passe provisoire arrivera par courrier",
 		"",
 	}
 	for _, q := range questions {
@@ -126,5 +143,75 @@ func TestMaskSecrets(t *testing.T) {
 		if got := MaskSecrets(in); got != want {
 			t.Errorf("MaskSecrets(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// The warning fits where it is said: in a direct message it speaks of no
+// other participants; after a NUMEN it says that a NUMEN cannot be changed
+// and to tell the DSI.
+func TestSecretWarningFitsWhereItIsSaid(t *testing.T) {
+	c := newShippedCore(t)
+	for _, tc := range []struct {
+		q              string
+		direct         bool
+		others, unlike bool // speaks of other participants; says a NUMEN cannot be changed
+	}{
+		{"mon mot de passe est Lavande2024 et ça ne marche pas", false, true, false},
+		{"mon mot de passe est Lavande2024 et ça ne marche pas", true, false, false},
+		{"mon numen c'est 10E0512345ABC, c'est bien mon identifiant ?", false, true, true},
+		{"my NUMEN is 10 E 05 12345 ABC, is that my login?", true, false, true},
+	} {
+		r, err := c.Answer(context.Background(), Question{Text: tc.q, Direct: tc.direct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ToLower(r.Text)
+		others := strings.Contains(text, "participants") || strings.Contains(text, "other people")
+		unlike := strings.Contains(text, "ne peut pas être changé") || strings.Contains(text, "cannot be changed")
+		dsi := strings.Contains(text, "dsi")
+		if r.Outcome != Secret || others != tc.others || unlike != tc.unlike || tc.unlike && !dsi {
+			t.Errorf("Answer(%q, direct %v): others %v, NUMEN cannot be changed %v, DSI %v; want %v, %v\n%s", tc.q, tc.direct, others, unlike, dsi, tc.others, tc.unlike, r.Text)
+		}
+	}
+}
+
+// BenchmarkSecretGuard: what the guard costs a message, over the example
+// questions of the knowledge (what staff type: 45 bytes on average) and
+// over the tuning half of the labelled corpus (passwords, NUMENs and
+// look-alikes, often long stories: 110 bytes on average).
+func BenchmarkSecretGuard(b *testing.B) {
+	c := newShippedCore(b)
+	var questions []string
+	for _, e := range c.kb.Entries {
+		questions = append(questions, e.Questions.FR...)
+		questions = append(questions, e.Questions.EN...)
+	}
+	raw, err := os.ReadFile("../tests/testdata/secrets-tune.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var labelled []struct {
+		Text string `yaml:"text"`
+	}
+	if err := yaml.Unmarshal(raw, &labelled); err != nil {
+		b.Fatal(err)
+	}
+	var corpus []string
+	for _, m := range labelled {
+		corpus = append(corpus, m.Text)
+	}
+	for name, msgs := range map[string][]string{"questions": questions, "corpus": corpus} {
+		b.Run(name, func(b *testing.B) {
+			size := 0
+			for i := range msgs {
+				msgs[i] = cleanLines(msgs[i])
+				size += len(msgs[i])
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(size / len(msgs)))
+			for i := 0; b.Loop(); i++ {
+				c.guard.contains(msgs[i%len(msgs)])
+			}
+		})
 	}
 }

@@ -113,7 +113,7 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 	if !(0 < s.SuggestThreshold && s.SuggestThreshold < s.AnswerThreshold && s.AnswerThreshold <= 1) {
 		add("", 0, "", "settings: thresholds must satisfy 0 < suggest_threshold (%g) < answer_threshold (%g) <= 1", s.SuggestThreshold, s.AnswerThreshold)
 	}
-	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty, "secret": kb.Messages.Secret} {
+	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty, "secret": kb.Messages.Secret, "secret_direct": kb.Messages.SecretDirect, "secret_numen": kb.Messages.SecretNumen} {
 		for _, lang := range Languages {
 			if strings.TrimSpace(t.exact(lang)) == "" {
 				add(firstFile(locs), 0, "", "messages.%s.%s is missing: the bot needs this sentence in every language", name, lang)

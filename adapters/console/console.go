@@ -64,7 +64,7 @@ func (a *Adapter) Run(ctx context.Context, ans intents.Answerer) error {
 			}
 			return nil
 		case line := <-lines:
-			r, err := ans.Answer(ctx, intents.Question{Text: line})
+			r, err := ans.Answer(ctx, intents.Question{Text: line, Direct: true}) // a terminal is one person's
 			if err != nil {
 				return fmt.Errorf("console: answer: %w", err)
 			}

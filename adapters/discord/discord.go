@@ -313,7 +313,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == ""}
+	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == "", Direct: m.GuildID == ""}
 	for _, u := range m.Mentions {
 		q.Called = q.Called || (u != nil && u.ID == a.Self())
 	}

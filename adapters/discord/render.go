@@ -165,5 +165,5 @@ var (
 // matching: mentions, channel links, custom emoji and timestamps dropped.
 func plainText(s string) string {
 	s = broadcast.ReplaceAllString(discordMarkup.ReplaceAllString(s, " "), "$1 ")
-	return strings.Join(strings.Fields(s), " ")
+	return chat.Tidy(s)
 }

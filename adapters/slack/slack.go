@@ -215,9 +215,9 @@ func (a *Adapter) message(m incoming) (chat.Message, bool) {
 		return chat.Message{}, false
 	}
 	plain := plainText(m.text)
-	called := m.isDM() || m.mention || mentions(m.text, self)
+	called := m.isDM() || m.mention || self != "" && (strings.Contains(m.text, "<@"+self+">") || strings.Contains(m.text, "<@"+self+"|"))
 	configured := a.Listens(m.channel) && m.threadTS == "" && plain != ""
-	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called}, true
+	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called, Direct: m.isDM()}, true
 }
 
 func (m incoming) isDM() bool {

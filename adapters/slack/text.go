@@ -3,6 +3,8 @@ package slack
 import (
 	"regexp"
 	"strings"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
 // slackMarkup matches Slack's angle-bracket markup in message text: user and
@@ -30,10 +32,5 @@ func plainText(s string) string {
 			return " " + strings.TrimPrefix(strings.TrimPrefix(target, "mailto:"), "tel:") + " "
 		}
 	})
-	return strings.Join(strings.Fields(slackUnescaper.Replace(s)), " ")
-}
-
-// mentions reports whether Slack text mentions the user id.
-func mentions(text, user string) bool {
-	return user != "" && (strings.Contains(text, "<@"+user+">") || strings.Contains(text, "<@"+user+"|"))
+	return chat.Tidy(slackUnescaper.Replace(s))
 }

@@ -89,7 +89,7 @@ func syntheticKnowledge(n int) (yaml []byte, queries []string, want []string) {
 	// Each entry has 5 examples a language; 4 are required, so that an
 	// example the self-test refuses can be dropped.
 	b.WriteString("version: 1\nsettings:\n  min_questions: 4\nmessages:\n")
-	for _, m := range []string{"fallback", "did_you_mean", "see_also", "empty", "secret"} {
+	for _, m := range []string{"fallback", "did_you_mean", "see_also", "empty", "secret", "secret_direct", "secret_numen"} {
 		fmt.Fprintf(&b, "  %s: {fr: \"Message %s.\", en: \"Message %s.\"}\n", m, m, m)
 	}
 	b.WriteString("entries:\n")

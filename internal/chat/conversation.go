@@ -24,13 +24,15 @@ type Message struct {
 	// Called: the bot was named, by a mention or in a direct message; an
 	// empty message then gets a hint instead of silence.
 	Called bool
+	// Direct: a direct message with the bot, which nobody else reads.
+	Direct bool
 }
 
 // Wants reports whether a message needs any work: an addressed one, or one
 // anywhere the bot can read that carries a password or a NUMEN (it gets the
 // private warning). It is cheap, for adapters to call before queueing work.
 func Wants(m Message) bool {
-	return m.Addressed || intents.ContainsSecret(intents.Clean(m.Text))
+	return m.Addressed || intents.ContainsSecret(m.Text)
 }
 
 // Say is how a response is said.
@@ -77,7 +79,7 @@ type Conversation struct {
 // Respond decides what to say to m. An error is the core's; nothing has been
 // said then.
 func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error) {
-	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text})
+	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text, Direct: m.Direct})
 	if err != nil {
 		return Response{}, fmt.Errorf("answer: %w", err)
 	}

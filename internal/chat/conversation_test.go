@@ -40,8 +40,9 @@ func TestConversationResponds(t *testing.T) {
 		{"a question in a DM", chat.Message{User: "u1", Channel: "d1", Text: "jai oublie mon mdp", Addressed: true, Called: true}, chat.AsReply, intents.Answered, ""},
 		{"a question in a configured channel", chat.Message{User: "u1", Channel: "c1", Text: "quel port imap", Addressed: true}, chat.AsReply, intents.Answered, ""},
 		{"not addressed", chat.Message{User: "u1", Channel: "c2", Text: "quel port imap"}, chat.Silent, "", ""},
-		{"a secret anywhere", chat.Message{User: "u1", Channel: "c2", Text: "mon mot de passe est Soleil2024!"}, chat.Privately, "", "supprimez ce message"},
-		{"a secret addressed", chat.Message{User: "u1", Channel: "c1", Text: "my password is Hunter2! help", Addressed: true, Called: true}, chat.Privately, "", "delete that message"},
+		{"a secret anywhere", chat.Message{User: "u1", Channel: "c2", Text: "mon mot de passe est Soleil2024!"}, chat.Privately, "", "supprimez-le tout de suite** : les autres participants"},
+		{"a secret addressed", chat.Message{User: "u1", Channel: "c1", Text: "my password is Hunter2! help", Addressed: true, Called: true}, chat.Privately, "", "delete it now**: the other people"},
+		{"a secret in a direct message", chat.Message{User: "u1", Channel: "d1", Text: "mon mdp c'est Tournesol", Addressed: true, Called: true, Direct: true}, chat.Privately, "", "même dans un message privé : **supprimez ce message**"},
 		{"empty in a configured channel", chat.Message{User: "u1", Channel: "c1", Text: "🙂", Addressed: true}, chat.Silent, "", ""},
 		{"empty to the bot", chat.Message{User: "u1", Channel: "c1", Text: "🙂", Addressed: true, Called: true}, chat.AsReply, intents.Empty, ""},
 		{"another service", chat.Message{User: "u1", Channel: "c1", Text: "mot de passe pronote oublié", Addressed: true, Called: true}, chat.AsReply, intents.Redirected, ""},
@@ -63,7 +64,7 @@ func TestConversationResponds(t *testing.T) {
 			if tt.say == chat.AsReply && resp.Reply.Outcome != tt.outcome {
 				t.Errorf("outcome = %s; want %s", resp.Reply.Outcome, tt.outcome)
 			}
-			if tt.text != "" && !strings.Contains(resp.Text, tt.text) {
+			if tt.text != "" && !strings.Contains(strings.ToLower(resp.Text), tt.text) {
 				t.Errorf("text = %q; want it to contain %q", resp.Text, tt.text)
 			}
 		})
@@ -152,7 +153,7 @@ func TestConversationFAQ(t *testing.T) {
 		text                  string // part of Text
 	}{
 		{"", "", "", chat.FAQText, "", "", "imap-settings"},
-		{"aide", "en", "", chat.FAQText, "", "", "Available entries"},
+		{"aide", "en", "", chat.FAQText, "", "", "available entries"},
 		{"imap-settings", "", "", chat.FAQPost, "imap-settings", "fr", ""},
 		{"IMAP-SETTINGS", "en", "", chat.FAQPost, "imap-settings", "en", ""},
 		{"imap-settings", "", "en", chat.FAQPost, "imap-settings", "en", ""},
@@ -172,7 +173,7 @@ func TestConversationFAQ(t *testing.T) {
 		if tt.entry != "" && (f.Canned.Entry == nil || f.Canned.Entry.ID != tt.entry || f.Canned.Lang != tt.replyLang) {
 			t.Errorf("FAQ(%q) canned %s in %s; want %s in %s", tt.query, f.Canned.Target(), f.Canned.Lang, tt.entry, tt.replyLang)
 		}
-		if tt.text != "" && !strings.Contains(f.Text, tt.text) {
+		if tt.text != "" && !strings.Contains(strings.ToLower(f.Text), tt.text) {
 			t.Errorf("FAQ(%q) text %q; want it to contain %q", tt.query, f.Text, tt.text)
 		}
 		if len(f.Others) > 3 {

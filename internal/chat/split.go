@@ -84,3 +84,20 @@ func Truncate(s string, n int) string {
 	}
 	return s
 }
+
+// Tidy is what a person typed, as the conversation reads it: the spaces of
+// each line collapsed, blank lines dropped, the line breaks kept (the
+// secret guard reads "mot de passe" on one line and its value on the next
+// as a label and its value).
+func Tidy(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if f := strings.Fields(line); len(f) > 0 {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(strings.Join(f, " "))
+		}
+	}
+	return b.String()
+}

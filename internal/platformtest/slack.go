@@ -39,8 +39,9 @@ type Slack struct {
 	ackc  chan string
 	ConnC chan *websocket.Conn
 
-	// Sink, when set, receives every chat.postMessage instead of postc
-	// (load tests).
+	// Sink, when set, receives every chat.postMessage and
+	// chat.postEphemeral (User set) instead of postc and ephc (load tests,
+	// corpus runs).
 	Sink func(SlackPost)
 }
 
@@ -145,9 +146,7 @@ func (f *Slack) postEphemeral(w http.ResponseWriter, r *http.Request) {
 	p := SlackPost{Channel: r.Form.Get("channel"), User: r.Form.Get("user"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Raw: r.Form}
 	json.Unmarshal([]byte(r.Form.Get("blocks")), &p.Blocks)
 	f.Mu.Lock()
-	f.Ephemerals = append(f.Ephemerals, p)
-	f.Mu.Unlock()
-	f.ephc <- p
+	deliver(&f.Mu, f.Sink, &f.Ephemerals, f.ephc, p)
 	f.writeJSON(w, map[string]any{"ok": true, "message_ts": "1800000000.999999"})
 }
 

@@ -61,6 +61,10 @@ const similar = 0.5
 // Build groups the questions and ranks the entries.
 func Build(qs []store.Question, tallies []store.Tally, kb *intents.Knowledge, since time.Time) Report {
 	r := Report{Since: since, Questions: len(qs)}
+	// Rows kept before the store masked them are masked on the way out.
+	for i := range qs {
+		qs[i].Text = intents.MaskSecrets(qs[i].Text)
+	}
 	type member struct {
 		grams map[string]bool
 		group int

@@ -217,7 +217,8 @@ func (s *Store) RecordUnanswered(ctx context.Context, u chat.Unanswered) error {
 	if at.IsZero() {
 		at = s.now()
 	}
-	q := intents.Cut(strings.ToValidUTF8(u.Question, ""), chat.MaxStoredQuestion)
+	// Whoever recorded it, nothing that might be a credential is kept.
+	q := intents.Cut(intents.MaskSecrets(strings.ToValidUTF8(u.Question, "")), chat.MaxStoredQuestion)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO unanswered (at, platform, lang, outcome, question, closest, confidence, user_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		at.Unix(), u.Platform, u.Lang, string(u.Outcome), q, u.Closest, u.Confidence, s.UserHash(u.Platform, u.User))
 	if err != nil {
