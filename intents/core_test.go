@@ -5,21 +5,32 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
+// newShippedCore is the core of the shipped knowledge, trained once for the
+// whole test binary: a core is read-only, and the tests only read it.
 func newShippedCore(t testing.TB) *Core {
 	t.Helper()
-	kb, err := Load(shipped)
-	if err != nil {
-		t.Fatal(err)
+	shippedOnce.Do(func() {
+		kb, err := Load(shipped)
+		if err == nil {
+			shippedCore, err = NewCore(kb)
+		}
+		shippedErr = err
+	})
+	if shippedErr != nil {
+		t.Fatal(shippedErr)
 	}
-	core, err := NewCore(kb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return core
+	return shippedCore
 }
+
+var (
+	shippedOnce sync.Once
+	shippedCore *Core
+	shippedErr  error
+)
 
 func TestAnswerOutcomes(t *testing.T) {
 	core := newShippedCore(t)

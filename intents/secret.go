@@ -447,6 +447,28 @@ func (g *guard) scan(text string, wide bool, report func(t tok, numen bool) bool
 				}
 			}
 		}
+		// What to mask: "jai tapé rosalie", "I entered 25061990", what a
+		// verb of typing has as object is what was typed into the login
+		// page. Not enough to warn about (it would take "j'ai tapé
+		// sbernard", a login, for a password), enough to keep nothing of it.
+		if wide && t.class&isTyping != 0 {
+			j, _ := skipFillers(ts, i+1)
+			for j < len(ts) && g.typed(ts[j]) {
+				if !found(ts[j]) {
+					return
+				}
+				// And what follows it in a list: "Thierry, puis thierry",
+				// "jules / Jules", "12031985 puis 120385".
+				k := j + 1
+				for k < len(ts) && k < j+3 && ts[k].class&isAlternative != 0 {
+					k++
+				}
+				if k == j+1 && !strings.HasSuffix(ts[j].raw, ",") {
+					break
+				}
+				j = k
+			}
+		}
 		// "changed it to X", "j'ai mis X comme mdp", "tried with X".
 		if (context || wide) && t.class&isSetVerb != 0 {
 			if j, _ := skipFillers(ts, i+1); j < len(ts) && g.typedValue(ts[j], password) && !found(ts[j]) {
@@ -659,6 +681,20 @@ func (g *guard) value(t tok, sep bool) bool {
 func (g *guard) unknownWord(t tok) bool {
 	letters, digits, _, _ := counts(t.core)
 	return letters >= 4 && digits == 0 && !g.known[t.low] && !descriptive(t.core) && !grammatical(t.low)
+}
+
+// typed reports whether t, the object of a verb of typing, is what was
+// typed: a word that is not a word of the knowledge or of everyday speech
+// (nor a form of one), digits that are not a year, or a password's shape.
+func (g *guard) typed(t tok) bool {
+	letters, digits, _, other := counts(t.core)
+	switch {
+	case letters == 0 && other <= 2:
+		return 4 <= digits && digits <= 10 && !isYear(t.core) // 8642, 25061990, 03/11/1979
+	case digits == 0 && other <= 1:
+		return letters >= 4 && !g.known[t.low] && !descriptive(t.core) && !grammatical(t.low)
+	}
+	return g.passwordShaped(t) || mixesLettersAndDigits(t.core) && !isAddress(t.core) && !isProduct(strings.ToLower(t.core))
 }
 
 // typedValue reports whether t, after a verb that sets or types something in
@@ -947,6 +983,8 @@ const (
 	isMine
 	isInterjection
 	isPair
+	isTyping
+	isAlternative
 )
 
 func set(words string) map[string]bool {
@@ -989,7 +1027,9 @@ var (
 		m := map[string]uint16{}
 		for bit, words := range map[uint16]map[string]bool{isCue: cueWords, isContext: contextWords, isSetVerb: setVerbs, isFiller: fillers, isCopula: copulas, isDeterminer: determiners,
 			isPhrase: set(`phrase passphrase espaces espace spaces space`), isName: set(`prénom prenom nom name surnom nickname`),
-			isMine: set(`mine mien mienne sien sienne`), isInterjection: set(`bah ben euh bon ok okay sure oui yes well oh ah hmm bof heu hey hi i je moi perso me`), isPair: pairCues} {
+			isMine: set(`mine mien mienne sien sienne`), isInterjection: set(`bah ben euh bon ok okay sure oui yes well oh ah hmm bof heu hey hi i je moi perso me`), isPair: pairCues,
+			isAlternative: set(`puis then ou or et and / - — au cas où ensuite after`),
+			isTyping:      set(`tapé tape tapee tapée retapé retape tapais typed retyped entered enter essayé essaye réessayé reessaye tried retried rentré rentre saisi resaisi mis mi remis mets retenté tenté choisi chose picked put`)} {
 			for w := range words {
 				m[w] |= bit
 			}

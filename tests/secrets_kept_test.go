@@ -53,6 +53,18 @@ func TestSecretsNeverKept(t *testing.T) {
 		eventually(t, 60*time.Second, what, func() bool { return int(replies.Load()) >= len(cases) })
 	}
 
+	var discordReplies atomic.Int32
+	// First: startDiscord lets the test run beside the others.
+	db := startDiscord(t, func(c *discord.Config, _ *discordBot) { c.Recorder, c.Flood = st, noFlood })
+	db.fake.Sink = func(platformtest.DiscordCall) { discordReplies.Add(1) }
+	for i, c := range cases {
+		db.message(platformtest.DiscordMessage(fmt.Sprintf("5%06d", i), "700", platformtest.DiscordGuild, "801", c.Text, false))
+	}
+	wait("a Discord reply to every message", &discordReplies)
+	if err := db.stop(); err != nil {
+		t.Fatal(err)
+	}
+
 	var slackReplies atomic.Int32
 	sb := startSlack(t, true, func(c *slack.Config) { c.Recorder, c.Flood = st, noFlood })
 	sb.fake.Sink = func(platformtest.SlackPost) { slackReplies.Add(1) }
@@ -61,17 +73,6 @@ func TestSecretsNeverKept(t *testing.T) {
 	}
 	wait("a Slack reply to every message", &slackReplies)
 	if err := sb.stop(); err != nil {
-		t.Fatal(err)
-	}
-
-	var discordReplies atomic.Int32
-	db := startDiscord(t, func(c *discord.Config, _ *discordBot) { c.Recorder, c.Flood = st, noFlood })
-	db.fake.Sink = func(platformtest.DiscordCall) { discordReplies.Add(1) }
-	for i, c := range cases {
-		db.message(platformtest.DiscordMessage(fmt.Sprintf("5%06d", i), "700", platformtest.DiscordGuild, "801", c.Text, false))
-	}
-	wait("a Discord reply to every message", &discordReplies)
-	if err := db.stop(); err != nil {
 		t.Fatal(err)
 	}
 

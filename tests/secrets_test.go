@@ -24,9 +24,15 @@ import (
 // secrets-heldout.yaml, by the second writer, judges it and is never read to
 // change the detector: its misses are never printed.
 const (
-	secretsTune    = "testdata/secrets-tune.yaml"
-	secretsTune2   = "testdata/secrets-tune2.yaml"
-	secretsTune3   = "testdata/secrets-tune3.yaml"
+	secretsTune  = "testdata/secrets-tune.yaml"
+	secretsTune2 = "testdata/secrets-tune2.yaml"
+	secretsTune3 = "testdata/secrets-tune3.yaml"
+	// secretsTune4 is the hardest cases only (207 secrets, no look-alike):
+	// passwords typed with no word of passwords around them ("I entered
+	// gribouille"), in lists, as first names or dates. Written last, by a
+	// fifth writer, it shows where the guard stops; its figures are
+	// printed (TestSecretCorpusTune), not held to the bars.
+	secretsTune4   = "testdata/secrets-tune4.yaml"
 	secretsHeldOut = "testdata/secrets-heldout.yaml"
 )
 
@@ -110,7 +116,7 @@ func (s secretScore) String() string {
 // The tuning half's figures (-v), and its misses (-secret-misses): what
 // the detector is tuned on.
 func TestSecretCorpusTune(t *testing.T) {
-	for _, path := range []string{secretsTune, secretsTune2, secretsTune3} {
+	for _, path := range []string{secretsTune, secretsTune2, secretsTune3, secretsTune4} {
 		tune := scoreSecrets(shippedCore(t), loadSecrets(t, path), func(c secretCase, got bool) {
 			if *secretMisses {
 				what := "missed"
@@ -148,7 +154,7 @@ func TestSecretCorpus(t *testing.T) {
 // held-out half, at most 3% of the secrets survive it, as many as the
 // guard may miss.
 func TestSecretCorpusMasked(t *testing.T) {
-	for _, path := range []string{secretsTune, secretsTune2, secretsTune3, secretsHeldOut} {
+	for _, path := range []string{secretsTune, secretsTune2, secretsTune3, secretsTune4, secretsHeldOut} {
 		leaks, secrets := 0, 0
 		for _, c := range loadSecrets(t, path) {
 			if !c.Secret {
@@ -166,6 +172,9 @@ func TestSecretCorpusMasked(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d secret tokens of %d messages survive MaskSecrets", path, leaks, secrets)
+		if path == secretsTune4 {
+			continue // the hardest cases: measured, not held to the bar
+		}
 		if path != secretsHeldOut && leaks > 0 || 100*leaks > 3*secrets {
 			t.Errorf("%s: %d secret tokens survive MaskSecrets", path, leaks)
 		}
