@@ -35,7 +35,13 @@ func startDiscord(t *testing.T, configure ...func(*discord.Config, *discordBot))
 	// Each test has its own fake Discord and adapter: they run side by side
 	// (closing a discordgo session takes a second of its own).
 	t.Parallel()
-	fake := platformtest.NewDiscord(t)
+	return startDiscordOn(t, platformtest.NewDiscord(t), configure...)
+}
+
+// startDiscordOn is startDiscord against a given fake Discord: two of them
+// on one fake are two replicas of the bot on one token.
+func startDiscordOn(t *testing.T, fake *platformtest.Discord, configure ...func(*discord.Config, *discordBot)) *discordBot {
+	t.Helper()
 	b := &discordBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := discord.Config{
 		Token: fake.Token, APIURL: fake.APIURL(), GuildID: platformtest.DiscordGuild, HelpdeskRole: helpdeskRole,

@@ -151,7 +151,13 @@ type slackBot struct {
 // mode against a new fake Slack.
 func startSlack(t *testing.T, socket bool, configure ...func(*slack.Config)) *slackBot {
 	t.Helper()
-	fake := platformtest.NewSlack(t)
+	return startSlackOn(t, platformtest.NewSlack(t), socket, configure...)
+}
+
+// startSlackOn is startSlack against a given fake Slack: two of them on one
+// fake are two replicas of the bot in one workspace.
+func startSlackOn(t *testing.T, fake *platformtest.Slack, socket bool, configure ...func(*slack.Config)) *slackBot {
+	t.Helper()
 	b := &slackBot{t: t, fake: fake, hd: &helpdesk{Core: shippedCore(t)}, rec: &recorder{}, log: &syncBuffer{}}
 	cfg := slack.Config{
 		BotToken: fake.BotToken, APIURL: fake.APIURL(), HelpdeskGroup: "S0HELP",
@@ -295,10 +301,17 @@ func (b *slackBot) click(user, channel string, msg map[string]any, blocks []map[
 
 // signedPost posts to the adapter's HTTP endpoint, signed as Slack signs.
 func (b *slackBot) signedPost(path, contentType string, body []byte, at time.Time) (int, string) {
+	return b.signedPostWith(path, contentType, body, at, nil)
+}
+
+// signedPostWith is signedPost with more headers.
+func (b *slackBot) signedPostWith(path, contentType string, body []byte, at time.Time, more map[string]string) (int, string) {
 	ts := strconv.FormatInt(at.Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(signingSecret))
 	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	return b.post(path, contentType, body, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil))})
+	headers := map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil))}
+	maps.Copy(headers, more)
+	return b.post(path, contentType, body, headers)
 }
 
 func (b *slackBot) post(path, contentType string, body []byte, headers map[string]string) (int, string) {

@@ -263,6 +263,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		})
 	}
 	var rec chat.Recorder = queued
+	claims := storeClaims{&opened}
 
 	mux := http.NewServeMux()
 	adapters := map[string]adapter{}
@@ -272,6 +273,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		sc.Logger, sc.Recorder, sc.Flood = log, rec, chat.NewFlood(cfg.flood)
 		sc.OnRateLimit, sc.OnConnect, sc.OnRefused = m.RateLimited(slack.Platform), m.Connected(slack.Platform), m.Refused(slack.Platform)
 		sc.OnRejected = m.Rejected(slack.Platform)
+		sc.Claims, sc.OnClaim = claims, m.Claimed(slack.Platform)
 		if sa, err := slack.New(sc, m.Helpdesk(kn, slack.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {
@@ -285,6 +287,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		dc := cfg.discord
 		dc.Logger, dc.Recorder, dc.Flood = log, rec, chat.NewFlood(cfg.flood)
 		dc.OnRateLimit, dc.OnConnect, dc.OnRefused = m.RateLimited(discord.Platform), m.Connected(discord.Platform), m.Refused(discord.Platform)
+		dc.Claims, dc.OnClaim = claims, m.Claimed(discord.Platform)
 		if da, err := discord.New(dc, m.Helpdesk(kn, discord.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {
@@ -479,4 +482,23 @@ func knowledgeError(getenv env, path string, err error, stderr io.Writer) error 
 		return fmt.Errorf("%w (run the bot from the repository root, or set KNOWLEDGE_PATH)", err)
 	}
 	return err
+}
+
+// storeClaims are the claims replicas share through the store (chat.Claims),
+// once it is open; before, this process claims alone (its own memory of
+// events still applies).
+type storeClaims struct{ st *atomic.Pointer[store.Store] }
+
+func (c storeClaims) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if st := c.st.Load(); st != nil {
+		return st.Claim(ctx, key, ttl)
+	}
+	return true, nil
+}
+
+func (c storeClaims) Release(ctx context.Context, key string) error {
+	if st := c.st.Load(); st != nil {
+		return st.Release(ctx, key)
+	}
+	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
@@ -116,4 +118,45 @@ func mustEntry(t *testing.T, hd chat.Helpdesk, id string) *intents.Entry {
 		t.Fatalf("no entry %s", id)
 	}
 	return e
+}
+
+// memClaims are claims shared in memory, as replicas share the store's.
+type memClaims struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (m *memClaims) Claim(_ context.Context, key string, _ time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys[key] {
+		return false, nil
+	}
+	m.keys[key] = true
+	return true, nil
+}
+
+func (m *memClaims) Release(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.keys, key)
+	return nil
+}
+
+// Votes (one per person and answer) and calls for a person (one per
+// answer) hold across replicas that share claims.
+func TestClicksOnceAcrossReplicas(t *testing.T) {
+	core := chat.Fixed(chattest.Shipped(t))
+	claims := &memClaims{keys: map[string]bool{}}
+	a := &chat.Conversation{Platform: "slack", Helpdesk: core, Claims: claims}
+	b := &chat.Conversation{Platform: "slack", Helpdesk: core, Claims: claims}
+	ref := chat.Ref{ID: "imap-settings", Lang: intents.French}
+	vote := chat.Click{Action: chat.ActionYes, Ref: ref, Answer: "C1:1.0", User: "U1"}
+	if a.Click(context.Background(), vote).Kind != chat.ClickVoted || b.Click(context.Background(), vote).Kind != chat.ClickNotice {
+		t.Error("one person's vote on one answer was counted on both replicas")
+	}
+	call := chat.Click{Action: chat.ActionHuman, Ref: ref, Answer: "C1:1.0", User: "U2"}
+	if b.Click(context.Background(), call).Kind != chat.ClickCall || a.Click(context.Background(), call).Kind != chat.ClickNotice {
+		t.Error("the helpdesk was called twice for one answer across replicas")
+	}
 }

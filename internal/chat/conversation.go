@@ -71,6 +71,10 @@ type Conversation struct {
 	Recorder Recorder // nil: nothing kept
 	Log      *slog.Logger
 	Now      func() time.Time // nil: time.Now
+	// Claims, when set, make votes and calls for a person once across
+	// replicas (see Settings.Claims).
+	Claims  Claims
+	OnClaim func(won bool)
 
 	seenOnce sync.Once
 	seen     *Dedup // votes and calls for a person, once each
@@ -188,7 +192,7 @@ func (c *Conversation) NoTeamText(core Core, lang string) string {
 
 func (c *Conversation) once(key string) bool {
 	c.seenOnce.Do(func() { c.seen = NewDedup(24*time.Hour, 50_000) })
-	return c.seen.First(key)
+	return c.seen.First(key) && claim(c.Claims, c.OnClaim, c.log(), c.Platform+":"+key, 24*time.Hour)
 }
 
 func (c *Conversation) now() time.Time {

@@ -41,6 +41,20 @@ type Settings struct {
 	OnRateLimit func(wait time.Duration)
 	OnConnect   func(reconnect bool)
 	OnRefused   func(reason string)
+	// Claims, when set, are shared with the other replicas of the bot (the
+	// store: SQLite for one process, PostgreSQL for several): an event, a
+	// vote or a call for a person is handled by the first to claim it, the
+	// others stay silent. OnClaim, when set, is told of each claim, won or
+	// lost to another replica.
+	Claims  Claims
+	OnClaim func(won bool)
+}
+
+// Claims are what replicas share to do each piece of work once. A claim
+// lasts ttl; Release gives it up (work that was not taken after all).
+type Claims interface {
+	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	Release(ctx context.Context, key string) error
 }
 
 // Host is what an adapter runs on, the same for every platform: its
@@ -86,7 +100,7 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	}
 	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys)}
 	h.seen.Now = s.Clock.Now
-	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now}
+	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim}
 	for _, c := range s.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			h.channels[c] = true
@@ -176,12 +190,48 @@ func (h *Host) RateLimited(call string, wait time.Duration) {
 func (h *Host) Listens(channel string) bool { return h.channels[channel] }
 
 // First reports whether an event (a platform's key for it) is seen for the
-// first time: platforms deliver some twice.
-func (h *Host) First(key string) bool { return h.seen.First(key) }
+// first time, by this process and by the other replicas (Claims):
+// platforms deliver some twice, to one replica or to two.
+func (h *Host) First(key string) bool {
+	return h.seen.First(key) && claim(h.Claims, h.OnClaim, h.Log, h.Platform+":"+key, EventTTL)
+}
 
-// Forget forgets an event that was not taken, so that its next delivery is
-// handled.
-func (h *Host) Forget(key string) { h.seen.Forget(key) }
+// Forget forgets an event that was not taken, here and for the other
+// replicas, so that its next delivery is handled.
+func (h *Host) Forget(key string) {
+	h.seen.Forget(key)
+	if h.Claims != nil && key != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), claimTimeout)
+		defer cancel()
+		if err := h.Claims.Release(ctx, h.Platform+":"+key); err != nil {
+			h.Log.Warn(h.Platform+": cannot release a claim", "err", Redacted(err))
+		}
+	}
+}
+
+// claimTimeout bounds a claim: past it, the replica answers rather than
+// lose the question (a duplicate is better than silence).
+const claimTimeout = 2 * time.Second
+
+// claim reports whether this replica may do the work named key: it won the
+// shared claim, or there are no claims to share, or the store did not
+// answer in time (answering matters more).
+func claim(c Claims, onClaim func(bool), log *slog.Logger, key string, ttl time.Duration) bool {
+	if c == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), claimTimeout)
+	defer cancel()
+	won, err := c.Claim(ctx, key, ttl)
+	if err != nil {
+		log.Warn("cannot claim work across replicas: doing it", "err", Redacted(err))
+		return true
+	}
+	if onClaim != nil {
+		onClaim(won)
+	}
+	return won
+}
 
 // Accept reports whether m, an event with the given key, needs any work
 // (Wants) and is seen for the first time.

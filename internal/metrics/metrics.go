@@ -31,6 +31,7 @@ type Metrics struct {
 	limits     *prometheus.CounterVec
 	limitWait  *prometheus.CounterVec
 	refused    *prometheus.CounterVec
+	claims     *prometheus.CounterVec
 	dropped    *prometheus.CounterVec
 	rejected   *prometheus.CounterVec
 }
@@ -73,6 +74,9 @@ func New() *Metrics {
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_events_refused_total", Help: "Events not taken, by platform and reason (overloaded: the queue was full; stopping: the adapter was draining); Slack delivers a refused event again.",
 		}, []string{"platform", "reason"}),
+		claims: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_claims_total", Help: "Work claimed across replicas (events, votes, calls for a person), by platform and result (won: this replica did it; lost: another one had claimed it).",
+		}, []string{"platform", "result"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_http_rejected_total", Help: "HTTP requests rejected before any work, by platform and reason (unsigned, stale timestamp, bad signature, busy, body unreadable...).",
 		}, []string{"platform", "reason"}),
@@ -80,7 +84,7 @@ func New() *Metrics {
 			Name: "helpdesk_store_writes_dropped_total", Help: "Votes and unanswered questions not written, by reason (full: the queue was full; failed: every retry failed; shutdown: still queued at the end).",
 		}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.dropped, m.rejected,
+	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -182,6 +186,18 @@ func (m *Metrics) Connected(platform string) func(reconnect bool) {
 // rejects.
 func (m *Metrics) Rejected(platform string) func(reason string) {
 	return func(reason string) { m.rejected.WithLabelValues(platform, reason).Inc() }
+}
+
+// Claimed returns the hook an adapter calls for each claim across replicas.
+func (m *Metrics) Claimed(platform string) func(won bool) {
+	won, lost := m.claims.WithLabelValues(platform, "won"), m.claims.WithLabelValues(platform, "lost")
+	return func(w bool) {
+		if w {
+			won.Inc()
+		} else {
+			lost.Inc()
+		}
+	}
 }
 
 // StoreDropped counts a vote or question not written (chat.Queued.OnDropped).

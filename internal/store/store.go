@@ -132,6 +132,10 @@ var migrations = []string{
 	);
 	CREATE INDEX unanswered_at ON unanswered (at);
 	CREATE INDEX unanswered_user ON unanswered (user_hash)`,
+	// 2: claims, so that replicas sharing the database answer each event,
+	// vote and call for a person once.
+	`CREATE TABLE claims (key TEXT PRIMARY KEY, expires BIGINT NOT NULL);
+	CREATE INDEX claims_expires ON claims (expires)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -227,9 +231,45 @@ func (s *Store) RecordUnanswered(ctx context.Context, u chat.Unanswered) error {
 	return nil
 }
 
-// Purge deletes every row recorded before the given time and returns how
-// many: the retention limit, enforced daily.
+// Claim implements chat.Claims: it reports whether this process is the
+// first, among all those sharing the database, to claim key (an event, a
+// vote, a call for a person) in the last ttl. One statement, atomic on
+// SQLite and PostgreSQL alike: a claim inserted, or an expired one taken
+// over. Only a keyed hash of the key is kept (it may name a person).
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO claims (key, expires) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE claims.expires < $3`,
+		s.claimKey(key), now.Add(ttl).UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("store: claim: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Release implements chat.Claims: it gives up a claim on work that was not
+// taken after all, so that the platform's next delivery of it is handled.
+func (s *Store) Release(ctx context.Context, key string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM claims WHERE key = $1`, s.claimKey(key)); err != nil {
+		return fmt.Errorf("store: release: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) claimKey(key string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("claim\x00" + key))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// Purge deletes every row recorded before the given time, and every expired
+// claim, and returns how many rows of votes and questions: the retention
+// limit, enforced daily.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM claims WHERE expires < $1`, s.now().UnixMilli()); err != nil {
+		return 0, fmt.Errorf("store: purge claims: %w", err)
+	}
 	return s.delete(ctx, "at < $1", before.Unix())
 }
 

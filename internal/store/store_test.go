@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,4 +155,63 @@ func TestIsPostgres(t *testing.T) {
 			t.Errorf("IsPostgres(%q) = %v; want %v", dsn, got, want)
 		}
 	}
+}
+
+// Two processes on one database claim the same key: one wins, until the
+// claim expires or is released; 40 racing claims of one key, one winner.
+func TestClaimOnceAcrossReplicas(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		now := time.Now()
+		a, b := open(t, dsn, &now), open(t, dsn, &now)
+		ctx := context.Background()
+		claim := func(s *Store, key string) bool {
+			t.Helper()
+			ok, err := s.Claim(ctx, key, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if !claim(a, "slack:event:Ev1") || claim(b, "slack:event:Ev1") || claim(a, "slack:event:Ev1") {
+			t.Error("a claim was won twice, or not at all")
+		}
+		if !claim(b, "slack:event:Ev2") {
+			t.Error("another key could not be claimed")
+		}
+		now = now.Add(2 * time.Minute) // the claims expire
+		if !claim(b, "slack:event:Ev1") {
+			t.Error("an expired claim could not be taken over")
+		}
+		if err := b.Release(ctx, "slack:event:Ev1"); err != nil || !claim(a, "slack:event:Ev1") {
+			t.Errorf("a released claim could not be claimed again (%v)", err)
+		}
+		var won atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 40 {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Go(func() {
+				if ok, err := s.Claim(ctx, "discord:message:42", time.Minute); err == nil && ok {
+					won.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Errorf("%d of 40 racing claims won; want 1", won.Load())
+		}
+		var keys []string
+		rows, _ := a.db.Query(`SELECT key FROM claims`)
+		for rows.Next() {
+			var k string
+			rows.Scan(&k)
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if strings.Contains(strings.Join(keys, " "), "slack") {
+			t.Error("claims are kept in clear; want a keyed hash")
+		}
+	})
 }
