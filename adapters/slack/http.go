@@ -71,7 +71,7 @@ func (a *Adapter) verify(h http.Header, body []byte) string {
 // nothing else to tell a replay by.
 func (a *Adapter) once(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !a.First("signature:" + r.Header.Get("X-Slack-Signature")) {
+		if !a.Once("signature:" + r.Header.Get("X-Slack-Signature")) {
 			a.Log.Warn("slack: replayed request ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
 			w.WriteHeader(http.StatusOK)
 			return

@@ -190,10 +190,15 @@ func (h *Host) RateLimited(call string, wait time.Duration) {
 func (h *Host) Listens(channel string) bool { return h.channels[channel] }
 
 // First reports whether an event (a platform's key for it) is seen for the
-// first time, by this process and by the other replicas (Claims):
-// platforms deliver some twice, to one replica or to two.
-func (h *Host) First(key string) bool {
-	return h.seen.First(key) && claim(h.Claims, h.OnClaim, h.Log, h.Platform+":"+key, EventTTL)
+// first time by this process: platforms deliver some twice. It costs no
+// round trip; Once also asks the other replicas.
+func (h *Host) First(key string) bool { return h.seen.First(key) }
+
+// Once reports whether work (a platform's key for it) is new to this
+// process and to the other replicas (Claims): the first to claim it does
+// it. Only work that will be done is claimed, once.
+func (h *Host) Once(key string) bool {
+	return h.First(key) && claim(h.Claims, h.OnClaim, h.Log, h.Platform+":"+key, EventTTL)
 }
 
 // Forget forgets an event that was not taken, here and for the other
@@ -234,8 +239,8 @@ func claim(c Claims, onClaim func(bool), log *slog.Logger, key string, ttl time.
 }
 
 // Accept reports whether m, an event with the given key, needs any work
-// (Wants) and is seen for the first time.
-func (h *Host) Accept(m Message, key string) bool { return Wants(m) && h.First(key) }
+// (Wants) and is new here and to the other replicas (Once).
+func (h *Host) Accept(m Message, key string) bool { return Wants(m) && h.Once(key) }
 
 // Sleep waits d on the clock, or until ctx is done (false).
 func (h *Host) Sleep(ctx context.Context, d time.Duration) bool {
