@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
@@ -289,15 +288,7 @@ const MaxQuestion = 1000
 
 // Clean makes any text safe to match: valid UTF-8, no control characters,
 // at most MaxQuestion bytes (cut at a rune boundary).
-func Clean(text string) string {
-	text = Cut(strings.ToValidUTF8(text, " "), MaxQuestion)
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
-			return ' '
-		}
-		return r
-	}, text)
-}
+func Clean(text string) string { return strings.ReplaceAll(cleanLines(text), "\n", " ") }
 
 // Cut returns s cut to at most n bytes, at a rune boundary.
 func Cut(s string, n int) string {
@@ -316,8 +307,9 @@ func (c *Core) answer(q Question) Reply {
 	if lang != French && lang != English {
 		lang = ""
 	}
-	text := Clean(q.Text)
-	if numen, password := c.guard.find(cleanLines(q.Text)); numen || password {
+	lines := cleanLines(q.Text) // the guard reads the lines; matching, the words
+	text := strings.ReplaceAll(lines, "\n", " ")
+	if numen, password := c.guard.find(lines); numen || password {
 		if lang == "" {
 			lang = c.ix.Language(text)
 		}

@@ -342,13 +342,11 @@ func (g *guard) scan(text string, wide bool, report func(t tok, numen bool) bool
 	ts := appendTokens(buf[:0], text)
 	// Whether the message speaks of passwords, or of logging in.
 	password, context := false, false
-	for i := range ts {
-		ts[i].class = classes[ts[i].low]
-	}
 	phrase := false // the message speaks of a passphrase, or of spaces in one
 	shapes := false // some token may be shaped like a password
 	for i := range ts {
-		ts[i].cue = cueAt(ts, i)
+		ts[i].class = classes[ts[i].low]
+		ts[i].cue = cueAt(ts, i) // reads the classes of ts[i] and the words before it
 		password = password || ts[i].cue > 0
 		context = context || password || ts[i].class&isContext != 0
 		phrase = phrase || ts[i].class&isPhrase != 0
@@ -1114,41 +1112,36 @@ func (g *guard) mask(text string) string {
 			return m[:sub[2]] + Masked + m[sub[3]:]
 		})
 	}
-	spans := map[int]int{} // start -> end of the tokens to mask
+	masked := map[int]bool{} // the tokens to mask, by where they start
 	values := map[string]bool{}
 	g.scan(text, true, func(t tok, _ bool) bool {
-		spans[t.start] = t.end
+		masked[t.start] = true
 		if len(t.low) >= 4 {
 			values[t.low] = true
 		}
 		return true
 	})
-	for _, t := range tokens(text) {
-		// A value found once is masked wherever it is said again; so is
-		// anything mixing letters and digits.
-		if _, ok := spans[t.start]; !ok && t.raw != Masked && (mixesLettersAndDigits(t.core) || values[t.low]) {
-			spans[t.start] = t.end
-		}
-	}
-	if len(spans) == 0 {
-		return text
-	}
 	var b strings.Builder
 	last := 0
 	for _, t := range tokens(text) {
-		if _, ok := spans[t.start]; ok && t.start >= last {
-			// Keep the quotes and the sentence's punctuation around the
-			// value; "!" and "?" may be the password's own.
-			kept := strings.TrimRight(strings.TrimFunc(t.raw, isWrapper), ".,;:…")
-			kept = strings.TrimFunc(kept, isWrapper)
-			lead := strings.Index(t.raw, kept)
-			if kept == "" || lead < 0 {
-				kept, lead = t.raw, 0
-			}
-			b.WriteString(text[last : t.start+lead])
-			b.WriteString(Masked)
-			last = t.start + lead + len(kept)
+		// A value found once is masked wherever it is said again; so is
+		// anything mixing letters and digits.
+		if !masked[t.start] && (t.raw == Masked || !mixesLettersAndDigits(t.core) && !values[t.low]) || t.start < last {
+			continue
 		}
+		// Keep the quotes and the sentence's punctuation around the value;
+		// "!" and "?" may be the password's own.
+		kept := strings.TrimFunc(strings.TrimRight(strings.TrimFunc(t.raw, isWrapper), ".,;:…"), isWrapper)
+		lead := strings.Index(t.raw, kept)
+		if kept == "" || lead < 0 {
+			kept, lead = t.raw, 0
+		}
+		b.WriteString(text[last : t.start+lead])
+		b.WriteString(Masked)
+		last = t.start + lead + len(kept)
+	}
+	if last == 0 {
+		return text
 	}
 	b.WriteString(text[last:])
 	return b.String()
