@@ -30,24 +30,12 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
 	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 )
 
-var (
-	coreOnce sync.Once
-	core     *intents.Core
-	coreErr  error
-)
-
 // shippedCore is the answering core of the shipped knowledge, built once.
-func shippedCore(t *testing.T) *intents.Core {
-	t.Helper()
-	coreOnce.Do(func() { core, coreErr = intents.LoadCore("../knowledge/faq.yaml") })
-	if coreErr != nil {
-		t.Fatal(coreErr)
-	}
-	return core
-}
+func shippedCore(t *testing.T) *intents.Core { return chattest.Shipped(t) }
 
 // helpdesk is the shipped core, recording the questions it is asked and, when
 // gate is set, holding each answer until the gate opens.

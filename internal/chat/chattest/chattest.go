@@ -11,13 +11,12 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 )
 
-// Shipped returns the answering core of the repository's knowledge, for a
-// test running in a package two levels below the root (adapters/x), loaded
-// once per test binary: a core is read-only, and training it again for each
-// test only costs time.
-func Shipped(t *testing.T) *intents.Core {
+// Shipped returns the answering core of the repository's knowledge (found
+// from the test's folder up, next to go.mod), loaded once per test binary:
+// a core is read-only, and training it again for each test only costs time.
+func Shipped(t testing.TB) *intents.Core {
 	t.Helper()
-	shippedOnce.Do(func() { shipped, shippedErr = intents.LoadCore("../../knowledge/faq.yaml") })
+	shippedOnce.Do(func() { shipped, shippedErr = intents.LoadCore(KnowledgePath()) })
 	if shippedErr != nil {
 		t.Fatal(shippedErr)
 	}
@@ -32,13 +31,27 @@ var (
 
 // Fresh loads the shipped knowledge again: another version of it, for a
 // test that needs two.
-func Fresh(t *testing.T) *intents.Core {
+func Fresh(t testing.TB) *intents.Core {
 	t.Helper()
-	c, err := intents.LoadCore("../../knowledge/faq.yaml")
+	c, err := intents.LoadCore(KnowledgePath())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// KnowledgePath is knowledge/faq.yaml at the root of the module, from
+// wherever the test runs.
+func KnowledgePath() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "knowledge", "faq.yaml")
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join(dir, "knowledge", "faq.yaml")
+		}
+	}
 }
 
 // Golden compares got with testdata/NAME.golden, rewriting the file first
