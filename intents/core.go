@@ -21,6 +21,9 @@ type Question struct {
 	// Direct: asked in a direct message with the bot, which nobody else
 	// reads; the secret warning then speaks of no other participants.
 	Direct bool
+	// Held: the text was masked (MaskSecrets) and held these secrets; the
+	// reply is the secret warning all the same.
+	Held Held
 }
 
 // Outcome says how the bot replies.
@@ -309,7 +312,8 @@ func (c *Core) answer(q Question) Reply {
 	}
 	lines := cleanLines(q.Text) // the guard reads the lines; matching, the words
 	text := strings.ReplaceAll(lines, "\n", " ")
-	if numen, password := c.guard.find(lines); numen || password {
+	if numen, password := c.guard.find(lines); numen || password || q.Held.Any() {
+		numen = numen || q.Held.Numen
 		if lang == "" {
 			lang = c.ix.Language(text)
 		}

@@ -101,6 +101,24 @@ func ContainsSecret(text string) bool { return defaultGuard.contains(cleanLines(
 // guard that knows every word of this core's knowledge.
 func (c *Core) ContainsSecret(text string) bool { return c.guard.contains(cleanLines(text)) }
 
+// Held says what a message held that MaskSecrets hides. A question
+// answered later from its masked text (kept a moment for another replica to
+// answer) carries it, so that it still gets the warning the original got.
+type Held struct {
+	Numen    bool `json:"numen,omitempty"`
+	Password bool `json:"password,omitempty"`
+}
+
+// Any reports whether the message held a secret.
+func (h Held) Any() bool { return h.Numen || h.Password }
+
+// Holds says what secrets text holds, by the guard that knows every word of
+// this core's knowledge.
+func (c *Core) Holds(text string) Held {
+	numen, password := c.guard.find(cleanLines(text))
+	return Held{Numen: numen, Password: password}
+}
+
 // cleanLines is Clean keeping the line breaks: a value on the line after
 // its label ("mot de passe\ntournesol") is read as after a colon.
 func cleanLines(text string) string {

@@ -98,6 +98,7 @@ func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
 	a := &Adapter{Host: chat.NewHost(Platform, cfg.Settings, hd), cfg: cfg, s: s, disconnected: make(chan struct{}, 1)}
+	a.Replier = replier{a}
 	routeLibraryLogs(a.Logger)
 	s.Client = &client
 	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentMessageContent
@@ -220,17 +221,42 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}); !ok {
 		return err
 	}
+	// One replica holds the gateway (chat.Host.Hold): two connections of
+	// one token would each receive, and answer, every message.
+	for {
+		lost, release, ok := a.Hold(ctx, "discord:gateway:"+a.Self()+":shard0")
+		if !ok {
+			return nil
+		}
+		again := a.serve(ctx, lost)
+		release()
+		if !again {
+			return nil // the deferred Drain lets the replies in flight finish
+		}
+	}
+}
+
+// serve holds the gateway until ctx is done (false) or the hold is lost
+// (true: the adapter waits to hold it again), reconnecting when it drops.
+func (a *Adapter) serve(ctx context.Context, lost <-chan struct{}) bool {
 	if !a.open(ctx) {
-		return nil
+		return false
+	}
+	closeGateway := func() {
+		a.SetReady(false)
+		if err := a.s.Close(); err != nil {
+			a.Log.Warn("discord: closing the gateway", "err", err)
+		}
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			a.SetReady(false)
-			if err := a.s.Close(); err != nil {
-				a.Log.Warn("discord: closing the gateway", "err", err)
-			}
-			return nil // the deferred Drain lets the replies in flight finish
+			closeGateway()
+			return false
+		case <-lost:
+			a.Log.Warn("discord: lost the hold on the gateway (the database connection broke): closing it")
+			closeGateway()
+			return true
 		case <-a.disconnected:
 			// The gateway asked to reconnect (op 7), the connection dropped
 			// or heartbeats went unanswered. Let discordgo's goroutines of the
@@ -318,9 +344,29 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		q.Called = q.Called || (u != nil && u.ID == a.Self())
 	}
 	q.Addressed = q.Called || (a.Listens(m.ChannelID) && m.Type == discordgo.MessageTypeDefault && q.Text != "")
-	if a.Accept(q, "message:"+m.ID) {
-		a.Go("reply", func(ctx context.Context) error { return a.Conv.Handle(ctx, q, outbox{a, m}) })
+	a.Ask(q, "message:"+m.ID, map[string]string{"id": m.ID, "channel": m.ChannelID, "guild": m.GuildID, "author": m.Author.ID})
+}
+
+// replier answers the questions of the inbox (chat.Replier).
+type replier struct{ a *Adapter }
+
+func (r replier) Outbox(w map[string]string) chat.Outbox {
+	return outbox{r.a, &discordgo.MessageCreate{Message: &discordgo.Message{ID: w["id"], ChannelID: w["channel"], GuildID: w["guild"], Author: &discordgo.User{ID: w["author"]}}}}
+}
+
+// Answered looks, among the messages after the question, for the bot's
+// reply to it.
+func (r replier) Answered(ctx context.Context, p chat.Parcel) (bool, error) {
+	msgs, err := r.a.s.ChannelMessages(p.Where["channel"], 100, "", p.Where["id"], "", discordgo.WithContext(ctx))
+	if err != nil {
+		return false, fmt.Errorf("discord: look for an answer: %w", err)
 	}
+	for _, m := range msgs {
+		if m.Author != nil && m.Author.ID == r.a.Self() && m.MessageReference != nil && m.MessageReference.MessageID == p.Where["id"] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // outbox says the conversation's responses to one message: answers as a

@@ -25,8 +25,9 @@ const blockFeedbackAsk = chat.RowFeedback + "-ask"
 // message is what the adapter posts: Block Kit blocks and the plain text
 // Slack shows in notifications and where blocks cannot be shown.
 type message struct {
-	Text   string
-	Blocks []slack.Block
+	Text     string
+	Blocks   []slack.Block
+	Question string // the ts of the question it answers, in its metadata
 }
 
 // mrkdwn is a Slack mrkdwn text object. Verbatim keeps Slack from turning

@@ -82,11 +82,13 @@ func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	return &Adapter{
+	a := &Adapter{
 		Host: chat.NewHost(Platform, cfg.Settings, hd),
 		cfg:  cfg,
 		api:  slack.New(cfg.BotToken, opts...),
-	}, nil
+	}
+	a.Replier = replier{a}
+	return a, nil
 }
 
 // SocketMode reports whether the adapter connects by Socket Mode (else it
@@ -186,16 +188,10 @@ func (a *Adapter) dispatchEvent(e slackevents.EventsAPIEvent) bool {
 	}
 	q, ok := a.message(m)
 	// An @-mention arrives both as app_mention and as message: one key.
-	key := "message:" + m.channel + ":" + m.ts
-	if !ok || !a.Accept(q, key) {
-		return true
-	}
-	out := outbox{a, m}
-	if a.Go("reply", func(ctx context.Context) error { return a.Conv.Handle(ctx, q, out) }) {
+	if !ok || a.Ask(q, "message:"+m.channel+":"+m.ts, m.where()) {
 		return true
 	}
 	a.Forget(eventKey)
-	a.Forget(key)
 	return false
 }
 
@@ -220,6 +216,58 @@ func (a *Adapter) message(m incoming) (chat.Message, bool) {
 	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called, Direct: m.isDM()}, true
 }
 
+// where is what the inbox keeps of m to answer it (chat.Parcel.Where).
+func (m incoming) where() map[string]string {
+	return map[string]string{"channel": m.channel, "channel_type": m.channelType, "user": m.user, "ts": m.ts, "thread_ts": m.threadTS}
+}
+
+// replier answers the questions of the inbox (chat.Replier).
+type replier struct{ a *Adapter }
+
+func (r replier) Outbox(w map[string]string) chat.Outbox {
+	return outbox{r.a, incoming{channel: w["channel"], channelType: w["channel_type"], user: w["user"], ts: w["ts"], threadTS: w["thread_ts"]}}
+}
+
+// Answered looks, where the answer to the question would be (its thread,
+// or after it in a direct message), for a message of the bot whose metadata
+// names the question: every answer carries it.
+func (r replier) Answered(ctx context.Context, p chat.Parcel) (bool, error) {
+	m := r.Outbox(p.Where).(outbox).m
+	var msgs []slack.Message
+	var err error
+	if thread := m.replyThread(); thread != "" {
+		msgs, _, _, err = r.a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: m.channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true})
+	} else {
+		var h *slack.GetConversationHistoryResponse
+		h, err = r.a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: m.channel, Oldest: m.ts, Limit: 200, IncludeAllMetadata: true})
+		if h != nil {
+			msgs = h.Messages
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("slack: look for an answer: %w", err)
+	}
+	for _, msg := range msgs {
+		if msg.Metadata.EventType == answerEvent && msg.Metadata.EventPayload["question"] == m.ts {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// answerEvent is the metadata type of the bot's answers; their payload names
+// the question ({"question": its ts}).
+const answerEvent = "helpdesk_answer"
+
+// replyThread is the thread an answer to m goes to: its own thread, or m
+// itself in a channel; none inline in a direct message.
+func (m incoming) replyThread() string {
+	if m.threadTS == "" && !m.isDM() {
+		return m.ts
+	}
+	return m.threadTS
+}
+
 func (m incoming) isDM() bool {
 	return m.channelType == "im" || (m.channelType == "" && strings.HasPrefix(m.channel, "D"))
 }
@@ -241,17 +289,18 @@ func (o outbox) Public(ctx context.Context, md string) error {
 }
 
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
-	thread := o.m.threadTS
-	if thread == "" && !o.m.isDM() {
-		thread = o.m.ts
-	}
-	return o.a.post(ctx, o.m.channel, "", thread, replyMessage(r))
+	msg := replyMessage(r)
+	msg.Question = o.m.ts
+	return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), msg)
 }
 
 // post sends a message to a channel, in a thread when thread is set; to
 // one person only (an ephemeral message) when user is set.
 func (a *Adapter) post(ctx context.Context, channel, user, thread string, msg message) error {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
+	if msg.Question != "" {
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: answerEvent, EventPayload: map[string]any{"question": msg.Question}}))
+	}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}

@@ -81,6 +81,9 @@ type adapter interface {
 
 type readier interface{ Ready() bool }
 
+// holder is an adapter holding a connection only one replica holds.
+type holder interface{ Role() string }
+
 // serviceConfig is what the service reads from the environment, read and
 // checked in one place (readServiceConfig) so that every bad variable is
 // reported at once.
@@ -263,17 +266,32 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		})
 	}
 	var rec chat.Recorder = queued
-	claims := storeClaims{&opened}
+	sh := shared{&opened}
+	// Flood limits are shared when replicas are (PostgreSQL); one process
+	// on SQLite keeps them in memory.
+	newFlood := func() *chat.Flood {
+		f := chat.NewFlood(cfg.flood)
+		if backend == "postgres" {
+			f.Shared = sh
+		}
+		return f
+	}
+	// What every adapter shares with the other replicas, and its metrics.
+	replicated := func(s *chat.Settings, platform string) {
+		s.Logger, s.Recorder, s.Flood = log, rec, newFlood()
+		s.OnRateLimit, s.OnConnect, s.OnRefused = m.RateLimited(platform), m.Connected(platform), m.Refused(platform)
+		s.Claims, s.OnClaim = sh, m.Claimed(platform)
+		s.Inbox, s.OnLate = sh, m.Late(platform)
+		s.Locks, s.OnTakeover = sh, m.Takeover(platform)
+	}
 
 	mux := http.NewServeMux()
 	adapters := map[string]adapter{}
 	var problems []string
 	if cfg.slack.BotToken != "" {
 		sc := cfg.slack
-		sc.Logger, sc.Recorder, sc.Flood = log, rec, chat.NewFlood(cfg.flood)
-		sc.OnRateLimit, sc.OnConnect, sc.OnRefused = m.RateLimited(slack.Platform), m.Connected(slack.Platform), m.Refused(slack.Platform)
+		replicated(&sc.Settings, slack.Platform)
 		sc.OnRejected = m.Rejected(slack.Platform)
-		sc.Claims, sc.OnClaim = claims, m.Claimed(slack.Platform)
 		if sa, err := slack.New(sc, m.Helpdesk(kn, slack.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {
@@ -285,9 +303,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 	if cfg.discord.Token != "" {
 		dc := cfg.discord
-		dc.Logger, dc.Recorder, dc.Flood = log, rec, chat.NewFlood(cfg.flood)
-		dc.OnRateLimit, dc.OnConnect, dc.OnRefused = m.RateLimited(discord.Platform), m.Connected(discord.Platform), m.Refused(discord.Platform)
-		dc.Claims, dc.OnClaim = claims, m.Claimed(discord.Platform)
+		replicated(&dc.Settings, discord.Platform)
 		if da, err := discord.New(dc, m.Helpdesk(kn, discord.Platform)); err != nil {
 			problems = append(problems, err.Error())
 		} else {
@@ -410,13 +426,19 @@ func reloadOnHangup(ctx context.Context, kn *live.Knowledge) {
 	}
 }
 
-// enforceRetention deletes what is older than keep, at start and daily.
+// retentionClaim is how long the replica that purges keeps the others from
+// purging too: one purge a day across replicas, whichever starts first.
+const retentionClaim = 20 * time.Hour
+
+// enforceRetention deletes what is older than keep, at start and daily,
+// one replica at a time: the first to claim the day's purge does it.
 func enforceRetention(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		n, err := st.Purge(ctx, time.Now().Add(-keep))
-		if err != nil {
+		if won, err := st.Claim(ctx, "retention", retentionClaim); err == nil && !won {
+			log.Info("retention: another replica purged in the last 20 hours")
+		} else if n, err := st.Purge(ctx, time.Now().Add(-keep)); err != nil {
 			log.Error("retention: purge failed", "err", err)
 		} else {
 			log.Info("retention: purged", "rows", n, "days", int(keep.Hours()/24))
@@ -434,7 +456,11 @@ type readiness struct {
 	Ready     bool            `json:"ready"`
 	Knowledge knowledgeStatus `json:"knowledge"`
 	Adapters  map[string]bool `json:"adapters"`
-	Store     bool            `json:"store"`
+	// Connections says, of the connections only one replica holds (the
+	// Discord gateway), whether this replica is "holding" it or "waiting"
+	// to take over (it is ready then: standing by is its job).
+	Connections map[string]string `json:"connections,omitempty"`
+	Store       bool              `json:"store"`
 }
 
 type knowledgeStatus struct {
@@ -460,6 +486,12 @@ func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK func() bool
 			}
 			body.Adapters[name] = ok
 			body.Ready = body.Ready && ok
+			if h, can := a.(holder); can && h.Role() != "" {
+				if body.Connections == nil {
+					body.Connections = map[string]string{}
+				}
+				body.Connections[name] = h.Role()
+			}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		if !body.Ready {
@@ -484,21 +516,67 @@ func knowledgeError(getenv env, path string, err error, stderr io.Writer) error 
 	return err
 }
 
-// storeClaims are the claims replicas share through the store (chat.Claims),
-// once it is open; before, this process claims alone (its own memory of
-// events still applies).
-type storeClaims struct{ st *atomic.Pointer[store.Store] }
+// shared is what replicas share through the store once it is open: claims
+// (chat.Claims), the inbox (chat.Inbox), flood limits (chat.Rates) and
+// locks (chat.Locks). Before it opens, this process works alone: it claims
+// everything, keeps nothing against a crash, applies its own flood limits
+// and holds what it asks for (answering matters more than a duplicate).
+type shared struct{ st *atomic.Pointer[store.Store] }
 
-func (c storeClaims) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+var errNoStore = errors.New("the store is not open yet")
+
+func (c shared) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if st := c.st.Load(); st != nil {
 		return st.Claim(ctx, key, ttl)
 	}
 	return true, nil
 }
 
-func (c storeClaims) Release(ctx context.Context, key string) error {
+func (c shared) Release(ctx context.Context, key string) error {
 	if st := c.st.Load(); st != nil {
 		return st.Release(ctx, key)
 	}
 	return nil
+}
+
+func (c shared) Keep(ctx context.Context, p chat.Parcel, owner string, lease time.Duration) error {
+	if st := c.st.Load(); st != nil {
+		return st.Keep(ctx, p, owner, lease)
+	}
+	return errNoStore
+}
+
+func (c shared) Done(ctx context.Context, platform, key string) error {
+	if st := c.st.Load(); st != nil {
+		return st.Done(ctx, platform, key)
+	}
+	return nil
+}
+
+func (c shared) Renew(ctx context.Context, owner string, lease time.Duration) error {
+	if st := c.st.Load(); st != nil {
+		return st.Renew(ctx, owner, lease)
+	}
+	return nil
+}
+
+func (c shared) Orphans(ctx context.Context, platform, owner string, lease, fresh time.Duration, max int) ([]chat.Parcel, int, error) {
+	if st := c.st.Load(); st != nil {
+		return st.Orphans(ctx, platform, owner, lease, fresh, max)
+	}
+	return nil, 0, nil
+}
+
+func (c shared) Allow(ctx context.Context, key string, every time.Duration, burst int) (bool, error) {
+	if st := c.st.Load(); st != nil {
+		return st.Allow(ctx, key, every, burst)
+	}
+	return false, errNoStore
+}
+
+func (c shared) Lock(ctx context.Context, name string, waiting func()) (<-chan struct{}, func(), error) {
+	if st := c.st.Load(); st != nil {
+		return st.Lock(ctx, name, waiting)
+	}
+	return nil, func() {}, nil
 }

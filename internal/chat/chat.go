@@ -19,6 +19,9 @@ type Core interface {
 	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
 	AnswerEntry(e *intents.Entry, lang string) intents.Reply
 	Suggest(query string, n int) []*intents.Entry
+	// Holds says what secrets a text holds (a question kept masked for a
+	// later answer carries it).
+	Holds(text string) intents.Held
 	// The catalog: entries by id, the topics, the default language.
 	Entry(id string) (*intents.Entry, bool)
 	Topics() []*intents.Entry

@@ -26,13 +26,16 @@ type Message struct {
 	Called bool
 	// Direct: a direct message with the bot, which nobody else reads.
 	Direct bool
+	// Held: Text was masked before it was kept for a later answer, and held
+	// these secrets (it still gets the secret warning).
+	Held intents.Held `json:",omitzero"`
 }
 
 // Wants reports whether a message needs any work: an addressed one, or one
 // anywhere the bot can read that carries a password or a NUMEN (it gets the
 // private warning). It is cheap, for adapters to call before queueing work.
 func Wants(m Message) bool {
-	return m.Addressed || intents.ContainsSecret(m.Text)
+	return m.Addressed || m.Held.Any() || intents.ContainsSecret(m.Text)
 }
 
 // Say is how a response is said.
@@ -83,7 +86,7 @@ type Conversation struct {
 // Respond decides what to say to m. An error is the core's; nothing has been
 // said then.
 func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error) {
-	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text, Direct: m.Direct})
+	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text, Direct: m.Direct, Held: m.Held})
 	if err != nil {
 		return Response{}, fmt.Errorf("answer: %w", err)
 	}

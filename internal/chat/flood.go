@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -19,9 +20,21 @@ type FloodLimits struct {
 // questions in a row, a channel of a hundred people a question a second.
 var DefaultFloodLimits = FloodLimits{UserPerMinute: 10, ChannelPerMinute: 60}
 
+// Rates are flood limits shared by the replicas of the bot (the store, on
+// PostgreSQL): Allow counts one event of key against a rate of one every
+// interval, in bursts of up to burst, and reports whether it is within.
+type Rates interface {
+	Allow(ctx context.Context, key string, every time.Duration, burst int) (bool, error)
+}
+
 // Flood applies the limits. It is safe for concurrent use, and its memory
 // stays bounded: idle limiters are forgotten.
 type Flood struct {
+	// Shared, when set, holds the limits for every replica: one person
+	// asking two replicas gets the limit once, not twice. When it fails,
+	// this process's own limits apply.
+	Shared Rates
+
 	limits   FloodLimits
 	now      func() time.Time
 	mu       sync.Mutex
@@ -54,6 +67,11 @@ const (
 
 // Check counts a question of user in channel and says what to do with it.
 func (f *Flood) Check(user, channel string) Verdict {
+	if f.Shared != nil {
+		if v, err := f.checkShared(user, channel); err == nil {
+			return v
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
@@ -68,6 +86,38 @@ func (f *Flood) Check(user, channel string) Verdict {
 		return f.notice(c, now, NoticeChannel)
 	}
 	return Answer
+}
+
+// checkShared is Check on the shared limits: the same rates and bursts, and
+// the notice once a minute at most across replicas.
+func (f *Flood) checkShared(user, channel string) (Verdict, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), claimTimeout)
+	defer cancel()
+	for _, l := range []struct {
+		key       string
+		perMinute int
+		burst     int
+		notice    Verdict
+	}{
+		{"user:" + user, f.limits.UserPerMinute, 5, NoticeUser},
+		{"channel:" + channel, f.limits.ChannelPerMinute, 30, NoticeChannel},
+	} {
+		if l.perMinute <= 0 || l.key == "user:" || l.key == "channel:" {
+			continue
+		}
+		ok, err := f.Shared.Allow(ctx, "flood:"+l.key, time.Minute/time.Duration(l.perMinute), min(l.burst, l.perMinute))
+		if err != nil {
+			return Answer, err
+		}
+		if ok {
+			continue
+		}
+		if told, err := f.Shared.Allow(ctx, "flood-notice:"+l.key, time.Minute, 1); err != nil || !told {
+			return Silence, nil
+		}
+		return l.notice, nil
+	}
+	return Answer, nil
 }
 
 // notice tells once a minute at most.

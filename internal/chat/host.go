@@ -48,6 +48,20 @@ type Settings struct {
 	// lost to another replica.
 	Claims  Claims
 	OnClaim func(won bool)
+	// Inbox, when set, keeps each question from its acknowledgement to its
+	// answer, shared with the other replicas (the store), so that a crash
+	// or a kill loses none: another replica, or this process restarted,
+	// answers what is left if it is younger than Fresh (default
+	// DefaultFresh). OnLate, when set, is told of each such late answer
+	// (LateAnswered, LateAlready, LateStale).
+	Inbox  Inbox
+	Fresh  time.Duration
+	OnLate func(result string)
+	// Locks, when set, let one replica alone hold a connection that must be
+	// held once (the Discord gateway); OnTakeover is told each time this
+	// replica takes it over from another.
+	Locks      Locks
+	OnTakeover func()
 }
 
 // Claims are what replicas share to do each piece of work once. A claim
@@ -66,6 +80,9 @@ type Host struct {
 	Platform string
 	Log      *slog.Logger  // with the platform's name
 	Conv     *Conversation // what the bot says
+	// Replier answers the questions kept in the Inbox; the adapter sets it
+	// in New (without one, nothing is kept).
+	Replier Replier
 
 	channels map[string]bool
 	seen     *Dedup
@@ -73,6 +90,8 @@ type Host struct {
 	ready    atomic.Bool
 	self     atomic.Pointer[string]
 	connects atomic.Int64
+	owner    string       // this host in the inbox
+	role     atomic.Value // string: what Hold made of this replica
 }
 
 // NewHost fills in the defaults of s and returns the host of platform.
@@ -98,7 +117,10 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	if s.Clock == nil {
 		s.Clock = clockwork.NewRealClock()
 	}
-	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys)}
+	if s.Fresh <= 0 {
+		s.Fresh = DefaultFresh
+	}
+	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys), owner: newOwner()}
 	h.seen.Now = s.Clock.Now
 	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim}
 	for _, c := range s.Channels {
@@ -109,13 +131,22 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	return h
 }
 
-// Start gives a Run its workers; the returned stop refuses new work and
-// lets the work in flight finish within Grace.
+// Start gives a Run its workers, and answers the questions other replicas
+// left in the Inbox; the returned stop refuses new work and lets the work
+// in flight finish within Grace.
 func (h *Host) Start() (stop func()) {
 	w := NewWorkers(h.Platform, h.Log, h.Workers, h.MaxPending)
 	w.OnRefused = h.OnRefused
 	h.workers.Store(w)
-	return func() { h.ready.Store(false); w.Drain(h.Grace) }
+	stopSweep := make(chan struct{})
+	swept := make(chan struct{})
+	go func() { defer close(swept); h.sweep(w, stopSweep) }()
+	return func() {
+		h.ready.Store(false)
+		close(stopSweep)
+		<-swept
+		w.Drain(h.Grace)
+	}
 }
 
 // Go runs f on the workers of the current Run and reports whether it was
@@ -128,8 +159,9 @@ func (h *Host) Go(what string, f func(ctx context.Context) error) bool {
 	return false
 }
 
-// Ready reports whether the adapter is connected and takes events.
-func (h *Host) Ready() bool { return h.ready.Load() }
+// Ready reports whether the adapter is connected and takes events, or
+// stands by while another replica holds the connection (Role).
+func (h *Host) Ready() bool { return h.ready.Load() || h.Role() == RoleWaiting }
 
 // SetReady records whether the adapter is connected.
 func (h *Host) SetReady(ok bool) { h.ready.Store(ok) }

@@ -78,6 +78,14 @@ func (w *Workers) Go(what string, f func(ctx context.Context) error) bool {
 	return true
 }
 
+// Room is how many more events Go would accept now.
+func (w *Workers) Room() int {
+	if w.stopping.Load() {
+		return 0
+	}
+	return int(w.maxPending - w.pending.Load())
+}
+
 func (w *Workers) refused(reason string) {
 	if w.OnRefused != nil {
 		w.OnRefused(reason)

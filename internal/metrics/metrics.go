@@ -34,6 +34,8 @@ type Metrics struct {
 	claims     *prometheus.CounterVec
 	dropped    *prometheus.CounterVec
 	rejected   *prometheus.CounterVec
+	late       *prometheus.CounterVec
+	takeovers  *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -83,8 +85,14 @@ func New() *Metrics {
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_store_writes_dropped_total", Help: "Votes and unanswered questions not written, by reason (full: the queue was full; failed: every retry failed; shutdown: still queued at the end).",
 		}, []string{"reason"}),
+		late: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_late_answers_total", Help: "Questions a replica left unanswered (it died or was killed) and another replica, or this process restarted, took over, by platform and result (answered: late; already: it had been answered before the replica died; stale: too old, dropped without an answer).",
+		}, []string{"platform", "result"}),
+		takeovers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_takeovers_total", Help: "Times this replica took over a connection that only one replica holds (the Discord gateway) after another one held it.",
+		}, []string{"platform"}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
+	m.reg.MustRegister(m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -198,6 +206,22 @@ func (m *Metrics) Claimed(platform string) func(won bool) {
 			lost.Inc()
 		}
 	}
+}
+
+// Late returns the hook an adapter calls for each question taken over
+// from another replica (chat.Settings.OnLate).
+func (m *Metrics) Late(platform string) func(result string) {
+	for _, r := range []string{chat.LateAnswered, chat.LateAlready, chat.LateStale} {
+		m.late.WithLabelValues(platform, r) // export zeros
+	}
+	return func(result string) { m.late.WithLabelValues(platform, result).Inc() }
+}
+
+// Takeover returns the hook an adapter calls each time it takes over a
+// connection from another replica (chat.Settings.OnTakeover).
+func (m *Metrics) Takeover(platform string) func() {
+	c := m.takeovers.WithLabelValues(platform)
+	return c.Inc
 }
 
 // StoreDropped counts a vote or question not written (chat.Queued.OnDropped).

@@ -16,11 +16,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
@@ -37,6 +39,10 @@ type Store struct {
 	postgres bool
 	key      []byte
 	now      func() time.Time
+
+	locksMu sync.Mutex
+	locks   map[string]chan struct{} // SQLite's locks (one process)
+	held    map[*func()]bool         // PostgreSQL's locks held, released by Close
 }
 
 // Options tune Open.
@@ -100,8 +106,17 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the locks held and closes the database.
+func (s *Store) Close() error {
+	s.locksMu.Lock()
+	held := s.held
+	s.held = nil
+	s.locksMu.Unlock()
+	for release := range held {
+		(*release)()
+	}
+	return s.db.Close()
+}
 
 // migrations are applied in order, each once; never edit a released one,
 // add the next.
@@ -136,6 +151,21 @@ var migrations = []string{
 	// vote and call for a person once.
 	`CREATE TABLE claims (key TEXT PRIMARY KEY, expires BIGINT NOT NULL);
 	CREATE INDEX claims_expires ON claims (expires)`,
+	// 3: the inbox, which keeps each question acknowledged to its platform
+	// until it is answered, leased to the replica answering it; and the
+	// flood limits that replicas share (the theoretical arrival time of the
+	// next event of each limited key, GCRA).
+	`CREATE TABLE inbox (
+		key TEXT PRIMARY KEY,
+		platform TEXT NOT NULL,
+		at BIGINT NOT NULL,
+		owner TEXT NOT NULL,
+		lease BIGINT NOT NULL,
+		parcel TEXT NOT NULL
+	);
+	CREATE INDEX inbox_lease ON inbox (platform, lease);
+	CREATE INDEX inbox_owner ON inbox (owner);
+	CREATE TABLE rates (key TEXT PRIMARY KEY, tat BIGINT NOT NULL)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -263,12 +293,114 @@ func (s *Store) claimKey(key string) string {
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
-// Purge deletes every row recorded before the given time, and every expired
-// claim, and returns how many rows of votes and questions: the retention
-// limit, enforced daily.
+// Keep implements chat.Inbox: it writes a question acknowledged and not
+// answered yet, leased to owner. Its text is already masked when it held a
+// secret; the row lives minutes (until Done, or until it is too old for a
+// late answer).
+func (s *Store) Keep(ctx context.Context, p chat.Parcel, owner string, lease time.Duration) error {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("store: keep: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO inbox (key, platform, at, owner, lease, parcel) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+		s.inboxKey(p.Platform, p.Key), p.Platform, p.At.UnixMilli(), owner, s.now().Add(lease).UnixMilli(), string(body))
+	if err != nil {
+		return fmt.Errorf("store: keep: %w", err)
+	}
+	return nil
+}
+
+// Done implements chat.Inbox: the question is answered.
+func (s *Store) Done(ctx context.Context, platform, key string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM inbox WHERE key = $1`, s.inboxKey(platform, key)); err != nil {
+		return fmt.Errorf("store: done: %w", err)
+	}
+	return nil
+}
+
+// Renew implements chat.Inbox: owner is alive and still answering.
+func (s *Store) Renew(ctx context.Context, owner string, lease time.Duration) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE inbox SET lease = $1 WHERE owner = $2`, s.now().Add(lease).UnixMilli(), owner); err != nil {
+		return fmt.Errorf("store: renew: %w", err)
+	}
+	return nil
+}
+
+// Orphans implements chat.Inbox. Taking a parcel over is one statement that
+// re-checks the lease of each row it updates: on PostgreSQL, of two replicas
+// sweeping at once, the second finds the row renewed and skips it.
+func (s *Store) Orphans(ctx context.Context, platform, owner string, lease, fresh time.Duration, max int) ([]chat.Parcel, int, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND lease < $2 AND at < $3`, platform, now.UnixMilli(), now.Add(-fresh).UnixMilli())
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: orphans: %w", err)
+	}
+	stale, _ := res.RowsAffected()
+	rows, err := s.db.QueryContext(ctx, `UPDATE inbox SET owner = $1, lease = $2
+		WHERE key IN (SELECT key FROM inbox WHERE platform = $3 AND lease < $4 ORDER BY at LIMIT $5) AND lease < $4
+		RETURNING parcel`, owner, now.Add(lease).UnixMilli(), platform, now.UnixMilli(), max)
+	if err != nil {
+		return nil, int(stale), fmt.Errorf("store: orphans: %w", err)
+	}
+	defer rows.Close()
+	var out []chat.Parcel
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return out, int(stale), fmt.Errorf("store: orphans: %w", err)
+		}
+		var p chat.Parcel
+		if err := json.Unmarshal([]byte(body), &p); err != nil {
+			continue // not this version's: nothing to answer with
+		}
+		out = append(out, p)
+	}
+	return out, int(stale), rows.Err()
+}
+
+func (s *Store) inboxKey(platform, key string) string {
+	return s.claimKey("inbox\x00" + platform + ":" + key)
+}
+
+// Allow implements chat.Rates, the flood limits replicas share: the
+// generic cell rate algorithm, one row per limited key holding when its
+// next event is due (tat). An event is within the limit when, counted, it
+// leaves tat no further ahead than burst intervals; the count and the check
+// are one atomic statement. Keys are kept hashed (they name people).
+func (s *Store) Allow(ctx context.Context, key string, every time.Duration, burst int) (bool, error) {
+	now, t := s.now().UnixMilli(), every.Milliseconds()
+	greatest := "MAX" // SQLite's two-argument MAX is PostgreSQL's GREATEST
+	if s.postgres {
+		greatest = "GREATEST"
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO rates (key, tat) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET tat = `+greatest+`(rates.tat, $3) + $4
+		WHERE `+greatest+`(rates.tat, $3) + $4 - $3 <= $5`,
+		s.claimKey("rate\x00"+key), now+t, now, t, int64(burst)*t)
+	if err != nil {
+		return false, fmt.Errorf("store: flood limit: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Purge deletes every row recorded before the given time, every expired
+// claim and flood limit, and the inbox's rows older than a day (no late
+// answer is that late), and returns how many rows of votes and questions:
+// the retention limit, enforced daily.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM claims WHERE expires < $1`, s.now().UnixMilli()); err != nil {
-		return 0, fmt.Errorf("store: purge claims: %w", err)
+	now := s.now()
+	for _, q := range []struct {
+		stmt string
+		arg  int64
+	}{
+		{`DELETE FROM claims WHERE expires < $1`, now.UnixMilli()},
+		{`DELETE FROM rates WHERE tat < $1`, now.UnixMilli()},
+		{`DELETE FROM inbox WHERE at < $1`, now.Add(-24 * time.Hour).UnixMilli()},
+	} {
+		if _, err := s.db.ExecContext(ctx, q.stmt, q.arg); err != nil {
+			return 0, fmt.Errorf("store: purge: %w", err)
+		}
 	}
 	return s.delete(ctx, "at < $1", before.Unix())
 }
