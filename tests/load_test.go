@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -171,6 +172,30 @@ func (l *latencies) result(elapsed time.Duration) loadResult {
 	return r
 }
 
+// loadEvent is the signed Events API request of user u's question q to the
+// bot at base (a retry, as Slack sends it, when retry is set), and the ts
+// its answer's thread will have.
+func loadEvent(base string, u, q int, retry bool) (string, *http.Request) {
+	ts := fmt.Sprintf("%d.%06d", 1700000000+u, q)
+	ev := platformtest.MessageEvent(fmt.Sprintf("Ev%d-%d", u, q), map[string]any{
+		"type": "app_mention", "user": fmt.Sprintf("U%05d", u), "text": "<@UBOT> " + loadQuestions[(u+q)%len(loadQuestions)],
+		"ts": ts, "channel": fmt.Sprintf("C%03d", u%20), "event_ts": ts,
+	})
+	body, _ := json.Marshal(ev)
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req, _ := http.NewRequest(http.MethodPost, base+"/slack/events", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	if retry {
+		req.Header.Set("X-Slack-Retry-Num", "1")
+		req.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	return ts, req
+}
+
 // At least 200 users asking 50 questions each through the Slack HTTP Events
 // endpoint, every request signed, each user waiting for an answer before the
 // next question: every question answered exactly once. The latency is from
@@ -205,19 +230,7 @@ func TestLoadSlackHTTPEvents(t *testing.T) {
 	for u := range *loadUsers {
 		wg.Go(func() {
 			for q := range *loadEach {
-				ts := fmt.Sprintf("%d.%06d", 1700000000+u, q)
-				ev := platformtest.MessageEvent(fmt.Sprintf("Ev%d-%d", u, q), map[string]any{
-					"type": "app_mention", "user": fmt.Sprintf("U%05d", u), "text": "<@UBOT> " + loadQuestions[(u+q)%len(loadQuestions)],
-					"ts": ts, "channel": fmt.Sprintf("C%03d", u%20), "event_ts": ts,
-				})
-				body, _ := json.Marshal(ev)
-				stamp := strconv.FormatInt(time.Now().Unix(), 10)
-				mac := hmac.New(sha256.New, []byte(signingSecret))
-				fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/slack/events", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Slack-Request-Timestamp", stamp)
-				req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+				ts, req := loadEvent(srv.URL, u, q, false)
 				answered := lat.send(ts)
 				resp, err := client.Do(req)
 				if err != nil || resp.StatusCode != http.StatusOK {
@@ -281,4 +294,95 @@ func TestLoadDiscordGateway(t *testing.T) {
 	r := lat.finish(t, start, stop, func() {})
 	r.heapBefore, r.goroutinesBefore = before, goroutines
 	r.report(t, "Discord gateway")
+}
+
+// The same load across two replicas sharing one PostgreSQL, as behind a
+// load balancer: each question goes to one replica, and one in ten is
+// also delivered to the other as Slack's retry. Every question is answered
+// exactly once; the log gives each replica's throughput.
+func TestLoadSlackHTTPTwoReplicas(t *testing.T) {
+	if !*loadTest {
+		t.Skip("load test: go test ./tests -run Load -load -v")
+	}
+	stores := replicaStores(t, 2)
+	total := *loadUsers * *loadEach
+	lat := newLatencies(total)
+	goroutines := runtime.NumGoroutine()
+	var servers []*httptest.Server
+	var stops []func() error
+	var answered [2]atomic.Int64
+	for i, st := range stores {
+		fake := platformtest.NewSlack(t)
+		fake.Sink = func(p platformtest.SlackPost) { answered[i].Add(1); lat.answer(p.Thread) }
+		a, err := slack.New(slack.Config{
+			BotToken: fake.BotToken, SigningSecret: signingSecret, APIURL: fake.APIURL(),
+			Settings: chat.Settings{Logger: slog.New(slog.DiscardHandler), Flood: chat.NewFlood(chat.FloodLimits{}), MaxPending: 2 * total,
+				Claims: st, Inbox: st, Recorder: st},
+		}, chat.Fixed(shippedCore(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stops = append(stops, runAdapter(t, a.Run))
+		servers = append(servers, httptest.NewServer(a.Handler()))
+		for !a.Ready() {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *loadUsers, MaxConnsPerHost: *loadUsers}, Timeout: 30 * time.Second}
+	before := heap()
+	var failed atomic.Int64
+	do := func(req *http.Request) {
+		resp, err := client.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			if failed.Add(1) <= 3 {
+				if err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					err = fmt.Errorf("%s: %s", resp.Status, b)
+				}
+				t.Logf("request failed: %v", err)
+			}
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for u := range *loadUsers {
+		wg.Go(func() {
+			for q := range *loadEach {
+				to := (u + q) % 2
+				ts, req := loadEvent(servers[to].URL, u, q, false)
+				answered := lat.send(ts)
+				do(req)
+				if q%10 == 0 {
+					_, retry := loadEvent(servers[1-to].URL, u, q, true)
+					do(retry)
+				}
+				wait(answered)
+			}
+		})
+	}
+	wg.Wait()
+	r := lat.finish(t, start, func() error {
+		for _, stop := range stops {
+			if err := stop(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() {
+		for _, srv := range servers {
+			srv.Close()
+		}
+		client.CloseIdleConnections()
+	})
+	r.heapBefore, r.goroutinesBefore = before, goroutines
+	if n := failed.Load(); n > 0 {
+		t.Errorf("%d requests failed or were refused", n)
+	}
+	for i := range answered {
+		t.Logf("replica %d: %d answers, %.0f answers/s", i+1, answered[i].Load(), float64(answered[i].Load())/r.elapsed.Seconds())
+	}
+	r.report(t, "Slack HTTP Events, two replicas on PostgreSQL")
 }

@@ -29,6 +29,7 @@ type Discord struct {
 	Identifies int
 	Resumes    int
 	msgID      int
+	sent       []map[string]any // the messages created, as GET /channels/{id}/messages returns them
 
 	MessageC  chan DiscordCall
 	callbackc chan DiscordCall
@@ -73,6 +74,7 @@ func NewDiscord(t *testing.T) *Discord {
 	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.record(&f.Commands, f.commandc, 200))
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.record(&f.Commands, f.commandc, 200))
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", f.createMessage)
+	mux.HandleFunc("GET /api/v9/channels/{channel}/messages", f.channelMessages)
 	mux.HandleFunc("POST /api/v9/users/@me/channels", func(w http.ResponseWriter, r *http.Request) {
 		if !f.authorized(w, r) {
 			return
@@ -166,8 +168,31 @@ func (f *Discord) createMessage(w http.ResponseWriter, r *http.Request) {
 	call.Body["id"] = id
 	call.Body["channel_id"] = r.PathValue("channel")
 	f.Mu.Lock()
+	sent := map[string]any{"id": id, "channel_id": call.Body["channel_id"], "content": call.Body["content"], "author": map[string]any{"id": DiscordBotID, "username": "assistant", "bot": true}}
+	if ref, ok := call.Body["message_reference"]; ok {
+		sent["message_reference"] = ref
+	}
+	f.sent = append(f.sent, sent)
 	deliver(&f.Mu, f.Sink, &f.Messages, f.MessageC, call)
 	f.json(w, 200, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": call.Body["content"], "author": map[string]any{"id": DiscordBotID, "bot": true}})
+}
+
+// channelMessages lists the messages the bot created in a channel, newest
+// first as Discord does (after= is ignored: every one the bot created is
+// after the questions of a test).
+func (f *Discord) channelMessages(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r) {
+		return
+	}
+	f.Mu.Lock()
+	out := []map[string]any{}
+	for i := len(f.sent) - 1; i >= 0; i-- {
+		if f.sent[i]["channel_id"] == r.PathValue("channel") {
+			out = append(out, f.sent[i])
+		}
+	}
+	f.Mu.Unlock()
+	f.json(w, 200, out)
 }
 
 var discordUpgrader = websocket.Upgrader{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,10 +40,20 @@ type Slack struct {
 	ackc  chan string
 	ConnC chan *websocket.Conn
 
+	// messages are the channels' messages the bot posted, which
+	// conversations.replies and conversations.history read back.
+	messages []slackMessage
+
 	// Sink, when set, receives every chat.postMessage and
 	// chat.postEphemeral (User set) instead of postc and ephc (load tests,
 	// corpus runs).
 	Sink func(SlackPost)
+}
+
+// slackMessage is a message the bot posted, as the fake reads it back.
+type slackMessage struct {
+	ts, channel, thread string
+	metadata            json.RawMessage
 }
 
 // SlackPost is one chat.postMessage call.
@@ -69,6 +80,8 @@ func NewSlack(t *testing.T) *Slack {
 	mux.HandleFunc("POST /api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("POST /api/chat.postMessage", f.postMessage)
 	mux.HandleFunc("POST /api/chat.postEphemeral", f.postEphemeral)
+	mux.HandleFunc("/api/conversations.replies", f.read)
+	mux.HandleFunc("/api/conversations.history", f.read)
 	mux.HandleFunc("POST /response/{id}", f.response)
 	mux.HandleFunc("GET /socket", f.socket)
 	f.start(t, mux)
@@ -134,8 +147,45 @@ func (f *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	f.envelope++ // also numbers messages
 	ts := fmt.Sprintf("1800000000.%06d", f.envelope)
+	// What is read back is kept small (no text): load tests post 10,000.
+	msg := slackMessage{ts: ts, channel: strings.Clone(p.Channel), thread: strings.Clone(p.Thread)}
+	if m := r.Form.Get("metadata"); m != "" {
+		msg.metadata = json.RawMessage(m)
+	}
+	f.messages = append(f.messages, msg)
 	deliver(&f.Mu, f.Sink, &f.Posts, f.postc, p)
 	f.writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": ts})
+}
+
+// read answers conversations.replies (the messages of the thread ts) and
+// conversations.history (the channel's top-level messages after oldest),
+// with their metadata when include_all_metadata is set.
+func (f *Slack) read(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.BotToken) {
+		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	channel, thread, oldest := r.Form.Get("channel"), r.Form.Get("ts"), r.Form.Get("oldest")
+	replies := strings.HasSuffix(r.URL.Path, "replies")
+	f.Mu.Lock()
+	out := []map[string]any{}
+	for _, m := range f.messages {
+		if m.channel != channel || (replies && m.thread != thread) || (!replies && (m.thread != "" || tsNumber(m.ts) <= tsNumber(oldest))) {
+			continue
+		}
+		c := map[string]any{"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": m.ts, "thread_ts": m.thread}
+		if m.metadata != nil && (r.Form.Get("include_all_metadata") == "true" || r.Form.Get("include_all_metadata") == "1") {
+			c["metadata"] = m.metadata
+		}
+		out = append(out, c)
+	}
+	f.Mu.Unlock()
+	f.writeJSON(w, map[string]any{"ok": true, "messages": out, "has_more": false})
+}
+
+func tsNumber(ts string) float64 {
+	n, _ := strconv.ParseFloat(ts, 64)
+	return n
 }
 
 func (f *Slack) postEphemeral(w http.ResponseWriter, r *http.Request) {

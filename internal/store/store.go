@@ -45,6 +45,10 @@ type Store struct {
 	held    map[*func()]bool         // PostgreSQL's locks held, released by Close
 }
 
+// maxConns bounds the connections a replica opens to PostgreSQL; one of
+// them holds the Discord gateway's lock when this replica holds it.
+const maxConns = 16
+
 // Options tune Open.
 type Options struct {
 	// HashKey keys the hash of user ids. Empty: a random key is generated
@@ -70,6 +74,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	var err error
 	if s.postgres {
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// A bounded pool: a burst of questions waits for a connection
+			// instead of opening more than PostgreSQL accepts (100 by
+			// default, shared by every replica).
+			s.db.SetMaxOpenConns(maxConns)
+			s.db.SetMaxIdleConns(maxConns)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	} else {
 		if dir := filepath.Dir(dsn); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {

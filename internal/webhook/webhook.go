@@ -70,14 +70,17 @@ func (g Guard) Wrap(next http.Handler) http.Handler {
 		}
 		select {
 		case readers <- struct{}{}:
-			defer func() { <-readers }()
 		default:
 			w.Header().Set("Retry-After", "1")
 			refuse(http.StatusServiceUnavailable, "busy")
 			return
 		}
+		// The slot bounds the bodies being read, not the work that follows:
+		// a handler waiting on the store must not make Slack's next
+		// requests "busy".
 		http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.BodyTimeout))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.MaxBody))
+		<-readers
 		if err != nil {
 			refuse(http.StatusRequestEntityTooLarge, "body unreadable, too slow or too large")
 			return
