@@ -87,7 +87,7 @@ func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 		cfg:  cfg,
 		api:  slack.New(cfg.BotToken, opts...),
 	}
-	a.Replier = replier{a}
+	a.Replier, a.Redelivers = replier{a}, true
 	return a, nil
 }
 

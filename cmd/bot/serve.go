@@ -436,19 +436,29 @@ func enforceRetention(ctx context.Context, st *store.Store, keep time.Duration, 
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		if won, err := st.Claim(ctx, "retention", retentionClaim); err == nil && !won {
-			log.Info("retention: another replica purged in the last 20 hours")
-		} else if n, err := st.Purge(ctx, time.Now().Add(-keep)); err != nil {
-			log.Error("retention: purge failed", "err", err)
-		} else {
-			log.Info("retention: purged", "rows", n, "days", int(keep.Hours()/24))
-		}
+		purgeOnce(ctx, st, keep, log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// purgeOnce is the day's purge, unless another replica did it: it reports
+// whether this one did.
+func purgeOnce(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) bool {
+	if won, err := st.Claim(ctx, "retention", retentionClaim); err == nil && !won {
+		log.Info("retention: another replica purged in the last 20 hours")
+		return false
+	}
+	n, err := st.Purge(ctx, time.Now().Add(-keep))
+	if err != nil {
+		log.Error("retention: purge failed", "err", err)
+	} else {
+		log.Info("retention: purged", "rows", n, "days", int(keep.Hours()/24))
+	}
+	return true
 }
 
 // readiness is the body of /readyz.

@@ -81,8 +81,12 @@ type Host struct {
 	Log      *slog.Logger  // with the platform's name
 	Conv     *Conversation // what the bot says
 	// Replier answers the questions kept in the Inbox; the adapter sets it
-	// in New (without one, nothing is kept).
-	Replier Replier
+	// in New (without one, nothing is kept). Redelivers says that the
+	// platform delivers again an event it was not told was received
+	// (Slack); otherwise (Discord) an event the workers refuse waits in the
+	// inbox for a replica with room.
+	Replier    Replier
+	Redelivers bool
 
 	channels map[string]bool
 	seen     *Dedup

@@ -85,21 +85,27 @@ func (h *Host) Ask(m Message, key string, where map[string]string) bool {
 		return true
 	}
 	p := Parcel{Key: key, Platform: h.Platform, At: h.Clock.Now(), Message: m, Where: where}
-	kept := h.keep(p)
+	kept := h.keep(p, h.owner)
 	if h.Go("reply", func(ctx context.Context) error { return h.answer(ctx, p, m, kept) }) {
 		return true
 	}
 	if kept {
 		h.done(p)
 	}
+	if !h.Redelivers && h.keep(p, "") {
+		// Nothing will deliver it again: it waits in the inbox, leased to
+		// nobody, for the first replica with room (this one included).
+		return true
+	}
 	h.Forget(key)
 	return false
 }
 
-// keep writes p in the inbox, its text masked, and reports whether it did.
-// An inbox that fails is logged: the question is still answered, only not
-// kept against a crash.
-func (h *Host) keep(p Parcel) bool {
+// keep writes p in the inbox, its text masked, leased to owner ("": to
+// nobody, for any replica to take), and reports whether it did. An inbox
+// that fails is logged: the question is still answered, only not kept
+// against a crash.
+func (h *Host) keep(p Parcel, owner string) bool {
 	if h.Inbox == nil || h.Replier == nil {
 		return false
 	}
@@ -111,7 +117,11 @@ func (h *Host) keep(p Parcel) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), claimTimeout)
 	defer cancel()
-	if err := h.Inbox.Keep(ctx, p, h.owner, InboxLease); err != nil {
+	lease := InboxLease
+	if owner == "" {
+		lease = 0
+	}
+	if err := h.Inbox.Keep(ctx, p, owner, lease); err != nil {
 		h.Log.Warn(h.Platform+": cannot keep a question in the inbox: answering it all the same", "err", Redacted(err))
 		return false
 	}

@@ -265,3 +265,28 @@ func TestFloodSharedAcrossReplicas(t *testing.T) {
 		}
 	}
 }
+
+// On a platform that does not deliver again (Discord), a question the
+// workers refuse waits in the inbox and is answered once there is room.
+func TestRefusedWaitsInTheInbox(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	st := openStore(t, clock)
+	out := newSaid()
+	out.gate = make(chan struct{})
+	s := chat.Settings{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock, Inbox: st, Flood: chat.NewFlood(chat.FloodLimits{}), Workers: 1, MaxPending: 1}
+	h := chat.NewHost("test", s, chat.Fixed(chattest.Shipped(t)))
+	h.Replier = out
+	stop := h.Start()
+	defer stop()
+	for _, id := range []string{"1", "2"} {
+		m := chat.Message{User: "U1", Channel: "C1", Text: "quel port imap pour mon téléphone", Addressed: true}
+		if !h.Ask(m, "message:"+id, map[string]string{"id": id}) {
+			t.Fatalf("question %s refused and not kept", id)
+		}
+	}
+	close(out.gate)
+	got := map[string]bool{out.wait(t, clock): true, out.wait(t, clock): true}
+	if !got["1"] || !got["2"] {
+		t.Errorf("answered %v; want both questions", got)
+	}
+}

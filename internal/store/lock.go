@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/binary"
 	"sync"
@@ -43,36 +44,84 @@ func (s *Store) Lock(ctx context.Context, name string, waiting func()) (<-chan s
 	}
 }
 
-// tryLock takes the advisory lock id on a connection of its own, or returns
-// a nil release when another session holds it.
-func (s *Store) tryLock(ctx context.Context, id int64) (<-chan struct{}, func(), error) {
+// take takes the advisory lock id on a connection of its own; it returns a
+// nil conn (and no error) when another session holds it.
+func (s *Store) take(ctx context.Context, id int64) (*sql.Conn, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var got bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, id).Scan(&got); err != nil || !got {
 		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// drop gives up the lock id held on conn and returns conn to the pool; a
+// connection that may still hold it is closed instead (the server then
+// frees the lock).
+func drop(conn *sql.Conn, id int64) {
+	uctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, id); err != nil {
+		conn.Raw(func(dc any) error {
+			if c, ok := dc.(interface{ Close() error }); ok {
+				c.Close()
+			}
+			return driver.ErrBadConn
+		})
+	}
+	conn.Close()
+}
+
+// tryLock takes the lock id, or returns a nil release when another session
+// holds it. While held, its connection is checked every lockCheck; a
+// broken one (the server restarted, the network failed) does not end the
+// hold by itself: the lock is taken again on a new connection as soon as
+// the server answers, and lost is closed only if another replica took it
+// meanwhile. A PostgreSQL outage thus never silences the holder.
+func (s *Store) tryLock(ctx context.Context, id int64) (<-chan struct{}, func(), error) {
+	conn, err := s.take(ctx, id)
+	if err != nil || conn == nil {
 		return nil, nil, err
 	}
 	lost, stop := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex // guards conn, which the watcher replaces
 	var watching sync.WaitGroup
 	watching.Go(func() {
 		t := time.NewTicker(lockCheck)
 		defer t.Stop()
+		broken := false
 		for {
 			select {
 			case <-stop:
 				return
 			case <-t.C:
 			}
-			pctx, cancel := context.WithTimeout(context.Background(), lockCheck)
-			err := conn.PingContext(pctx)
-			cancel()
-			if err != nil {
-				close(lost)
-				return
+			cctx, cancel := context.WithTimeout(context.Background(), lockCheck)
+			mu.Lock()
+			if !broken {
+				if err := conn.PingContext(cctx); err != nil {
+					broken = true
+					conn.Close()
+				}
 			}
+			if broken {
+				switch again, err := s.take(cctx, id); {
+				case err != nil: // the server does not answer yet: hold on
+				case again == nil: // another replica holds it now
+					mu.Unlock()
+					cancel()
+					close(lost)
+					return
+				default:
+					conn, broken = again, false
+				}
+			}
+			mu.Unlock()
+			cancel()
 		}
 	})
 	var release func()
@@ -82,19 +131,12 @@ func (s *Store) tryLock(ctx context.Context, id int64) (<-chan struct{}, func(),
 		s.locksMu.Unlock()
 		close(stop)
 		watching.Wait()
-		uctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, id); err != nil {
-			// A connection that may still hold the lock never goes back to
-			// the pool: close it, and the server frees the lock.
-			conn.Raw(func(dc any) error {
-				if c, ok := dc.(interface{ Close() error }); ok {
-					c.Close()
-				}
-				return driver.ErrBadConn
-			})
+		select {
+		case <-lost:
+			return // the watcher has no connection left
+		default:
 		}
-		conn.Close()
+		drop(conn, id)
 	})
 	s.locksMu.Lock()
 	if s.held == nil {
