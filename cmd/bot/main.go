@@ -8,7 +8,7 @@
 //	bot validate [PATH...]
 //	bot list [--json]
 //	bot report [--since 7d] [--format text|markdown|yaml]
-//	bot purge [--user PLATFORM:ID | --older-than 30d | --all]
+//	bot purge [--user PLATFORM:ID | --older-than 30d | --all [--yes]]
 package main
 
 import (
@@ -86,7 +86,7 @@ var commands = []command{
 	{"validate", "[PATH...]", "check knowledge files; every problem as FILE:LINE: ...", cmdValidate},
 	{"list", "[--json]", "list the entries with their number of example questions", cmdList},
 	{"report", "[--since 7d] [--format text|markdown|yaml]", "unanswered questions grouped, entries by share of 👎, example questions to add", cmdReport},
-	{"purge", "[--user PLATFORM:ID | --older-than 30d | --all]", "erase stored votes and questions (default: older than RETENTION_DAYS)", cmdPurge},
+	{"purge", "[--user PLATFORM:ID | --older-than 30d | --all [--yes]]", "erase stored votes and questions (default: older than RETENTION_DAYS)", cmdPurge},
 }
 
 func usage(w io.Writer) {

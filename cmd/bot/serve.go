@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
+	"golang.org/x/term"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/console"
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
@@ -63,10 +65,15 @@ func list(v string) []string {
 // each reply's outcome; questions are never logged at info level.
 func newLogger(level slog.Level, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, opts))
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	// In JSON, a duration is a number of seconds, not of nanoseconds.
+	opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() == slog.KindDuration {
+			a.Value = slog.Float64Value(a.Value.Duration().Seconds())
 		}
+		return a
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
@@ -399,16 +406,28 @@ func serveConsole(ctx context.Context, getenv env, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	interactive := false
-	if f, ok := stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			interactive = true
+	interactive := isTerminal(stdin)
+	if !interactive {
+		// Lines piped in are a chat; nothing at all (a service manager's
+		// /dev/null, a container without -i) means the service was meant,
+		// with no platform to serve: fail, so that the manager says so.
+		in := bufio.NewReader(stdin)
+		if _, err := in.Peek(1); err == io.EOF {
+			return exitError{2, "no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN) and no terminal for the console chat: nothing to run"}
 		}
+		stdin = in
 	}
 	welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
 		"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
 	c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
 	return c.Run(ctx, core)
+}
+
+// isTerminal reports whether f is a terminal (not merely a character
+// device: /dev/null is one too).
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // reloadOnHangup reloads the knowledge on SIGHUP.

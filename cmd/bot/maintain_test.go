@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/store"
+)
+
+// A service manager starts `bot` with no platform configured and nothing
+// on stdin (/dev/null): it must fail with one line, so that the unit shows
+// as failed, instead of printing the console's welcome and exiting 0.
+func TestServiceWithNothingToRun(t *testing.T) {
+	_, stderr, err := runBot(t, "", map[string]string{})
+	if exitCode(err) != 2 {
+		t.Fatalf("bot with no token and an empty stdin: %v; want exit 2", err)
+	}
+	var ex exitError
+	errors.As(err, &ex)
+	if !strings.Contains(ex.msg, "no chat platform configured") || strings.Contains(ex.msg, "\n") || stderr != "" {
+		t.Errorf("bot said %q (stderr %q); want one line naming the missing tokens", err, stderr)
+	}
+	// Questions piped in are still a chat (CONTRACT.md).
+	out, _, err := runBot(t, "port imap\n", map[string]string{})
+	if err != nil || !strings.Contains(out, "993") {
+		t.Errorf("piped question: %v, %q", err, out)
+	}
+}
+
+// storeWithRows makes a SQLite store under a new DATA_PATH with one vote
+// and one question.
+func storeWithRows(t *testing.T) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "helpdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.RecordVote(context.Background(), chat.Vote{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: true, User: "U1"})
+	st.RecordUnanswered(context.Background(), chat.Unanswered{Platform: "slack", User: "U2", Question: "la cantine ?", Lang: "fr", Outcome: intents.Fallback})
+	return map[string]string{"DATA_PATH": dir}
+}
+
+func rows(t *testing.T, env map[string]string) int64 {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(env["DATA_PATH"], "helpdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	v, q, _ := st.Counts(context.Background())
+	return v + q
+}
+
+func TestPurgeIsSafe(t *testing.T) {
+	env := storeWithRows(t)
+	for _, args := range [][]string{
+		{"purge", "--user", "slack:U1", "--all"},
+		{"purge", "--older-than", "1d", "--user", "slack:U1"},
+		{"purge", "--all", "--older-than", "30d"},
+	} {
+		_, _, err := runBot(t, "", env, args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), "choose one of") {
+			t.Errorf("bot %v: %v; want exit 2, choose one option", args, err)
+		}
+	}
+	if _, _, err := runBot(t, "yes\n", env, "purge", "--all"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--yes") {
+		t.Errorf("purge --all without a terminal nor --yes: %v; want exit 2 asking for --yes", err)
+	}
+	if _, _, err := runBot(t, "", env, "purge", "--older-than", "1m"); exitCode(err) != 2 || !strings.Contains(err.Error(), `--older-than "1m"`) {
+		t.Errorf("purge --older-than 1m: %v; want the message to name --older-than", err)
+	}
+	if n := rows(t, env); n != 2 {
+		t.Fatalf("%d rows left after refused purges; want 2 (nothing erased)", n)
+	}
+	out, stderr, err := runBot(t, "", env, "purge", "--all", "--yes")
+	if err != nil || !strings.Contains(out, "erased 2 row(s)") || !strings.Contains(stderr, "store: "+filepath.Join(env["DATA_PATH"], "helpdesk.db")+" (SQLite)") {
+		t.Errorf("purge --all --yes: %v, %q, %q; want 2 rows erased and the store named", err, out, stderr)
+	}
+}
+
+// A maintenance command with a wrong DATA_PATH says so, and creates nothing.
+func TestMaintenanceNamesTheStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	for _, cmd := range []string{"report", "purge"} {
+		_, _, err := runBot(t, "", map[string]string{"DATA_PATH": dir}, cmd)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "no store at "+filepath.Join(dir, "helpdesk.db")) {
+			t.Errorf("bot %s with a wrong DATA_PATH: %v; want exit 1 naming the missing store", cmd, err)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the wrong DATA_PATH was created")
+	}
+	_, stderr, err := runBot(t, "", storeWithRows(t), "report")
+	if err != nil || !strings.Contains(stderr, "store: ") {
+		t.Errorf("report: %v; stderr %q; want the store named", err, stderr)
+	}
+	if got := storeName("postgres://helpdesk:s3cret@db.example.org:5432/helpdesk?sslmode=require"); got != "helpdesk@db.example.org:5432/helpdesk (PostgreSQL)" {
+		t.Errorf("storeName = %q; want no password, no options", got)
+	}
+}
+
+// In JSON logs, durations are seconds.
+func TestLogDurationsInSeconds(t *testing.T) {
+	var b bytes.Buffer
+	newLogger(slog.LevelInfo, &b).Info("retrying", "in", 2500*time.Millisecond)
+	if !strings.Contains(b.String(), `"in":2.5`) {
+		t.Errorf("log line %s; want the duration as 2.5 seconds", b.String())
+	}
+}
