@@ -906,7 +906,10 @@ func isShortcut(low string) bool {
 		return false
 	}
 	for _, k := range strings.Split(low, "+") {
-		if !keys[k] && !(len(k) == 1) && !(len(k) <= 3 && k[0] == 'f' && strings.Trim(k[1:], "0123456789") == "") {
+		if k == "" { // "+x", "ctrl++"
+			return false
+		}
+		if !keys[k] && len(k) != 1 && !(len(k) <= 3 && k[0] == 'f' && strings.Trim(k[1:], "0123456789") == "") {
 			return false
 		}
 	}

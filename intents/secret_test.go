@@ -215,3 +215,12 @@ func BenchmarkSecretGuard(b *testing.B) {
 		})
 	}
 }
+
+// A "+" at either end of a word is no keyboard shortcut, and no reason to
+// fail (found by FuzzAnswer).
+func TestGuardShortcutEdges(t *testing.T) {
+	for _, q := range []string{"ctrl++ ne marche pas", "mot de passe +Ab12cd9", "mdp: Tournesol42+", "+"} {
+		ContainsSecret(q)
+		MaskSecrets(q)
+	}
+}

@@ -290,6 +290,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		s.Claims, s.OnClaim = sh, m.Claimed(platform)
 		s.Inbox, s.OnLate = sh, m.Late(platform)
 		s.Locks, s.OnTakeover = sh, m.Takeover(platform)
+		s.OnSaid = m.Said(platform)
 	}
 
 	mux := http.NewServeMux()
@@ -495,10 +496,13 @@ type readiness struct {
 type knowledgeStatus struct {
 	// OK is false when the files have problems and older knowledge is
 	// served: the bot still answers, so it stays ready.
-	OK       bool      `json:"ok"`
-	Entries  int       `json:"entries"`
-	LoadedAt time.Time `json:"loaded_at"`
-	Problems []string  `json:"problems,omitempty"`
+	OK      bool `json:"ok"`
+	Entries int  `json:"entries"`
+	// LoadedAt is when the knowledge being served was loaded; FailedAt,
+	// when the last attempt to load an edit failed (its problems).
+	LoadedAt time.Time  `json:"loaded_at"`
+	FailedAt *time.Time `json:"failed_at,omitempty"`
+	Problems []string   `json:"problems,omitempty"`
 }
 
 // readyz answers 200 when every adapter is connected, 503 otherwise, with
@@ -508,6 +512,9 @@ func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK func() bool
 		s := kn.Status()
 		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK(),
 			Knowledge: knowledgeStatus{OK: s.OK, Entries: s.Entries, LoadedAt: s.At, Problems: s.Problems}}
+		if !s.FailedAt.IsZero() {
+			body.Knowledge.FailedAt = &s.FailedAt
+		}
 		for name, a := range adapters {
 			ok := true
 			if r, can := a.(readier); can {

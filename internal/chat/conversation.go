@@ -61,7 +61,13 @@ type Response struct {
 	Say   Say
 	Reply intents.Reply // the answering core's reply (AsReply, and Privately for a secret)
 	Text  string        // in the knowledge's markdown subset (Privately, InChannel)
+	// Limited: the question was over a flood limit (a notice, or silence).
+	Limited bool
 }
+
+// SaidLimited is what Settings.OnSaid is told of a question over a flood
+// limit; the other responses are told by the reply's outcome.
+const SaidLimited = "limited"
 
 // Conversation decides, for every platform alike, what the bot says to a
 // message: the private warning for a secret, silence for what is not meant
@@ -78,6 +84,8 @@ type Conversation struct {
 	// replicas (see Settings.Claims).
 	Claims  Claims
 	OnClaim func(won bool)
+	// OnSaid, when set, is told of each response said (see Settings.OnSaid).
+	OnSaid func(what string)
 
 	seenOnce sync.Once
 	seen     *Dedup // votes and calls for a person, once each
@@ -101,13 +109,13 @@ func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error)
 	if c.Flood != nil {
 		switch c.Flood.Check(m.User, m.Channel) {
 		case Silence:
-			return Response{}, nil
+			return Response{Limited: true}, nil
 		case NoticeUser:
 			c.log().Info(c.Platform+": flood limit for a person", "channel", m.Channel)
-			return Response{Say: Privately, Text: LabelsIn(r.Lang).FloodUser}, nil
+			return Response{Say: Privately, Text: LabelsIn(r.Lang).FloodUser, Limited: true}, nil
 		case NoticeChannel:
 			c.log().Info(c.Platform+": flood limit for a channel", "channel", m.Channel)
-			return Response{Say: InChannel, Text: LabelsIn(r.Lang).FloodChannel}, nil
+			return Response{Say: InChannel, Text: LabelsIn(r.Lang).FloodChannel, Limited: true}, nil
 		}
 	}
 	if r.Outcome == intents.Empty && !m.Called {
@@ -137,16 +145,23 @@ func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error 
 	}
 	switch resp.Say {
 	case Privately:
-		return out.Private(ctx, resp.Text)
+		err = out.Private(ctx, resp.Text)
 	case InChannel:
-		return out.Public(ctx, resp.Text)
+		err = out.Public(ctx, resp.Text)
 	case AsReply:
-		if err := out.Reply(ctx, resp.Reply); err != nil {
-			return err
+		if err = out.Reply(ctx, resp.Reply); err == nil {
+			c.Replied(ctx, m, resp.Reply, c.now().Sub(start))
 		}
-		c.Replied(ctx, m, resp.Reply, c.now().Sub(start))
 	}
-	return nil
+	if err == nil && c.OnSaid != nil {
+		switch {
+		case resp.Limited:
+			c.OnSaid(SaidLimited)
+		case resp.Say != Silent:
+			c.OnSaid(string(resp.Reply.Outcome))
+		}
+	}
+	return err
 }
 
 // Replied records, once the reply to m was sent, what maintainers need of

@@ -62,6 +62,11 @@ type Settings struct {
 	// replica takes it over from another.
 	Locks      Locks
 	OnTakeover func()
+	// OnSaid, when set, is told of each response said to a message: the
+	// reply's outcome (answered, suggested, redirected, fallback, empty,
+	// secret), or SaidLimited for a question over a flood limit (its notice
+	// or its silence). Nothing is told of a message not meant for the bot.
+	OnSaid func(what string)
 }
 
 // Claims are what replicas share to do each piece of work once. A claim
@@ -126,7 +131,7 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	}
 	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys), owner: newOwner()}
 	h.seen.Now = s.Clock.Now
-	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim}
+	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim, OnSaid: s.OnSaid}
 	for _, c := range s.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			h.channels[c] = true

@@ -36,7 +36,8 @@ type Inbox interface {
 	// Renew extends the lease of every parcel owner holds.
 	Renew(ctx context.Context, owner string, lease time.Duration) error
 	// Orphans leases to owner at most max parcels of platform whose lease
-	// expired and that were received in the last fresh, oldest first, and
+	// expired, held by another owner (a host never takes over its own:
+	// it is still answering them), received in the last fresh, oldest first, and
 	// deletes the older ones (stale: how many): they get no late answer.
 	Orphans(ctx context.Context, platform, owner string, lease, fresh time.Duration, max int) (taken []Parcel, stale int, err error)
 }
@@ -94,7 +95,9 @@ func (h *Host) Ask(m Message, key string, where map[string]string) bool {
 	}
 	if !h.Redelivers && h.keep(p, "") {
 		// Nothing will deliver it again: it waits in the inbox, leased to
-		// nobody, for the first replica with room (this one included).
+		// nobody, for the first replica with room (this one included: it
+		// forgets it has seen it; the claim across replicas stays).
+		h.seen.Forget(key)
 		return true
 	}
 	h.Forget(key)
@@ -206,8 +209,9 @@ func (h *Host) resume(ctx context.Context, p Parcel) error {
 		h.done(p)
 		return nil
 	}
-	// Every replica claims its events: this one has, now.
-	h.seen.First(p.Key)
+	if !h.seen.First(p.Key) {
+		return nil // this process has it in hand already
+	}
 	err = h.answer(ctx, p, p.Message, true)
 	h.late(LateAnswered)
 	return err

@@ -26,10 +26,11 @@ import (
 
 // Status is the outcome of the last load.
 type Status struct {
-	At       time.Time
-	OK       bool
-	Problems []string // FILE:LINE: ... lines of the last failed load
-	Entries  int      // entries served
+	At       time.Time // when the knowledge being served was loaded
+	OK       bool      // the last attempt succeeded
+	FailedAt time.Time // when the last attempt failed (zero when OK)
+	Problems []string  // FILE:LINE: ... lines of the last failed load
+	Entries  int       // entries served
 }
 
 // Knowledge is the knowledge being served. It implements chat.Helpdesk, so
@@ -83,7 +84,7 @@ func (k *Knowledge) Reload() error {
 	start := time.Now()
 	c, err := intents.LoadCore(k.path, k.rules...)
 	if err != nil {
-		st := &Status{At: time.Now(), Entries: len(k.Core().Knowledge().Entries)}
+		st := &Status{At: k.Status().At, FailedAt: time.Now(), Entries: len(k.Core().Knowledge().Entries)}
 		var probs intents.Problems
 		if errors.As(err, &probs) {
 			for _, p := range probs {

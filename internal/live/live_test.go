@@ -118,6 +118,7 @@ func TestGoodEditPickedUpWithoutRestart(t *testing.T) {
 
 func TestBadEditKeepsTheOldKnowledge(t *testing.T) {
 	k, path, loads, logs := setup(t)
+	servedAt := k.Status().At
 	before := ask(t, k, "quel port pour imap sur mon téléphone").Entry
 	b, _ := os.ReadFile(path)
 	line := 1 + bytes.Count(b[:bytes.Index(b, []byte("  - id: imap-settings\n    title:"))], []byte("\n")) + 1
@@ -130,6 +131,9 @@ func TestBadEditKeepsTheOldKnowledge(t *testing.T) {
 	if st.OK || len(st.Problems) == 0 || !strings.Contains(strings.Join(st.Problems, "\n"), want) || !strings.Contains(strings.Join(st.Problems, "\n"), "titel") {
 		t.Errorf("Status = %+v; want the problem at %s about titel", st, want)
 	}
+	if !st.At.Equal(servedAt) || !st.FailedAt.After(servedAt) {
+		t.Errorf("Status says loaded at %v, failed at %v; want the served knowledge's time (%v), and the failed attempt's apart", st.At, st.FailedAt, servedAt)
+	}
 	if !strings.Contains(logs.String(), "titel") {
 		t.Errorf("the problem is not logged:\n%s", logs)
 	}
@@ -138,8 +142,8 @@ func TestBadEditKeepsTheOldKnowledge(t *testing.T) {
 	}
 	// Fixing the file brings the status back.
 	edit(t, path, "    titel:", "    title:")
-	if !waitLoad(t, loads) || !k.Status().OK {
-		t.Errorf("the fixed file was not loaded: %v", k.Status().Problems)
+	if !waitLoad(t, loads) || !k.Status().OK || !k.Status().FailedAt.IsZero() || !k.Status().At.After(servedAt) {
+		t.Errorf("the fixed file was not loaded: %+v", k.Status())
 	}
 }
 

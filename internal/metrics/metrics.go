@@ -43,7 +43,7 @@ func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_questions_total", Help: "Questions answered, by platform and outcome (answered, suggested, redirected, fallback, empty, secret).",
+			Name: "helpdesk_questions_total", Help: "Questions the bot responded to, by platform and by what it said: answered, suggested (did you mean), redirected (another service), fallback, empty (a hint), secret (the private warning), limited (over a flood limit: one notice, then silence). Counted once said.",
 		}, []string{"platform", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "helpdesk_matching_seconds", Help: "Time to match a question and build the reply.",
@@ -103,14 +103,19 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Helpdesk counts the questions a platform asks h, by outcome, and times
-// them: a middleware on the seam, as an http.Handler wraps another. Each
-// event's core is wrapped, so what is counted is what was answered.
+// Helpdesk times the questions a platform asks h: a middleware on the
+// seam, as an http.Handler wraps another.
 func (m *Metrics) Helpdesk(h chat.Helpdesk, platform string) chat.Helpdesk {
-	for _, o := range []intents.Outcome{intents.Answered, intents.Suggested, intents.Redirected, intents.Fallback, intents.Empty} {
-		m.questions.WithLabelValues(platform, string(o)) // export zeros
-	}
 	return &observed{h: h, m: m, platform: platform, latency: m.latency.WithLabelValues(platform)}
+}
+
+// Said returns the hook an adapter calls for each response said
+// (chat.Settings.OnSaid): what is counted is what people were told.
+func (m *Metrics) Said(platform string) func(what string) {
+	for _, o := range []string{string(intents.Answered), string(intents.Suggested), string(intents.Redirected), string(intents.Fallback), string(intents.Empty), string(intents.Secret), chat.SaidLimited} {
+		m.questions.WithLabelValues(platform, o) // export zeros
+	}
+	return func(what string) { m.questions.WithLabelValues(platform, what).Inc() }
 }
 
 type observed struct {
@@ -132,7 +137,6 @@ func (c observedCore) Answer(ctx context.Context, q intents.Question) (intents.R
 	r, err := c.Core.Answer(ctx, q)
 	if err == nil {
 		c.o.latency.Observe(time.Since(start).Seconds())
-		c.o.m.questions.WithLabelValues(c.o.platform, string(r.Outcome)).Inc()
 	}
 	return r, err
 }

@@ -17,11 +17,15 @@ import (
 func TestCountsQuestionsVotesAndWaits(t *testing.T) {
 	m := New()
 	hd := m.Helpdesk(chat.Fixed(chattest.Shipped(t)), "slack").Current()
+	said := m.Said("slack")
 	for _, q := range []string{"jai oublie mon mdp", "quel port imap", "la cantine est fermée ?"} {
-		if _, err := hd.Answer(context.Background(), intents.Question{Text: q}); err != nil {
+		r, err := hd.Answer(context.Background(), intents.Question{Text: q})
+		if err != nil {
 			t.Fatal(err)
 		}
+		said(string(r.Outcome))
 	}
+	said(chat.SaidLimited)
 	rec := m.Recorder(chat.Discard{})
 	rec.RecordVote(context.Background(), chat.Vote{Platform: "slack", Entry: "imap-settings", Helpful: false})
 	m.RateLimited("discord")(1500 * time.Millisecond)
@@ -35,6 +39,7 @@ func TestCountsQuestionsVotesAndWaits(t *testing.T) {
 	}{
 		{testutil.ToFloat64(m.questions.WithLabelValues("slack", "answered")), 2, "answered"},
 		{testutil.ToFloat64(m.questions.WithLabelValues("slack", "fallback")), 1, "fallback"},
+		{testutil.ToFloat64(m.questions.WithLabelValues("slack", "limited")), 1, "limited"},
 		{testutil.ToFloat64(m.votes.WithLabelValues("slack", "imap-settings", "down")), 1, "votes down"},
 		{testutil.ToFloat64(m.limitWait.WithLabelValues("discord")), 1.5, "rate-limit seconds"},
 		{testutil.ToFloat64(m.reconnects.WithLabelValues("discord")), 1, "reconnects"},

@@ -349,7 +349,7 @@ func (s *Store) Orphans(ctx context.Context, platform, owner string, lease, fres
 	}
 	stale, _ := res.RowsAffected()
 	rows, err := s.db.QueryContext(ctx, `UPDATE inbox SET owner = $1, lease = $2
-		WHERE key IN (SELECT key FROM inbox WHERE platform = $3 AND lease < $4 ORDER BY at LIMIT $5) AND lease < $4
+		WHERE key IN (SELECT key FROM inbox WHERE platform = $3 AND lease < $4 AND owner <> $1 ORDER BY at LIMIT $5) AND lease < $4
 		RETURNING parcel`, owner, now.Add(lease).UnixMilli(), platform, now.UnixMilli(), max)
 	if err != nil {
 		return nil, int(stale), fmt.Errorf("store: orphans: %w", err)
