@@ -92,6 +92,25 @@ func (r Reply) Markdown() string {
 	return r.Text + "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
 }
 
+// Canned is an entry's answer as a helpdesk agent pastes it: its title, its
+// text and, when seeAlso, the titles of the entries to read next (without
+// their ids, which mean nothing to the person reading).
+func (r Reply) Canned(seeAlso bool) string {
+	var b strings.Builder
+	if r.Entry != nil {
+		b.WriteString("**" + r.Entry.Title.In(r.Lang) + "**\n\n")
+	}
+	b.WriteString(r.Text)
+	if seeAlso && len(r.FollowUps) > 0 {
+		titles := make([]string, len(r.FollowUps))
+		for i, f := range r.FollowUps {
+			titles[i] = f.Title.In(r.Lang)
+		}
+		b.WriteString("\n\n" + r.SeeAlso + " " + strings.Join(titles, ", "))
+	}
+	return b.String()
+}
+
 // Target names what the reply points to, for logs and tests: the entry
 // answered, the service redirected to, or the suggested entries' ids in
 // brackets.

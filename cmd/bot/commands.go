@@ -179,6 +179,7 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	format := fs.String("format", "text", "text, markdown, slack or discord")
 	lang := fs.String("lang", intents.French, "fr or en")
+	noSeeAlso := fs.Bool("no-see-also", false, "leave out the entries to read next")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -199,7 +200,7 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 		return err
 	}
 	kb := core.Knowledge()
-	e, ok := kb.Entry(pos[0])
+	e, ok := kb.Entry(strings.ToLower(strings.TrimSpace(pos[0]))) // ids are lower case; IMAP-SETTINGS is meant the same
 	if !ok {
 		var sugg []string
 		for _, e := range core.Suggest(pos[0], 3) {
@@ -213,7 +214,7 @@ func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env,
 		}
 		return exitError{1, msg}
 	}
-	fmt.Fprintln(stdout, render(core.AnswerEntry(e, *lang).Markdown()))
+	fmt.Fprintln(stdout, render(core.AnswerEntry(e, *lang).Canned(!*noSeeAlso)))
 	return nil
 }
 
@@ -261,22 +262,32 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 	return nil
 }
 
-// listEntry is one line of `bot list --json`.
+// listEntry is one line of `bot list --json`: Questions counts the example
+// questions per language (CONTRACT.md), Examples lists them.
 type listEntry struct {
-	ID        string            `json:"id"`
-	Kind      string            `json:"kind"`
-	Title     map[string]string `json:"title"`
-	Questions map[string]int    `json:"questions"`
+	ID        string              `json:"id"`
+	Kind      string              `json:"kind"`
+	Title     map[string]string   `json:"title"`
+	Questions map[string]int      `json:"questions"`
+	Examples  map[string][]string `json:"examples"`
 }
 
 func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	asJSON := fs.Bool("json", false, "print a JSON array")
+	asJSON := fs.Bool("json", false, "print a JSON array, with the example questions")
+	lang := fs.String("lang", "", "fr or en: the titles (and with --json, the questions) in this language only")
 	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if err := checkLang(*lang); err != nil {
 		return err
 	}
 	kb, err := intents.Load(knowledgePath(getenv), rules...)
 	if err != nil {
 		return fmt.Errorf("%w (run `bot validate`)", err)
+	}
+	langs := intents.Languages
+	if *lang != "" {
+		langs = []string{*lang}
 	}
 	var list []listEntry
 	for _, e := range kb.Entries {
@@ -284,7 +295,11 @@ func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, s
 		if kind == "" {
 			kind = intents.KindTopic
 		}
-		list = append(list, listEntry{e.ID, kind, map[string]string{"fr": e.Title.FR, "en": e.Title.EN}, map[string]int{"fr": len(e.Questions.FR), "en": len(e.Questions.EN)}})
+		l := listEntry{ID: e.ID, Kind: kind, Title: map[string]string{}, Questions: map[string]int{}, Examples: map[string][]string{}}
+		for _, lg := range langs {
+			l.Title[lg], l.Questions[lg], l.Examples[lg] = e.Title.In(lg), len(e.Questions.In(lg)), e.Questions.In(lg)
+		}
+		list = append(list, l)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -292,9 +307,21 @@ func cmdList(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, s
 		return enc.Encode(list)
 	}
 	w := bufio.NewWriter(stdout)
-	fmt.Fprintf(w, "%-22s %4s %4s  %s\n", "ID", "FR", "EN", "TITLE")
+	title := intents.French
+	if *lang != "" {
+		title = *lang
+	}
+	fmt.Fprintf(w, "%-22s", "ID")
+	for _, lg := range langs {
+		fmt.Fprintf(w, " %4s", strings.ToUpper(lg))
+	}
+	fmt.Fprintln(w, "  TITLE")
 	for _, e := range list {
-		fmt.Fprintf(w, "%-22s %4d %4d  %s\n", e.ID, e.Questions["fr"], e.Questions["en"], e.Title["fr"])
+		fmt.Fprintf(w, "%-22s", e.ID)
+		for _, lg := range langs {
+			fmt.Fprintf(w, " %4d", e.Questions[lg])
+		}
+		fmt.Fprintf(w, "  %s\n", e.Title[title])
 	}
 	return w.Flush()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -116,5 +117,42 @@ func TestLogDurationsInSeconds(t *testing.T) {
 	newLogger(slog.LevelInfo, &b).Info("retrying", "in", 2500*time.Millisecond)
 	if !strings.Contains(b.String(), `"in":2.5`) {
 		t.Errorf("log line %s; want the duration as 2.5 seconds", b.String())
+	}
+}
+
+// What an agent pastes names its subject, and reads as a person's answer.
+func TestAnswerForAgents(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "answer", "CERTIFICATE-WARNING")
+	if err != nil {
+		t.Fatalf("answer CERTIFICATE-WARNING: %v; ids in any case are the same id", err)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	if !strings.Contains(first, "certificat") || strings.Contains(out, "(`") {
+		t.Errorf("answer starts with %q and ends:\n%s\nwant the title first, the see-also without ids", first, out)
+	}
+	if !strings.Contains(out, "Voir aussi") {
+		t.Errorf("answer without the entries to read next:\n%s", out)
+	}
+	out, _, _ = runBot(t, "", nil, "answer", "certificate-warning", "--no-see-also", "--format", "slack")
+	if strings.Contains(out, "Voir aussi") || !strings.HasPrefix(out, "*") {
+		t.Errorf("answer --no-see-also --format slack:\n%s", out)
+	}
+}
+
+func TestListLangAndExamples(t *testing.T) {
+	out, _, err := runBot(t, "", nil, "list", "--json", "--lang", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []listEntry
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	e := list[0]
+	if _, fr := e.Title["fr"]; fr || e.Title["en"] == "" || len(e.Examples["en"]) != e.Questions["en"] || e.Questions["en"] < 8 {
+		t.Errorf("list --json --lang en: %+v; want English titles and example questions only", e)
+	}
+	if _, _, err := runBot(t, "", nil, "list", "--lang", "de"); exitCode(err) != 2 {
+		t.Errorf("list --lang de: %v; want exit 2", err)
 	}
 }
