@@ -111,6 +111,11 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 	var locs []located
 	setOnce := map[string]string{} // top-level section -> file that set it
 	for _, name := range files {
+		if p := syntaxProblems(name, srcs[name]); len(p) > 0 {
+			probs = append(probs, p...)
+			syntaxErrors = true
+			continue
+		}
 		doc, p := parseFile(name, srcs[name])
 		probs = append(probs, p...)
 		if doc == nil {
@@ -119,7 +124,10 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 		}
 		var part Knowledge
 		if err := doc.Decode(&part); err != nil {
+			// A value of the wrong kind: the file's content is not known,
+			// so checking the whole would report only consequences.
 			probs = append(probs, decodeProblems(name, err)...)
+			syntaxErrors = true
 			continue
 		}
 		root := doc.Content[0]
@@ -175,7 +183,7 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 		sortProblems(probs)
 		return nil, probs
 	}
-	probs = append(probs, validate(kb, locs, rules)...)
+	probs = withoutConsequences(append(probs, validate(kb, locs, rules)...))
 	if len(probs) > 0 {
 		for _, p := range probs {
 			if p.File == "" && len(files) > 0 {
@@ -187,6 +195,48 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 	}
 	kb.locs = locs
 	return kb, nil
+}
+
+// consequences are the phrases of the problems a misspelt key causes: an
+// entry whose "anwser:" is unknown also has its answer missing.
+var consequences = map[string][]string{
+	"answer":    {"the answer in"},
+	"title":     {"the title in"},
+	"questions": {"example question(s) in"},
+	"owner":     {"owner is missing"},
+	"reviewed":  {"reviewed is missing"},
+}
+
+// withoutConsequences leaves out what follows from a misspelt key (the
+// value it was meant to give is missing): the teacher who reads "the
+// answer is missing" first adds a second answer. The misspelt key, with
+// its correction, says it all.
+func withoutConsequences(probs Problems) Problems {
+	meant := map[string]bool{} // entry id + "\x00" + the key it misspelt
+	for _, p := range probs {
+		if _, rest, ok := strings.Cut(p.Msg, "(did you mean \""); ok && strings.HasPrefix(p.Msg, "unknown key") {
+			key, _, _ := strings.Cut(rest, "\"")
+			meant[p.ID+"\x00"+key] = true
+		}
+	}
+	if len(meant) == 0 {
+		return probs
+	}
+	out := probs[:0]
+	for _, p := range probs {
+		drop := false
+		for key, phrases := range consequences {
+			if meant[p.ID+"\x00"+key] {
+				for _, ph := range phrases {
+					drop = drop || strings.Contains(p.Msg, ph)
+				}
+			}
+		}
+		if !drop {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // LoadCore reads, checks, trains and self-tests the knowledge at path in one

@@ -212,7 +212,11 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 				add(l.file, l.line("answer"), id, "the answer in %s is missing: add \"%s: |\" under answer, followed by the text", langName(lang), lang)
 			} else {
 				for _, m := range markupProblems(answer) {
-					add(l.file, l.line("answer", lang), id, "answer (%s): %s", lang, m)
+					line := l.line("answer", lang)
+					if strings.Contains(strings.TrimSuffix(answer, "\n"), "\n") {
+						line += 1 + m.line // a block text: it starts under its key
+					}
+					add(l.file, line, id, "answer (%s): %s", lang, m.msg)
 				}
 				for _, lim := range limits {
 					if n := len([]rune(lim.Render(answer))); n > lim.Max {
@@ -323,31 +327,60 @@ func checkSynonyms(l located) Problems {
 	return probs
 }
 
-// markupProblems checks that an answer keeps to the markdown subset every
-// platform renders: **bold**, `code`, [text](https://...) links and lists.
-func markupProblems(md string) []string {
-	var out []string
-	if strings.Count(md, "**")%2 != 0 {
-		out = append(out, "a ** is not closed: bold text is written **like this**")
-	}
-	if strings.Count(strings.ReplaceAll(md, "```", ""), "`")%2 != 0 {
-		out = append(out, "a ` is not closed: code is written `like this`")
-	}
-	for _, line := range strings.Split(md, "\n") {
+// The markup that renders on some platforms only.
+var (
+	codeSpan         = regexp.MustCompile("`[^`\n]*`")
+	italicStar       = regexp.MustCompile(`(?:^|[\s(])\*[^*\s][^*\n]*\*`)
+	italicUnderscore = regexp.MustCompile(`(?:^|[\s(])_[^_\s][^_\n]*_(?:$|[\s).,;:!?])`)
+	numbered         = regexp.MustCompile(`^\d{1,2}[.)]\s`)
+)
+
+// markup is a markup problem, on a line of the text (from 0).
+type markup struct {
+	line int
+	msg  string
+}
+
+// markupProblems checks, line by line, that an answer keeps to the markdown
+// subset every platform renders: **bold**, `code`, [text](https://...)
+// links and "- " lists. Each problem says on which line of md it is.
+func markupProblems(md string) []markup {
+	var out []markup
+	for i, line := range strings.Split(md, "\n") {
+		add := func(format string, args ...any) { out = append(out, markup{i, fmt.Sprintf(format, args...)}) }
 		t := strings.TrimSpace(line)
+		if strings.Count(line, "**")%2 != 0 {
+			add("a ** is not closed on this line: bold text is written **like this**")
+		}
+		if strings.Count(strings.ReplaceAll(line, "```", ""), "`")%2 != 0 {
+			add("a ` is not closed on this line: code is written `like this`")
+		}
+		plain := codeSpan.ReplaceAllString(line, "``") // what is in `code` is shown as typed
+		if italicStar.MatchString(strings.ReplaceAll(plain, "**", "")) {
+			add("*text* between single stars does not render everywhere (Slack shows it in bold, Discord in italics): use **bold**")
+		}
+		if italicUnderscore.MatchString(plain) {
+			add("_text_ between underscores does not render everywhere: use **bold**")
+		}
+		if numbered.MatchString(t) {
+			add("numbered lists (%q) do not render everywhere: start each line with \"- \"", strings.Fields(t)[0])
+		}
+		if strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "+ ") {
+			add("lists start with \"- \" (%q does not render everywhere)", t[:1])
+		}
 		if strings.HasPrefix(t, "#") {
-			out = append(out, "headings (#) do not render in Slack: use **bold** instead")
+			add("headings (#) do not render in Slack: use **bold** instead")
 		}
 		if strings.HasPrefix(t, "|") {
-			out = append(out, "tables do not render in Slack or Discord: use a list instead")
+			add("tables do not render in Slack or Discord: use a list instead")
 		}
-	}
-	if htmlTag.MatchString(md) {
-		out = append(out, "HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
-	}
-	for _, m := range linkPattern.FindAllStringSubmatch(md, -1) {
-		if !Linkable(m[2]) {
-			out = append(out, fmt.Sprintf("the link %q must start with https://", m[2]))
+		if htmlTag.MatchString(line) {
+			add("HTML tags and <...> are not allowed: use **bold**, `code` and [text](https://link)")
+		}
+		for _, m := range linkPattern.FindAllStringSubmatch(line, -1) {
+			if !Linkable(m[2]) {
+				add("the link %q must start with https://", m[2])
+			}
 		}
 	}
 	return out
