@@ -111,6 +111,13 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 	var locs []located
 	setOnce := map[string]string{} // top-level section -> file that set it
 	for _, name := range files {
+		if len(files) > 1 && backupNames.MatchString(filepath.Base(name)) {
+			// Read with the others, a copy repeats every entry of its
+			// original: one problem says what it is, instead of one per id.
+			probs = append(probs, &Problem{File: name, Line: 1, Msg: "this file is named like a backup copy, and every .yaml file of the knowledge folder is read: move it out of the folder (or rename it, if it is new knowledge)"})
+			syntaxErrors = true
+			continue
+		}
 		if p := syntaxProblems(name, srcs[name]); len(p) > 0 {
 			probs = append(probs, p...)
 			syntaxErrors = true
@@ -238,6 +245,9 @@ func withoutConsequences(probs Problems) Problems {
 	}
 	return out
 }
+
+// backupNames are what people call a copy they keep of a file.
+var backupNames = regexp.MustCompile(`(?i)(\.bak|\.old|\.orig|\.save|backup|copie|copy|~)`)
 
 // LoadCore reads, checks, trains and self-tests the knowledge at path in one
 // step, and returns the answering core: what the bot serves. Every problem,

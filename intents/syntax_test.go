@@ -107,3 +107,54 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s changed; if intended, run go test -update\ngot:\n%s", path, got)
 	}
 }
+
+// An example question filed under the wrong entry passes the self-test (it
+// is in the matcher it tests) and would make the bot answer it with that
+// entry: the cross-check reports it, with the entry it belongs to.
+func TestMisfiledExampleCaught(t *testing.T) {
+	src, err := os.ReadFile("../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const at = "        - utiliser deux adresses académiques en parallèle\n"
+	i := strings.Index(string(src), at)
+	if i < 0 {
+		t.Fatalf("no line %q", at)
+	}
+	mutated := string(src[:i]) + at + "        - quels parametres imap pour mon telephone\n" + string(src[i+len(at):])
+	changed := strings.Count(mutated[:i], "\n") + 2
+	core, err := ParseCore([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": []byte(mutated)})
+	if err != nil {
+		t.Fatalf("the self-test already refuses it: %v", err)
+	}
+	probs := CrossCheck(core.Knowledge())
+	got := lineNumber.ReplaceAllStringFunc(probs.Error()+"\n", func(s string) string {
+		if n, _ := strconv.Atoi(lineNumber.FindStringSubmatch(s)[1]); n == changed {
+			return "faq.yaml:LINE:"
+		}
+		return s
+	})
+	golden(t, filepath.Join("syntax", "misfiled-example"), got)
+	// The shipped knowledge has none.
+	shipped, err := ParseCore([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := CrossCheck(shipped.Knowledge()); len(probs) > 0 {
+		t.Errorf("the shipped knowledge has %d cross-check problems:\n%v", len(probs), probs)
+	}
+}
+
+// A backup copy left in the knowledge folder is one problem that says what
+// it is, not one duplicate id per entry.
+func TestBackupCopyReportedAsSuch(t *testing.T) {
+	src, err := os.ReadFile("../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Parse([]string{"knowledge/faq.bak.yaml", "knowledge/faq.yaml"}, map[string][]byte{"knowledge/faq.bak.yaml": src, "knowledge/faq.yaml": src})
+	var probs Problems
+	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].File != "knowledge/faq.bak.yaml" || !strings.Contains(probs[0].Msg, "backup copy") {
+		t.Errorf("a backup copy in the folder gives %v; want one problem naming it a backup copy", err)
+	}
+}

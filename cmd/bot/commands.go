@@ -254,11 +254,19 @@ func cmdValidate(ctx context.Context, fs *flag.FlagSet, args []string, getenv en
 		return exitError{2, err.Error()}
 	}
 	kb := core.Knowledge()
+	// What the self-test cannot see: a question filed under the wrong
+	// entry, entries that overlap.
+	if probs := intents.CrossCheck(kb); len(probs) > 0 {
+		for _, p := range probs {
+			fmt.Fprintln(stdout, p.Error())
+		}
+		return exitError{1, fmt.Sprintf("%d problem(s) found in %s", len(probs), strings.Join(files, ", "))}
+	}
 	n := 0
 	for _, e := range kb.Entries {
 		n += len(e.Questions.FR) + len(e.Questions.EN)
 	}
-	fmt.Fprintf(stdout, "ok: %d entries, %d example questions, every example answers its own entry (%s)\n", len(kb.Entries), n, strings.Join(files, ", "))
+	fmt.Fprintf(stdout, "ok: %d entries, %d example questions, every example answers its own entry, and the rest of the knowledge agrees (%s)\n", len(kb.Entries), n, strings.Join(files, ", "))
 	return nil
 }
 
