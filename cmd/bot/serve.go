@@ -401,12 +401,9 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	return runErr
 }
 
-// serveConsole is the chat in a terminal: no tokens, no store, no listener.
+// serveConsole is the chat in a terminal: no tokens, no store, no
+// listener. The knowledge's edits are picked up as in service mode.
 func serveConsole(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	core, err := loadCore(getenv, stderr)
-	if err != nil {
-		return err
-	}
 	interactive := isTerminal(stdin)
 	if !interactive {
 		// Lines piped in are a chat; nothing at all (a service manager's
@@ -418,10 +415,44 @@ func serveConsole(ctx context.Context, getenv env, stdin io.Reader, stdout, stde
 		}
 		stdin = in
 	}
-	welcome := "Assistant de la messagerie académique (console). Posez votre question, en français ou en anglais ; Ctrl-D pour quitter.\n" +
-		"Academy webmail assistant (console). Ask in French or English; Ctrl-D to quit."
-	c := &console.Adapter{In: stdin, Out: stdout, Interactive: interactive, Welcome: welcome}
-	return c.Run(ctx, core)
+	path := knowledgePath(getenv)
+	// Reloads are logged as warnings only: the chat is the terminal's.
+	kn, err := live.Load(path, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), rules...)
+	if err != nil {
+		return knowledgeError(getenv, path, err, stderr)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if watching, err := kn.Watch(ctx); err == nil {
+		defer func() { cancel(); <-watching }()
+	}
+	c := &console.Adapter{In: stdin, Out: stdout}
+	if interactive {
+		ed := console.NewEditor()
+		defer ed.Close()
+		c.Lines, c.Welcome = ed, welcome(kn.Core())
+		if f, ok := stdout.(*os.File); ok {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+				c.Width = w - 1
+			}
+		}
+	}
+	return c.Run(ctx, kn)
+}
+
+// welcome says what the console knows, how to ask, how to get the list of
+// topics and how to quit, in both languages.
+func welcome(core *intents.Core) string {
+	var fr, en []string
+	for _, e := range core.Topics() {
+		if !e.Conversational() && e.Kind != intents.KindService && len(fr) < 4 {
+			fr, en = append(fr, e.Title.FR), append(en, e.Title.EN)
+		}
+	}
+	return "Assistant de la messagerie académique. Je réponds par exemple sur : " + strings.Join(fr, " · ") + "…\n" +
+		"Posez votre question comme elle vient, en français ou en anglais ; « aide » donne la liste des sujets ; « quitter » ou Ctrl-D pour sortir.\n\n" +
+		"Academy webmail assistant. I answer for instance about: " + strings.Join(en, " · ") + "…\n" +
+		"Ask your question as it comes, in French or English; \"help\" lists the topics; \"quit\" or Ctrl-D to leave."
 }
 
 // isTerminal reports whether f is a terminal (not merely a character

@@ -76,6 +76,12 @@ func (k *Knowledge) Answer(ctx context.Context, q intents.Question) (intents.Rep
 	return k.Core().Answer(ctx, q)
 }
 
+// AnswerEntry is an entry's answer from the core serving now (the
+// console's "did you mean" chosen by number).
+func (k *Knowledge) AnswerEntry(e *intents.Entry, lang string) intents.Reply {
+	return k.Core().AnswerEntry(e, lang)
+}
+
 // Reload loads the knowledge again and, when it is valid, serves it. When it
 // is not, the current knowledge stays and the error lists every problem.
 func (k *Knowledge) Reload() error {
