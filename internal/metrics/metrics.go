@@ -46,32 +46,32 @@ func New() *Metrics {
 			Name: "helpdesk_questions_total", Help: "Questions the bot responded to, by platform and by what it said: answered, suggested (did you mean), redirected (another service), fallback, empty (a hint), secret (the private warning), limited (over a flood limit: one notice, then silence). Counted once said.",
 		}, []string{"platform", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "helpdesk_matching_seconds", Help: "Time to match a question and build the reply.",
+			Name: "helpdesk_matching_seconds", Help: "Seconds to match a question and build the reply, by platform.",
 			Buckets: []float64{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1},
 		}, []string{"platform"}),
 		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_feedback_votes_total", Help: "Was-this-helpful votes, by platform, entry and vote (up, down).",
 		}, []string{"platform", "entry", "vote"}),
 		recorded: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_store_writes_total", Help: "Votes and unanswered questions written to the store, by kind and result.",
+			Name: "helpdesk_store_writes_total", Help: "Votes and unanswered questions written to the store, by kind (vote, question) and result (ok, failed).",
 		}, []string{"kind", "result"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_knowledge_reloads_total", Help: "Knowledge reloads, by result (ok, failed).",
+			Name: "helpdesk_knowledge_reloads_total", Help: "Knowledge reloads, by result (ok; failed: the files have problems and the previous knowledge stays in service).",
 		}, []string{"result"}),
 		valid: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "helpdesk_knowledge_valid", Help: "1 when the last knowledge load succeeded, 0 when the bot serves older knowledge because the files have problems.",
 		}),
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "helpdesk_knowledge_entries", Help: "Entries in the knowledge being served.",
+			Name: "helpdesk_knowledge_entries", Help: "Entries in the knowledge being served (services apart).",
 		}),
 		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_adapter_reconnects_total", Help: "Reconnections of a platform connection.",
+			Name: "helpdesk_adapter_reconnects_total", Help: "Reconnections of a platform connection (Socket Mode, the Discord gateway), by platform.",
 		}, []string{"platform"}),
 		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_rate_limit_waits_total", Help: "Times a platform asked the bot to wait (HTTP 429).",
+			Name: "helpdesk_rate_limit_waits_total", Help: "Times a platform asked the bot to wait (HTTP 429), by platform.",
 		}, []string{"platform"}),
 		limitWait: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_rate_limit_wait_seconds_total", Help: "Time spent waiting for platform rate limits.",
+			Name: "helpdesk_rate_limit_wait_seconds_total", Help: "Seconds spent waiting out the rate limits a platform asked for, by platform.",
 		}, []string{"platform"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_events_refused_total", Help: "Events not taken, by platform and reason (overloaded: the queue was full; stopping: the adapter was draining); Slack delivers a refused event again.",
@@ -89,7 +89,7 @@ func New() *Metrics {
 			Name: "helpdesk_late_answers_total", Help: "Questions a replica left unanswered (it died or was killed) and another replica, or this process restarted, took over, by platform and result (answered: late; already: it had been answered before the replica died; stale: too old, dropped without an answer).",
 		}, []string{"platform", "result"}),
 		takeovers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "helpdesk_takeovers_total", Help: "Times this replica took over a connection that only one replica holds (the Discord gateway) after another one held it.",
+			Name: "helpdesk_takeovers_total", Help: "Times this replica took over a connection that only one replica holds (the Discord gateway) after another one held it, by platform.",
 		}, []string{"platform"}),
 	}
 	m.reg.MustRegister(m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,

@@ -58,3 +58,45 @@ func TestCountsQuestionsVotesAndWaits(t *testing.T) {
 		}
 	}
 }
+
+// Every metric of the bot says what it counts and what each of its labels
+// means: an operator reads /metrics without the source.
+func TestHelpTextsComplete(t *testing.T) {
+	m := New()
+	m.Said("slack")(chat.SaidLimited)
+	m.Late("slack")(chat.LateAnswered)
+	m.Takeover("discord")()
+	m.Claimed("slack")(true)
+	m.Refused("slack")("overloaded")
+	m.Rejected("slack")("busy")
+	m.StoreDropped("full")
+	m.RateLimited("slack")(time.Second)
+	m.Connected("slack")(true)
+	m.Helpdesk(chat.Fixed(chattest.Shipped(t)), "slack").Current().Answer(context.Background(), intents.Question{Text: "port imap"})
+	m.Recorder(chat.Discard{}).RecordVote(context.Background(), chat.Vote{Platform: "slack", Entry: "imap-settings"})
+	families, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), "helpdesk_") {
+			continue
+		}
+		n++
+		help := f.GetHelp()
+		if len(help) < 30 || !strings.HasSuffix(help, ".") {
+			t.Errorf("%s: HELP %q says too little", f.GetName(), help)
+		}
+		for _, metric := range f.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if name := l.GetName(); !strings.Contains(help, name) && !strings.Contains(help, l.GetValue()) {
+					t.Errorf("%s: HELP %q does not say what its label %q is", f.GetName(), help, name)
+				}
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d helpdesk_ metrics gathered; want every one", n)
+	}
+}
