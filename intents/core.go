@@ -405,7 +405,9 @@ func (c *Core) answer(q Question) Reply {
 	// One word that several entries use ("mail", "problème"): offer them
 	// rather than guess, whatever the confidence.
 	var vague []Alternative
-	if res.Vague() {
+	// ...unless the likeliest is a conversational entry: "humain", "aide"
+	// are what the help tells people to type, not a topic to choose.
+	if first, ok := c.kb.Entry(res.Best().Intent); res.Vague() && !(ok && first.Conversational()) {
 		for _, m := range res.Candidates {
 			if e, ok := c.kb.Entry(m.Intent); ok && !e.Conversational() && len(vague) < maxSuggestions {
 				vague = append(vague, Alternative{e, m.Score})
@@ -449,7 +451,7 @@ func (c *Core) answer(q Question) Reply {
 // fallback is the reply that says the bot does not know, and how to reach
 // a person.
 func (c *Core) fallback(r Reply) Reply {
-	r.Outcome, r.Text = Fallback, strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang))
+	r.Outcome, r.Text = Fallback, c.fill(strings.TrimSpace(c.kb.Messages.Fallback.In(r.Lang)), r.Lang)
 	return r
 }
 
@@ -462,9 +464,17 @@ func (c *Core) redirect(r Reply, sv *Entry, confidence float64) Reply {
 
 // EntryText returns the answer of e in lang, placeholders filled in.
 func (c *Core) EntryText(e *Entry, lang string) string {
-	text := strings.TrimSpace(e.Answer.In(lang))
+	return c.fill(strings.TrimSpace(e.Answer.In(lang)), lang)
+}
+
+// fill replaces the placeholders of a text: {topics}, the list of topics;
+// {contact}, how to reach the helpdesk.
+func (c *Core) fill(text, lang string) string {
 	if strings.Contains(text, "{topics}") {
-		text = strings.ReplaceAll(text, "{topics}", c.kb.TopicList(lang))
+		text = strings.ReplaceAll(text, "{topics}", c.kb.TopicTitles(lang))
+	}
+	if strings.Contains(text, "{contact}") {
+		text = strings.ReplaceAll(text, "{contact}", c.kb.Contact.Markdown(lang))
 	}
 	return text
 }

@@ -110,6 +110,58 @@ type Settings struct {
 	DefaultLanguage string `yaml:"default_language"`
 }
 
+// Contact is how staff reach the people of the helpdesk (the DSI's
+// assistance), as a deployment fills it in. Every field is optional: a
+// wrong number is worse than none.
+type Contact struct {
+	URL   string `yaml:"url"`   // the assistance portal, https://
+	Email string `yaml:"email"` // the assistance's address
+	Phone string `yaml:"phone"`
+	Hours Text   `yaml:"hours"` // when someone answers, in each language
+}
+
+// Empty reports whether no way to reach the helpdesk is given.
+func (c Contact) Empty() bool { return c.URL == "" && c.Email == "" && c.Phone == "" }
+
+// Markdown is the contact as a list, in lang; with nothing given, what to
+// do instead (ask the school), so that no text sends people round in
+// circles.
+func (c Contact) Markdown(lang string) string {
+	en := lang == English
+	if c.Empty() {
+		if en {
+			return "The helpdesk's contact details are not given here yet: ask your school's office or your digital referent how to reach the DSI's assistance."
+		}
+		return "Les coordonnées de l'assistance ne sont pas encore indiquées ici : demandez au secrétariat de votre établissement, ou à votre référent numérique, comment joindre l'assistance de la DSI."
+	}
+	var lines []string
+	add := func(fr, en2, value string) {
+		if value == "" {
+			return
+		}
+		label := fr
+		if en {
+			label = en2
+		}
+		lines = append(lines, "- "+label+" : "+value)
+	}
+	if c.URL != "" {
+		add("portail d'assistance", "assistance portal", "["+strings.TrimPrefix(strings.TrimSuffix(c.URL, "/"), "https://")+"]("+c.URL+")")
+	}
+	add("courriel", "e-mail", c.Email)
+	phone := c.Phone
+	if h := strings.TrimSpace(c.Hours.In(lang)); phone != "" && h != "" {
+		phone += " (" + h + ")"
+	}
+	add("téléphone", "phone", phone)
+	if en {
+		for i, l := range lines {
+			lines[i] = strings.Replace(l, " : ", ": ", 1)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Messages are the bot's own sentences, in each language.
 type Messages struct {
 	// Fallback is said when the bot does not know; it says how to reach a human.
@@ -153,12 +205,16 @@ type Knowledge struct {
 	// matcher learns them as one more intent, OutOfScopeIntent, which leads
 	// to the fallback.
 	OutOfScope Texts `yaml:"out_of_scope"`
+	// Contact is how staff reach the helpdesk's people: the {contact}
+	// placeholder of the answers and messages shows it.
+	Contact Contact `yaml:"contact"`
 
 	byID      map[string]*Entry
 	serviceID map[string]*Entry
 	// locs are where each entry was read, for the self-test's lines (nil
-	// for knowledge built in code).
-	locs []located
+	// for knowledge built in code); contactAt is where contact: was.
+	locs      []located
+	contactAt Problem
 }
 
 // Entry returns the entry with the given id.
@@ -227,6 +283,18 @@ func (s *Settings) defaults() {
 
 // TopicList renders the titles of the topics as a markdown list, for the
 // help entry's {topics} placeholder.
+// TopicTitles renders the titles of the topics as a markdown list, without
+// their ids: what staff read (the help entry's {topics}).
+func (k *Knowledge) TopicTitles(lang string) string {
+	var b strings.Builder
+	for _, e := range k.Topics() {
+		b.WriteString("- " + e.Title.In(lang) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// TopicList renders the titles of the topics and their ids as a markdown
+// list: what agents read, to post one by its id.
 func (k *Knowledge) TopicList(lang string) string {
 	var b strings.Builder
 	for _, e := range k.Topics() {

@@ -138,7 +138,7 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 			continue
 		}
 		root := doc.Content[0]
-		for _, key := range []string{"version", "settings", "messages"} {
+		for _, key := range []string{"version", "settings", "messages", "contact"} {
 			if n := child(root, key); n != nil {
 				if prev, ok := setOnce[key]; ok && key != "version" {
 					probs = append(probs, &Problem{File: name, Line: n.Line, Msg: fmt.Sprintf("%q is already set in %s; keep it in one file only", key, prev)})
@@ -158,6 +158,9 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 		}
 		if child(root, "messages") != nil {
 			kb.Messages = part.Messages
+		}
+		if n := child(root, "contact"); n != nil {
+			kb.Contact, kb.contactAt = part.Contact, Problem{File: name, Line: n.Line}
 		}
 		kb.Version = SchemaVersion
 		kb.Synonyms = append(kb.Synonyms, part.Synonyms...)

@@ -86,10 +86,12 @@ var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	placeholders = regexp.MustCompile(`\{[a-z_]+\}`)
 	htmlTag      = regexp.MustCompile(`<[a-zA-Z/!]`)
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-z]{2,}$`)
+	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 .()-]{5,}$`)
 )
 
 // knownPlaceholders may appear in answers; the core fills them in.
-var knownPlaceholders = map[string]bool{"{topics}": true}
+var knownPlaceholders = map[string]bool{"{topics}": true, "{contact}": true}
 
 func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 	var limits []Limit
@@ -112,6 +114,21 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 	}
 	if !(0 < s.SuggestThreshold && s.SuggestThreshold < s.AnswerThreshold && s.AnswerThreshold <= 1) {
 		add("", 0, "", "settings: thresholds must satisfy 0 < suggest_threshold (%g) < answer_threshold (%g) <= 1", s.SuggestThreshold, s.AnswerThreshold)
+	}
+	if c := kb.Contact; !c.Empty() || c.Hours.FR != "" || c.Hours.EN != "" {
+		at := kb.contactAt
+		switch {
+		case c.URL != "" && (!strings.HasPrefix(c.URL, "https://") || !Linkable(c.URL)):
+			add(at.File, at.Line, "", "contact.url must be the assistance portal's address, starting with https://, not %q", c.URL)
+		case c.Email != "" && !emailPattern.MatchString(c.Email):
+			add(at.File, at.Line, "", "contact.email %q is not an e-mail address (assistance@ac-lyon.fr)", c.Email)
+		case c.Phone != "" && !phonePattern.MatchString(c.Phone):
+			add(at.File, at.Line, "", "contact.phone %q: write the number with digits and spaces (04 72 00 00 00)", c.Phone)
+		case (c.Hours.FR == "") != (c.Hours.EN == ""):
+			add(at.File, at.Line, "", "contact.hours: give them in French (fr:) and in English (en:)")
+		case c.Phone == "" && c.Hours.FR != "":
+			add(at.File, at.Line, "", "contact.hours are when the phone answers: add contact.phone, or remove them")
+		}
 	}
 	for name, t := range map[string]Text{"fallback": kb.Messages.Fallback, "did_you_mean": kb.Messages.DidYouMean, "see_also": kb.Messages.SeeAlso, "empty": kb.Messages.Empty, "secret": kb.Messages.Secret, "secret_direct": kb.Messages.SecretDirect, "secret_numen": kb.Messages.SecretNumen} {
 		for _, lang := range Languages {
