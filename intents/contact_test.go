@@ -55,11 +55,11 @@ func TestContactShownWhereverAPersonIsMeant(t *testing.T) {
 
 func TestContactValidated(t *testing.T) {
 	for block, want := range map[string]string{
-		"  url: http://assistance.example.fr\n": "contact.url",
-		"  email: assistance.example.fr\n":      "contact.email",
-		"  phone: appelez-nous\n":               "contact.phone",
+		"  url: http://assistance.example.fr\n":                           "contact.url",
+		"  email: assistance.example.fr\n":                                "contact.email",
+		"  phone: appelez-nous\n":                                         "contact.phone",
 		"  phone: \"04 00 00 00 00\"\n  hours: {fr: \"de 8 h à 17 h\"}\n": "contact.hours",
-		"  emial: assistance@example.fr\n": `unknown key "emial"`,
+		"  emial: assistance@example.fr\n":                                `unknown key "emial"`,
 	} {
 		_, err := withContact(t, block)
 		var probs Problems
