@@ -204,12 +204,12 @@ func TestValidateRules(t *testing.T) {
 
 // which_one is optional, but when given it is given in both languages.
 func TestValidateWhichOneInBothLanguages(t *testing.T) {
-	path := brokenCopy(t, [2]string{"    en: \"Several topics cover that. Which one is yours?\"\n", ""})
+	path := brokenCopy(t, [2]string{"    en: \"Several topics cover that. Which one do you mean?\"\n", ""})
 	_, err := Load(path)
 	if err == nil || !strings.Contains(err.Error(), "messages.which_one.en is missing") {
 		t.Errorf("Load(which_one without English) = %v; want the missing English named", err)
 	}
-	path = brokenCopy(t, [2]string{"  which_one:\n    fr: \"Plusieurs sujets parlent de cela. Lequel vous concerne ?\"\n    en: \"Several topics cover that. Which one is yours?\"\n", ""})
+	path = brokenCopy(t, [2]string{"  which_one:\n    fr: \"Plusieurs sujets parlent de cela. Lequel vous concerne ?\"\n    en: \"Several topics cover that. Which one do you mean?\"\n", ""})
 	if _, err := Load(path); err != nil {
 		t.Errorf("Load(without which_one) = %v; want it optional", err)
 	}
