@@ -87,7 +87,7 @@ func (r Reply) Markdown() string {
 	}
 	titles := make([]string, len(r.FollowUps))
 	for i, f := range r.FollowUps {
-		titles[i] = f.Title.In(r.Lang) + " (`" + f.ID + "`)"
+		titles[i] = f.Title.In(r.Lang) // titles only: ids mean nothing to staff
 	}
 	return r.Text + "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
 }
@@ -495,8 +495,7 @@ func (c *Core) suggestionText(intro string, alts []Alternative, lang string) str
 	b.WriteString(intro)
 	for _, a := range alts {
 		b.WriteString("\n- ")
-		b.WriteString(a.Entry.Title.In(lang))
-		b.WriteString(" (`" + a.Entry.ID + "`)")
+		b.WriteString(a.Entry.Title.In(lang)) // titles only: ids mean nothing to staff
 	}
 	return b.String()
 }

@@ -132,7 +132,7 @@ func (c Contact) Markdown(lang string) string {
 		if en {
 			return "The helpdesk's contact details are not given here yet: ask your school's office or your digital referent how to reach the DSI's assistance."
 		}
-		return "Les coordonnées de l'assistance ne sont pas encore indiquées ici : demandez au secrétariat de votre établissement, ou à votre référent numérique, comment joindre l'assistance de la DSI."
+		return Typeset("Les coordonnées de l'assistance ne sont pas encore indiquées ici : demandez au secrétariat de votre établissement, ou à votre référent numérique, comment joindre l'assistance de la DSI.")
 	}
 	var lines []string
 	add := func(fr, en2, value string) {
@@ -158,6 +158,9 @@ func (c Contact) Markdown(lang string) string {
 		for i, l := range lines {
 			lines[i] = strings.Replace(l, " : ", ": ", 1)
 		}
+	}
+	if !en {
+		return Typeset(strings.Join(lines, "\n"))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -186,6 +186,7 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 		}
 	}
 	kb.Settings.defaults()
+	typesetFrench(kb)
 	kb.index()
 	if syntaxErrors {
 		// What follows a syntax error is unknown: checking the rest would

@@ -192,7 +192,7 @@ func TestConsoleChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "Bonjour !") || !strings.Contains(out, "mdupont") {
+	if !strings.Contains(out, intents.Typeset("Bonjour !")) || !strings.Contains(out, "mdupont") {
 		t.Errorf("console chat:\n%s", out)
 	}
 }

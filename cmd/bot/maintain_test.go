@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -156,3 +158,57 @@ func TestListLangAndExamples(t *testing.T) {
 		t.Errorf("list --lang de: %v; want exit 2", err)
 	}
 }
+
+var updateAnswers = flag.Bool("update", false, "rewrite the golden files of every answer")
+
+// Every answer, in every format and both languages, as staff read it: the
+// golden files (testdata/answers) are reviewed in the diff of any change.
+// None shows an entry id, and French keeps its typography: no plain space
+// before ? ! : ; or inside « ».
+func TestEveryAnswerGolden(t *testing.T) {
+	t.Chdir(repoRoot)
+	core, err := intents.LoadCore("knowledge/faq.yaml", rules...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb := core.Knowledge()
+	var ids []string
+	for _, e := range append(append([]*intents.Entry{}, kb.Entries...), kb.Services...) {
+		ids = append(ids, e.ID)
+	}
+	plainSpace := regexp.MustCompile(` [?!:;»]|« `)
+	dir := filepath.Join(repoRoot, "cmd", "bot", "testdata", "answers")
+	for _, e := range append(append([]*intents.Entry{}, kb.Entries...), kb.Services...) {
+		for _, lang := range intents.Languages {
+			for _, format := range []string{"text", "markdown", "slack", "discord"} {
+				got := formats[format](core.AnswerEntry(e, lang).Canned(true)) + "\n"
+				path := filepath.Join(dir, e.ID+"."+lang+"."+format+".golden")
+				if *updateAnswers {
+					os.MkdirAll(dir, 0o755)
+					os.WriteFile(path, []byte(got), 0o644)
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./cmd/bot -run TestEveryAnswerGolden -update)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s changed; if intended, run go test ./cmd/bot -run TestEveryAnswerGolden -update\ngot:\n%s", path, got)
+				}
+				for _, id := range ids {
+					// "Type `help`" names a word to type, not an id.
+					if strings.Contains(got, "(`"+id+"`)") || strings.Contains(got, "("+id+")") || (strings.Contains(id, "-") && strings.Contains(got, id)) {
+						t.Errorf("%s shows the entry id %q", path, id)
+					}
+				}
+				if lang == intents.French {
+					if m := plainSpace.FindString(stripCode(got)); m != "" {
+						t.Errorf("%s: a plain space in %q; French typography wants a no-break space", path, m)
+					}
+				}
+			}
+		}
+	}
+}
+
+// stripCode removes code spans, which are shown as typed.
+func stripCode(s string) string { return regexp.MustCompile("`[^`]*`").ReplaceAllString(s, "") }

@@ -7,6 +7,7 @@ package chat
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"time"
 
@@ -105,6 +106,19 @@ var labels = map[string]Labels{
 		FloodUser:     "You asked me many questions at once: I will answer again in a minute. If it is urgent, contact the DSI helpdesk.",
 		FloodChannel:  "Many questions at once here: I will answer again in a moment.",
 	},
+}
+
+func init() {
+	// French typography for the French labels, as for the knowledge.
+	fr := reflect.ValueOf(&labels).Elem().MapIndex(reflect.ValueOf(intents.French))
+	l := reflect.New(fr.Type()).Elem()
+	l.Set(fr)
+	for i := range l.NumField() {
+		if f := l.Field(i); f.Kind() == reflect.String {
+			f.SetString(intents.Typeset(f.String()))
+		}
+	}
+	labels[intents.French] = l.Interface().(Labels)
 }
 
 // LabelsIn returns the labels in lang (French when lang is neither).
