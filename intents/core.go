@@ -81,16 +81,7 @@ type Reply struct {
 
 // Markdown returns the whole reply with its "see also" line, for outputs
 // without buttons (console, ask, canned answers).
-func (r Reply) Markdown() string {
-	if len(r.FollowUps) == 0 {
-		return r.Text
-	}
-	titles := make([]string, len(r.FollowUps))
-	for i, f := range r.FollowUps {
-		titles[i] = f.Title.In(r.Lang) // titles only: ids mean nothing to staff
-	}
-	return r.Text + "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
-}
+func (r Reply) Markdown() string { return r.Text + r.next() }
 
 // Canned is an entry's answer as a helpdesk agent pastes it: its title, its
 // text and, when seeAlso, the titles of the entries to read next (without
@@ -101,14 +92,26 @@ func (r Reply) Canned(seeAlso bool) string {
 		b.WriteString("**" + r.Entry.Title.In(r.Lang) + "**\n\n")
 	}
 	b.WriteString(r.Text)
-	if seeAlso && len(r.FollowUps) > 0 {
-		titles := make([]string, len(r.FollowUps))
-		for i, f := range r.FollowUps {
-			titles[i] = f.Title.In(r.Lang)
-		}
-		b.WriteString("\n\n" + r.SeeAlso + " " + strings.Join(titles, ", "))
+	if seeAlso {
+		b.WriteString(r.next())
 	}
 	return b.String()
+}
+
+// next renders what to read next, by title: "See also: a, b" after an
+// answer, or the list of topics that an answer introduces (SeeAlso "").
+func (r Reply) next() string {
+	if len(r.FollowUps) == 0 {
+		return ""
+	}
+	titles := make([]string, len(r.FollowUps))
+	for i, f := range r.FollowUps {
+		titles[i] = f.Title.In(r.Lang) // titles only: ids mean nothing to staff
+	}
+	if r.SeeAlso == "" {
+		return "\n- " + strings.Join(titles, "\n- ")
+	}
+	return "\n\n" + r.SeeAlso + " " + strings.Join(titles, ", ")
 }
 
 // Target names what the reply points to, for logs and tests: the entry
@@ -429,8 +432,7 @@ func (c *Core) answer(q Question) Reply {
 				r.Alternatives = append(r.Alternatives, a)
 			}
 		}
-		r.Text = c.EntryText(r.Entry, r.Lang)
-		r.FollowUps, r.SeeAlso = c.followUps(r.Entry), c.kb.Messages.SeeAlso.In(r.Lang)
+		r = c.entryReply(r, r.Entry)
 	case len(ranked) > 0 && ranked[0].Confidence >= s.SuggestThreshold:
 		for _, a := range ranked {
 			if a.Confidence >= s.SuggestThreshold/2 && !a.Entry.Conversational() && len(r.Alternatives) < maxSuggestions {
@@ -506,7 +508,23 @@ func (c *Core) AnswerEntry(e *Entry, lang string) Reply {
 	if lang != English {
 		lang = French
 	}
-	return Reply{Outcome: Answered, Lang: lang, Confidence: 1, Entry: e, Text: c.EntryText(e, lang), FollowUps: c.followUps(e), SeeAlso: c.kb.Messages.SeeAlso.In(lang)}
+	return c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: 1}, e)
+}
+
+// entryReply fills r with entry e's answer: its text, and what to read
+// next. An answer that introduces the topics ({topics}, the help) offers
+// them as what to read next, each a button or a number, instead of a list
+// in its text.
+func (c *Core) entryReply(r Reply, e *Entry) Reply {
+	r.Entry = e
+	if answer := strings.TrimSpace(e.Answer.In(r.Lang)); strings.Contains(answer, "{topics}") {
+		r.Text = strings.TrimSpace(c.fill(strings.ReplaceAll(answer, "{topics}", ""), r.Lang))
+		r.FollowUps, r.SeeAlso = c.kb.Topics(), ""
+		return r
+	}
+	r.Text = c.EntryText(e, r.Lang)
+	r.FollowUps, r.SeeAlso = c.followUps(e), c.kb.Messages.SeeAlso.In(r.Lang)
+	return r
 }
 
 // selfTest checks that every example question leads back to its own entry,

@@ -148,9 +148,14 @@ func TestFallbackSaysHowToReachAHuman(t *testing.T) {
 func TestHelpListsTopics(t *testing.T) {
 	core := newShippedCore(t)
 	for _, lang := range Languages {
+		// The topics are what to read next: buttons on the platforms,
+		// numbers in the console, a list in the text outputs.
 		r := core.AnswerEntry(mustEntry(t, core.Knowledge(), "help"), lang)
+		if len(r.FollowUps) != len(core.Knowledge().Topics()) || r.SeeAlso != "" {
+			t.Errorf("help (%s) offers %d topics to read next; want all %d", lang, len(r.FollowUps), len(core.Knowledge().Topics()))
+		}
 		for _, e := range core.Knowledge().Topics() {
-			if !strings.Contains(r.Text, e.Title.In(lang)) {
+			if !strings.Contains(r.Markdown(), "\n- "+e.Title.In(lang)) {
 				t.Errorf("help (%s) does not list %q", lang, e.Title.In(lang))
 			}
 		}

@@ -81,8 +81,8 @@ func renderInline(s string, st Style) string {
 				switch {
 				case st.Link != nil && Linkable(url):
 					b.WriteString(st.Link(esc(text), esc(url)))
-				case text == url:
-					b.WriteString(esc(url))
+				case text == url || "https://"+text == url || "https://"+text+"/" == url:
+					b.WriteString(esc(text)) // the address is its own text
 				default:
 					b.WriteString(esc(text + " (" + url + ")"))
 				}

@@ -177,7 +177,7 @@ func numbered(r intents.Reply) (string, []*intents.Entry) {
 	}
 	var b strings.Builder
 	b.WriteString(intents.RenderText(intro))
-	if r.Entry != nil {
+	if r.Entry != nil && r.SeeAlso != "" {
 		b.WriteString("\n\n" + r.SeeAlso)
 	}
 	for i, e := range offered {

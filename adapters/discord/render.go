@@ -123,7 +123,7 @@ func embedPosts(title, md string) []post {
 	title = chat.Truncate(title, titleLimit)
 	var posts []post
 	cur, size := post{}, 0
-	for i, piece := range chat.Split(md, descriptionLimit) {
+	for i, piece := range chat.Split(Markdown(md), descriptionLimit) {
 		e := &discordgo.MessageEmbed{Description: piece, Color: colour}
 		if i == 0 && title != "" {
 			e.Title = title
@@ -142,7 +142,7 @@ func embedPosts(title, md string) []post {
 // textPosts is markdown as plain content, split within 2000 characters.
 func textPosts(md string) []post {
 	var out []post
-	for _, piece := range chat.Split(md, contentLimit) {
+	for _, piece := range chat.Split(Markdown(md), contentLimit) {
 		out = append(out, post{Content: piece})
 	}
 	return out
@@ -150,6 +150,23 @@ func textPosts(md string) []post {
 
 // noMentions lets a message ping nobody: not @everyone, not a role, not a
 // user quoted in a question.
+// Markdown is the knowledge's markdown as Discord reads it: Discord takes a
+// plain line right after a list item for the rest of that item, so a blank
+// line is put between them.
+func Markdown(md string) string {
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if i > 0 && isItem(lines[i-1]) && strings.TrimSpace(l) != "" && !isItem(l) {
+			out = append(out, "")
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func isItem(line string) bool { return strings.HasPrefix(strings.TrimLeft(line, " "), "- ") }
+
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }

@@ -31,7 +31,7 @@ var formats = map[string]func(md string) string{
 	"text":     intents.RenderText,
 	"markdown": func(md string) string { return md },
 	"slack":    slack.Mrkdwn,
-	"discord":  func(md string) string { return md },
+	"discord":  discord.Markdown,
 }
 
 // knowledgePath is KNOWLEDGE_PATH, or knowledge/faq.yaml, or the knowledge/

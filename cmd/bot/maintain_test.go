@@ -212,3 +212,16 @@ func TestEveryAnswerGolden(t *testing.T) {
 
 // stripCode removes code spans, which are shown as typed.
 func stripCode(s string) string { return regexp.MustCompile("`[^`]*`").ReplaceAllString(s, "") }
+
+// The address the article gives is a link people can tap, on both
+// platforms.
+func TestAddressesAreLinks(t *testing.T) {
+	for _, id := range []string{"login-identifier", "portal-choice"} {
+		for format, want := range map[string]string{"slack": "<https://messagerie.education.gouv.fr|", "discord": "](https://messagerie.education.gouv.fr)"} {
+			out, _, err := runBot(t, "", nil, "answer", id, "--format", format)
+			if err != nil || !strings.Contains(out, want) {
+				t.Errorf("answer %s --format %s: no link %q in\n%s", id, format, want, out)
+			}
+		}
+	}
+}

@@ -64,13 +64,17 @@ func ReplyView(r intents.Reply) View {
 	case intents.Answered:
 		v.Title = r.Entry.Title.In(r.Lang)
 		if len(r.FollowUps) > 0 {
-			row := Row{ID: RowFollowUp, Heading: r.SeeAlso}
+			row := Row{ID: RowFollowUp, Heading: r.SeeAlso} // no heading for the topics the help introduces
 			for _, f := range r.FollowUps {
 				row.Buttons = append(row.Buttons, Button{Action: ActionSee, Label: f.Title.In(r.Lang), Ref: Ref{ID: f.ID, Lang: r.Lang}})
 			}
 			v.Rows = append(v.Rows, row)
 		}
-		v.Rows = append(v.Rows, FeedbackRow(Ref{ID: r.Entry.ID, Lang: r.Lang}, false, false))
+		// Was this helpful? under a topic's answer only: not under "merci",
+		// "aide" or the way to reach a person.
+		if !r.Entry.Conversational() {
+			v.Rows = append(v.Rows, FeedbackRow(Ref{ID: r.Entry.ID, Lang: r.Lang}, false, false))
+		}
 	case intents.Suggested:
 		v.Body = r.Intro
 		row := Row{ID: RowSuggest}
