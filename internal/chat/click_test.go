@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -158,5 +159,32 @@ func TestClicksOnceAcrossReplicas(t *testing.T) {
 	call := chat.Click{Action: chat.ActionHuman, Ref: ref, Answer: "C1:1.0", User: "U2"}
 	if b.Click(context.Background(), call).Kind != chat.ClickCall || a.Click(context.Background(), call).Kind != chat.ClickNotice {
 		t.Error("the helpdesk was called twice for one answer across replicas")
+	}
+}
+
+// "Talk to a person" where no helpdesk team is configured shows how to
+// reach one: the contact, when the knowledge gives it; otherwise what to do
+// instead, never a sentence that sends people back to the bot.
+func TestTalkToAPersonShowsTheContact(t *testing.T) {
+	src, err := os.ReadFile(chattest.KnowledgePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	withContact := strings.Replace(string(src), "\ncontact:\n", "\ncontact:\n  phone: \"04 00 00 00 00\"\n  email: assistance@example.fr\n", 1)
+	core, err := intents.ParseCore([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": []byte(withContact)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := &chat.Conversation{Platform: "test", Helpdesk: chat.Fixed(core)}
+	for _, lang := range intents.Languages {
+		k := conv.Click(context.Background(), chat.Click{Action: chat.ActionHuman, Ref: chat.HumanRef(lang), Answer: "m-" + lang, User: "u1"})
+		if !strings.Contains(k.Text, "04 00 00 00 00") || !strings.Contains(k.Text, "assistance@example.fr") {
+			t.Errorf("talk to a person (%s) without a team: %q; want the contact", lang, k.Text)
+		}
+	}
+	shipped := &chat.Conversation{Platform: "test", Helpdesk: chat.Fixed(chattest.Shipped(t))}
+	k := shipped.Click(context.Background(), chat.Click{Action: chat.ActionHuman, Ref: chat.HumanRef(intents.French), Answer: "m", User: "u1"})
+	if !strings.Contains(k.Text, "secrétariat") || strings.Contains(k.Text, "« humain »") {
+		t.Errorf("talk to a person without a team nor a contact: %q", k.Text)
 	}
 }
