@@ -29,6 +29,9 @@ func TestImportRules(t *testing.T) {
 		{module + "/internal/chat", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
 		// The webhook guard knows HTTP, not what a platform or the bot says.
 		{module + "/internal/webhook", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/", module + "/intents", module + "/internal/chat"}},
+		// The console shows what the platforms show through the renderers it
+		// is given: it knows no platform.
+		{module + "/internal/web", false, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", module + "/adapters/"}},
 	}
 	for _, r := range rules {
 		args := []string{"list", "-deps", r.pkg}

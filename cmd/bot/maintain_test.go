@@ -225,3 +225,12 @@ func TestAddressesAreLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleTokenChecked(t *testing.T) {
+	_, err := readServiceConfig(func(k string) string {
+		return map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "CONSOLE_TOKEN": "short"}[k]
+	})
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "CONSOLE_TOKEN must be at least 20 characters") {
+		t.Errorf("a short console token: %v; want exit 2 saying why", err)
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/internal/live"
 	"github.com/acad-lyon/helpdesk-bot/internal/metrics"
 	"github.com/acad-lyon/helpdesk-bot/internal/store"
+	"github.com/acad-lyon/helpdesk-bot/internal/web"
 )
 
 // secret reads a secret from the environment, or from the file named by
@@ -102,6 +103,8 @@ type serviceConfig struct {
 	logLevel   slog.Level
 	addr       string
 	healthAddr string // HEALTH_ADDR: the probes on a listener of their own ("": on addr)
+	// consoleToken signs in to the helpdesk's page ("": no page).
+	consoleToken string
 }
 
 // readServiceConfig reads the service's environment (secrets also from
@@ -133,6 +136,9 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	c.discord = discord.Config{
 		Token: secretOf("DISCORD_BOT_TOKEN"), APIURL: getenv("DISCORD_API_URL"), Settings: chat.Settings{Channels: list(getenv("DISCORD_CHANNELS"))},
 		GuildID: getenv("DISCORD_GUILD_ID"), HelpdeskRole: getenv("DISCORD_HELPDESK_ROLE"),
+	}
+	if c.consoleToken = secretOf("CONSOLE_TOKEN"); c.consoleToken != "" && len(c.consoleToken) < 20 {
+		problems = append(problems, "CONSOLE_TOKEN must be at least 20 characters: it is all that protects the helpdesk's page")
 	}
 	var err error
 	c.keep, err = retention(getenv)
@@ -322,6 +328,15 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return exitError{2, strings.Join(problems, "\n")}
 	}
 
+	if token := cfg.consoleToken; token != "" {
+		// The helpdesk's page, for agents; never served without sign-in.
+		var outs []web.Format
+		for _, f := range []string{"text", "slack", "discord"} {
+			outs = append(outs, web.Format{Name: f, Render: formats[f]})
+		}
+		mux.Handle("/console/", web.Handler(web.Config{Token: token, Helpdesk: kn, Formats: outs, Secure: true, Log: log}))
+		log.Info("console served", "path", "/console/")
+	}
 	health := http.NewServeMux()
 	health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))

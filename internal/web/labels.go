@@ -1,0 +1,36 @@
+package web
+
+import "github.com/acad-lyon/helpdesk-bot/intents"
+
+// labels are the words of the console, in each language.
+type labels struct {
+	Title, SignIn, SignOut, Token, TokenHelp, BadToken, Try, TryHelp, Ask, Entries, Filter, FilterHelp string
+	Outcome, Confidence, Language, Entry, Service, Alternatives, Answer, Copy, Copied, Questions, None string
+	Outcomes                                                                                           map[intents.Outcome]string
+	Other                                                                                              string
+}
+
+var uiLabels = map[string]labels{
+	intents.French: {
+		Title: "Console de l'assistance", SignIn: "Se connecter", SignOut: "Se déconnecter",
+		Token: "Jeton d'administration", TokenHelp: "Le jeton que l'exploitant du bot vous a remis (CONSOLE_TOKEN).",
+		BadToken: "Ce jeton n'est pas le bon.",
+		Try:      "Essayer une question", TryHelp: "Tapez une question comme un personnel la taperait : vous verrez ce que le bot répondrait.",
+		Ask: "Essayer", Entries: "Fiches", Filter: "Filtrer", FilterHelp: "Un identifiant, un titre ou des mots, comme avec /faq",
+		Outcome: "Réponse", Confidence: "Confiance", Language: "Langue", Entry: "Fiche", Service: "Service",
+		Alternatives: "Fiches proposées", Answer: "Réponse", Copy: "Copier", Copied: "Copié", Questions: "Exemples de questions",
+		None: "Aucune fiche ne correspond.", Other: "English",
+		Outcomes: map[intents.Outcome]string{intents.Answered: "répond avec une fiche", intents.Suggested: "propose des fiches", intents.Redirected: "redirige vers un autre service", intents.Fallback: "ne sait pas (message de repli)", intents.Empty: "question vide", intents.Secret: "avertissement : mot de passe ou NUMEN"},
+	},
+	intents.English: {
+		Title: "Helpdesk console", SignIn: "Sign in", SignOut: "Sign out",
+		Token: "Administrator token", TokenHelp: "The token the bot's operator gave you (CONSOLE_TOKEN).",
+		BadToken: "That token is not the right one.",
+		Try:      "Try a question", TryHelp: "Type a question as staff would: you see what the bot would answer.",
+		Ask: "Try", Entries: "Entries", Filter: "Filter", FilterHelp: "An id, a title or words, as with /faq",
+		Outcome: "Reply", Confidence: "Confidence", Language: "Language", Entry: "Entry", Service: "Service",
+		Alternatives: "Entries offered", Answer: "Answer", Copy: "Copy", Copied: "Copied", Questions: "Example questions",
+		None: "No entry matches.", Other: "Français",
+		Outcomes: map[intents.Outcome]string{intents.Answered: "answers with an entry", intents.Suggested: "offers entries", intents.Redirected: "redirects to another service", intents.Fallback: "does not know (fallback)", intents.Empty: "empty question", intents.Secret: "warning: a password or a NUMEN"},
+	},
+}

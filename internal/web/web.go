@@ -1,0 +1,300 @@
+// Package web is the helpdesk's own page, served by the bot under
+// /console/: agents try a question and see what the bot would say on each
+// platform, browse the entries and copy an answer in the format they need.
+// Server-rendered HTML (html/template, which escapes everything staff
+// typed), a few lines of JavaScript to copy, everything embedded in the
+// binary; nothing is fetched from the internet.
+//
+// No page is served without sign-in. This first version signs in with the
+// administrator token of the deployment (CONSOLE_TOKEN or
+// CONSOLE_TOKEN_FILE); sessions are kept by alexedwards/scs in HTTP-only,
+// SameSite=Strict cookies; every form carries a token bound to the session,
+// and net/http's CrossOriginProtection refuses cross-origin posts.
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+)
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"pct": func(f float64) string { return fmt.Sprintf("%.0f\u00a0%%", f*100) },
+}).ParseFS(files, "templates/*.html"))
+
+// Format renders the knowledge's markdown for one output: "text", "slack",
+// "discord" (the adapters' renderers, which main passes in).
+type Format struct {
+	Name   string
+	Render func(md string) string
+}
+
+// Config is what the console needs.
+type Config struct {
+	// Token is the administrator token that signs in; "" serves no page.
+	Token string
+	// Helpdesk is the knowledge serving now.
+	Helpdesk chat.Helpdesk
+	// Formats are the outputs an answer is shown and copied in, in order.
+	Formats []Format
+	// Secure marks the cookies Secure: set it behind HTTPS (always, in a
+	// deployment); tests on http://127.0.0.1 leave it off.
+	Secure bool
+	Log    *slog.Logger
+}
+
+// Handler serves the console under /console/.
+func Handler(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	sm := scs.New()
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 2 * time.Hour
+	sm.Cookie.Name = "helpdesk_console"
+	sm.Cookie.Path = "/console/"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteStrictMode
+	sm.Cookie.Secure = cfg.Secure
+	c := &console{cfg: cfg, sm: sm}
+	mux := http.NewServeMux()
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/", http.FileServerFS(files)))
+	mux.HandleFunc("GET /console/signin", c.signinPage)
+	mux.HandleFunc("POST /console/signin", c.signin)
+	mux.Handle("POST /console/signout", c.member(c.signout))
+	mux.Handle("GET /console/{$}", c.member(c.try))
+	mux.Handle("GET /console/entries", c.member(c.entries))
+	cop := http.NewCrossOriginProtection()
+	return headers(cop.Handler(sm.LoadAndSave(c.checkForm(mux))))
+}
+
+type console struct {
+	cfg Config
+	sm  *scs.SessionManager
+}
+
+// headers are the security headers of every page: no framing, no script
+// but the console's own, no referrer, nothing cached.
+func headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// member lets a signed-in person through; anyone else is sent to the
+// sign-in page (a page) or refused (a form).
+func (c *console) member(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.sm.GetString(r.Context(), "user") == "" {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+			return
+		}
+		next(w, r)
+	})
+}
+
+// checkForm refuses every form posted without the token of its session.
+func (c *console) checkForm(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			want := c.sm.GetString(r.Context(), "csrf")
+			got := r.PostFormValue("csrf")
+			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+				c.cfg.Log.Warn("console: a form without its token was refused", "path", r.URL.Path)
+				http.Error(w, "this form has expired: reload the page", http.StatusForbidden)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// csrf is the session's form token, made on first use.
+func (c *console) csrf(r *http.Request) string {
+	t := c.sm.GetString(r.Context(), "csrf")
+	if t == "" {
+		b := make([]byte, 32)
+		rand.Read(b)
+		t = hex.EncodeToString(b)
+		c.sm.Put(r.Context(), "csrf", t)
+	}
+	return t
+}
+
+// page is what every template receives.
+type page struct {
+	L     labels
+	Lang  string
+	CSRF  string
+	User  string
+	Error string
+	Data  any
+}
+
+func (c *console) render(w http.ResponseWriter, r *http.Request, name string, status int, data any, errMsg string) {
+	lang := pageLang(r)
+	p := page{L: uiLabels[lang], Lang: lang, CSRF: c.csrf(r), User: c.sm.GetString(r.Context(), "user"), Error: errMsg, Data: data}
+	var b strings.Builder
+	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
+		c.cfg.Log.Error("console: rendering failed", "page", name, "err", err)
+		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write([]byte(b.String()))
+}
+
+var langNames = map[string]string{intents.French: "Français", intents.English: "English"}
+
+// pageLang is the console's language: ?lang=en, else French.
+func pageLang(r *http.Request) string {
+	if r.URL.Query().Get("lang") == intents.English {
+		return intents.English
+	}
+	return intents.French
+}
+
+func (c *console) signinPage(w http.ResponseWriter, r *http.Request) {
+	c.render(w, r, "signin.html", http.StatusOK, nil, "")
+}
+
+func (c *console) signin(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	if c.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.cfg.Token)) != 1 {
+		c.cfg.Log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
+		c.render(w, r, "signin.html", http.StatusUnauthorized, nil, uiLabels[pageLang(r)].BadToken)
+		return
+	}
+	// A new session id at sign-in: a session fixed before cannot be used.
+	if err := c.sm.RenewToken(r.Context()); err != nil {
+		http.Error(w, "cannot start a session", http.StatusInternalServerError)
+		return
+	}
+	c.sm.Put(r.Context(), "user", "admin")
+	c.sm.Remove(r.Context(), "csrf") // a new form token for the signed-in session
+	c.cfg.Log.Info("console: signed in", "user", "admin")
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+func (c *console) signout(w http.ResponseWriter, r *http.Request) {
+	c.sm.Destroy(r.Context())
+	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+}
+
+// shown is a reply as each output shows it.
+type shown struct {
+	Format string
+	Text   string
+}
+
+func (c *console) shownIn(md string) []shown {
+	var out []shown
+	for _, f := range c.cfg.Formats {
+		out = append(out, shown{f.Name, f.Render(md)})
+	}
+	return out
+}
+
+// tried is the result of "try a question".
+type tried struct {
+	Question     string
+	Outcome      intents.Outcome
+	Confidence   float64
+	Language     string
+	Entry        string
+	Service      string
+	Alternatives []intents.Alternative
+	Shown        []shown
+}
+
+// try answers a question as the bot would, and shows the reply in every
+// output. A question that holds a secret is not shown back.
+func (c *console) try(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var t *tried
+	if q != "" {
+		q = intents.Cut(q, 4096)
+		rep, err := c.cfg.Helpdesk.Current().Answer(r.Context(), intents.Question{Text: q})
+		if err != nil {
+			http.Error(w, "the question could not be answered", http.StatusInternalServerError)
+			return
+		}
+		t = &tried{Question: q, Outcome: rep.Outcome, Confidence: rep.Confidence, Language: rep.Lang, Alternatives: rep.Alternatives, Shown: c.shownIn(rep.Markdown())}
+		if rep.Entry != nil {
+			t.Entry = rep.Entry.ID
+		}
+		if rep.Service != nil {
+			t.Service = rep.Service.ID
+		}
+		if rep.Outcome == intents.Secret {
+			t.Question = "" // never shown back, nor kept in the field
+		}
+	}
+	c.render(w, r, "try.html", http.StatusOK, t, "")
+}
+
+// listed is an entry as the browse page shows it.
+type listed struct {
+	ID        string
+	Title     map[string]string
+	Questions map[string][]string
+	Answers   []answerIn // French first, then English
+}
+
+// answerIn is an entry's answer in one language, in every output.
+type answerIn struct {
+	Lang, Name string
+	Shown      []shown
+}
+
+// entries lists the entries, or those close to a filter as /faq finds
+// them, with their answers ready to copy.
+func (c *console) entries(w http.ResponseWriter, r *http.Request) {
+	core := c.cfg.Helpdesk.Current()
+	filter := strings.TrimSpace(r.URL.Query().Get("filter"))
+	var list []*intents.Entry
+	if filter != "" {
+		list = core.Suggest(filter, 5)
+	} else {
+		list = core.Topics()
+	}
+	var out []listed
+	for _, e := range list {
+		l := listed{ID: e.ID, Title: map[string]string{}, Questions: map[string][]string{}}
+		for _, lang := range intents.Languages {
+			l.Title[lang] = e.Title.In(lang)
+			l.Questions[lang] = e.Questions.In(lang)
+			l.Answers = append(l.Answers, answerIn{lang, langNames[lang], c.shownIn(core.AnswerEntry(e, lang).Canned(true))})
+		}
+		out = append(out, l)
+	}
+	c.render(w, r, "entries.html", http.StatusOK, struct {
+		Filter  string
+		Entries []listed
+	}{filter, out}, "")
+}
