@@ -331,8 +331,8 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	if token := cfg.consoleToken; token != "" {
 		// The helpdesk's page, for agents; never served without sign-in.
 		var outs []web.Format
-		for _, f := range []string{"text", "slack", "discord"} {
-			outs = append(outs, web.Format{Name: f, Render: formats[f]})
+		for _, f := range []struct{ name, format string }{{"Texte / text (terminal, e-mail)", "text"}, {"Slack", "slack"}, {"Discord", "discord"}} {
+			outs = append(outs, web.Format{Name: f.name, Render: formats[f.format]})
 		}
 		mux.Handle("/console/", web.Handler(web.Config{Token: token, Helpdesk: kn, Formats: outs, Secure: true, Log: log}))
 		log.Info("console served", "path", "/console/")
