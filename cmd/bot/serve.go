@@ -334,7 +334,14 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		for _, f := range []struct{ name, format string }{{"Texte / text (terminal, e-mail)", "text"}, {"Slack", "slack"}, {"Discord", "discord"}} {
 			outs = append(outs, web.Format{Name: f.name, Render: formats[f.format]})
 		}
-		mux.Handle("/console/", web.Handler(web.Config{Token: token, Helpdesk: kn, Formats: outs, Secure: true, Log: log}))
+		records := func() web.Records {
+			if st := opened.Load(); st != nil {
+				return st
+			}
+			return nil // not open yet: the pages that need it say so
+		}
+		mux.Handle("/console/", web.Handler(web.Config{Token: token, Helpdesk: kn, Formats: outs, Secure: true, Log: log,
+			Records: records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }}))
 		log.Info("console served", "path", "/console/")
 	}
 	health := http.NewServeMux()

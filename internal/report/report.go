@@ -62,14 +62,19 @@ const similar = 0.5
 func Build(qs []store.Question, tallies []store.Tally, kb *intents.Knowledge, since time.Time) Report {
 	r := Report{Since: since, Questions: len(qs)}
 	// Rows kept before the store masked them are masked on the way out.
+	masked := map[string]string{}
 	for i := range qs {
-		qs[i].Text = intents.MaskSecrets(qs[i].Text)
+		m, ok := masked[qs[i].Text]
+		if !ok {
+			m = intents.MaskSecrets(qs[i].Text)
+			masked[qs[i].Text] = m
+		}
+		qs[i].Text = m
 	}
-	type member struct {
-		grams map[string]bool
-		group int
-	}
-	var reps []member // one representative per group
+	var reps []map[string]bool   // each group's first phrasing, by trigram
+	byGram := map[string][]int{} // trigram -> the groups whose first phrasing has it, in order
+	seen := map[[2]string]int{}  // a phrasing already grouped -> its group: staff ask alike
+	shared := map[int]int{}      // group -> trigrams shared with the question being grouped
 	phrasings := []map[string]int{}
 	closest := []map[string]int{}
 	for _, q := range qs {
@@ -77,22 +82,42 @@ func Build(qs []store.Question, tallies []store.Tally, kb *intents.Knowledge, si
 		if text == "" {
 			continue
 		}
-		g := trigrams(matcher.ContentKey(text, q.Lang))
-		if len(g) == 0 {
-			g = trigrams(matcher.Fold(text))
-		}
-		best, bestSim := -1, 0.0
-		for _, rep := range reps {
-			if s := dice(g, rep.grams); s >= similar && s > bestSim {
-				best, bestSim = rep.group, s
+		best, known := seen[[2]string{q.Lang, text}]
+		if !known {
+			g := trigrams(matcher.ContentKey(text, q.Lang))
+			if len(g) == 0 {
+				g = trigrams(matcher.Fold(text))
 			}
-		}
-		if best < 0 {
-			best = len(r.Groups)
-			reps = append(reps, member{g, best})
-			r.Groups = append(r.Groups, Group{Lang: q.Lang})
-			phrasings = append(phrasings, map[string]int{})
-			closest = append(closest, map[string]int{})
+			// Only the groups that share a trigram can be similar: the
+			// others are not compared (grouping stays near-linear).
+			// The Dice similarity with every group at once, from the trigrams
+			// they share (counted through the index): only the groups that
+			// share one are touched.
+			best = -1
+			bestSim := 0.0
+			clear(shared)
+			for gram := range g {
+				for _, grp := range byGram[gram] {
+					shared[grp]++
+				}
+			}
+			for grp, n := range shared {
+				s := 2 * float64(n) / float64(len(g)+len(reps[grp]))
+				if s >= similar && (s > bestSim || s == bestSim && grp < best) {
+					best, bestSim = grp, s
+				}
+			}
+			if best < 0 {
+				best = len(r.Groups)
+				reps = append(reps, g)
+				for gram := range g {
+					byGram[gram] = append(byGram[gram], best)
+				}
+				r.Groups = append(r.Groups, Group{Lang: q.Lang})
+				phrasings = append(phrasings, map[string]int{})
+				closest = append(closest, map[string]int{})
+			}
+			seen[[2]string{q.Lang, text}] = best
 		}
 		grp := &r.Groups[best]
 		grp.Count++

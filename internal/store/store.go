@@ -178,6 +178,15 @@ var migrations = []string{
 	CREATE INDEX inbox_lease ON inbox (platform, lease);
 	CREATE INDEX inbox_owner ON inbox (owner);
 	CREATE TABLE rates (key TEXT PRIMARY KEY, tat BIGINT NOT NULL)`,
+	// 4: the console's audit log: who viewed staff's questions, downloaded
+	// or erased, and when.
+	`CREATE TABLE audit (
+		id {{id}},
+		at BIGINT NOT NULL,
+		who TEXT NOT NULL,
+		what TEXT NOT NULL
+	);
+	CREATE INDEX audit_at ON audit (at)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -414,7 +423,46 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 			return 0, fmt.Errorf("store: purge: %w", err)
 		}
 	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM audit WHERE at < $1`, before.Unix()); err != nil {
+		return 0, fmt.Errorf("store: purge audit: %w", err)
+	}
 	return s.delete(ctx, "at < $1", before.Unix())
+}
+
+// Audit records that who (a person signed in to the console) did what
+// (viewed the unanswered questions, erased a person's data...). The audit
+// log is kept as long as the rest, RETENTION_DAYS.
+func (s *Store) Audit(ctx context.Context, who, what string) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, who, what) VALUES ($1, $2, $3)`, s.now().Unix(), who, what); err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	At        time.Time
+	Who, What string
+}
+
+// AuditLog returns the audit log since a time, oldest first.
+func (s *Store) AuditLog(ctx context.Context, since time.Time) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, who, what FROM audit WHERE at >= $1 ORDER BY at, id`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.Who, &e.What); err != nil {
+			return nil, fmt.Errorf("store: audit log: %w", err)
+		}
+		e.At = time.Unix(at, 0)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // EraseUser deletes every row of one person (a request to be forgotten).

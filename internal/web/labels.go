@@ -4,10 +4,12 @@ import "github.com/acad-lyon/helpdesk-bot/intents"
 
 // labels are the words of the console, in each language.
 type labels struct {
-	Title, SignIn, SignOut, Token, TokenHelp, BadToken, Try, TryHelp, Ask, Entries, Filter, FilterHelp string
-	Outcome, Confidence, Language, Entry, Service, Alternatives, Answer, Copy, Copied, Questions, None string
-	Outcomes                                                                                           map[intents.Outcome]string
-	Other                                                                                              string
+	Title, SignIn, SignOut, Token, TokenHelp, BadToken, Try, TryHelp, Ask, Entries, Filter, FilterHelp   string
+	Outcome, Confidence, Language, Entry, Service, Alternatives, Answer, Copy, Copied, Questions, None   string
+	Outcomes                                                                                             map[intents.Outcome]string
+	Other                                                                                                string
+	Unanswered, UnansweredHelp, Period, Days, Asked, Times, Closest, NoIdea, Offered, Votes, DownShare   string
+	Chart, ChartSuggested, ChartFallback, NoStore, Purge, PurgeHelp, PurgeUser, Erased, BadUser, Nothing string
 }
 
 var uiLabels = map[string]labels{
@@ -20,6 +22,11 @@ var uiLabels = map[string]labels{
 		Outcome: "Réponse", Confidence: "Confiance", Language: "Langue", Entry: "Fiche", Service: "Service",
 		Alternatives: "Fiches proposées", Answer: "Réponse", Copy: "Copier", Copied: "Copié", Questions: "Exemples de questions",
 		None: "Aucune fiche ne correspond.", Other: "English",
+		Unanswered: "Questions restées sans réponse", UnansweredHelp: "Ce que le personnel a demandé sans obtenir de réponse directe, regroupé comme le fait « bot report ». Chaque consultation est inscrite au journal d'audit.",
+		Period: "Période", Days: "jours", Asked: "questions", Times: "fois", Closest: "Fiche la plus proche", NoIdea: "aucune idée", Offered: "proposée",
+		Votes: "Fiches par part de 👎", DownShare: "part de 👎", Chart: "Questions sans réponse par jour", ChartSuggested: "fiches proposées", ChartFallback: "sans réponse",
+		NoStore: "La base de données n'est pas disponible pour le moment.", Purge: "Effacer les données d'une personne", PurgeHelp: "Son identifiant sur la plateforme, par exemple slack:U0123ABCD ou discord:123456789 (une demande d'effacement).",
+		PurgeUser: "Personne", Erased: "ligne(s) effacée(s)", BadUser: "Indiquez slack:ID ou discord:ID.", Nothing: "Aucune question sans réponse sur cette période.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "répond avec une fiche", intents.Suggested: "propose des fiches", intents.Redirected: "redirige vers un autre service", intents.Fallback: "ne sait pas (message de repli)", intents.Empty: "question vide", intents.Secret: "avertissement : mot de passe ou NUMEN"},
 	},
 	intents.English: {
@@ -31,6 +38,11 @@ var uiLabels = map[string]labels{
 		Outcome: "Reply", Confidence: "Confidence", Language: "Language", Entry: "Entry", Service: "Service",
 		Alternatives: "Entries offered", Answer: "Answer", Copy: "Copy", Copied: "Copied", Questions: "Example questions",
 		None: "No entry matches.", Other: "Français",
+		Unanswered: "Questions left unanswered", UnansweredHelp: "What staff asked without getting a direct answer, grouped as \"bot report\" groups it. Every view is written to the audit log.",
+		Period: "Period", Days: "days", Asked: "questions", Times: "times", Closest: "Closest entry", NoIdea: "no idea", Offered: "offered",
+		Votes: "Entries by share of 👎", DownShare: "share of 👎", Chart: "Unanswered questions per day", ChartSuggested: "entries offered", ChartFallback: "no answer",
+		NoStore: "The database is not available at the moment.", Purge: "Erase a person's data", PurgeHelp: "Their id on the platform, e.g. slack:U0123ABCD or discord:123456789 (a request to be forgotten).",
+		PurgeUser: "Person", Erased: "row(s) erased", BadUser: "Give slack:ID or discord:ID.", Nothing: "No unanswered question in this period.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "answers with an entry", intents.Suggested: "offers entries", intents.Redirected: "redirects to another service", intents.Fallback: "does not know (fallback)", intents.Empty: "empty question", intents.Secret: "warning: a password or a NUMEN"},
 	},
 }

@@ -52,6 +52,11 @@ type Config struct {
 	Helpdesk chat.Helpdesk
 	// Formats are the outputs an answer is shown and copied in, in order.
 	Formats []Format
+	// Records, when it returns one, is the store (nil while it is not
+	// open: the pages that need it say so).
+	Records func() Records
+	// Knowledge is the knowledge serving now, for the report's titles.
+	Knowledge func() *intents.Knowledge
 	// Secure marks the cookies Secure: set it behind HTTPS (always, in a
 	// deployment); tests on http://127.0.0.1 leave it off.
 	Secure bool
@@ -79,6 +84,8 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /console/signout", c.member(c.signout))
 	mux.Handle("GET /console/{$}", c.member(c.try))
 	mux.Handle("GET /console/entries", c.member(c.entries))
+	mux.Handle("GET /console/unanswered", c.member(c.unanswered))
+	mux.Handle("POST /console/purge", c.member(c.purge))
 	cop := http.NewCrossOriginProtection()
 	return headers(cop.Handler(sm.LoadAndSave(c.checkForm(mux))))
 }
@@ -86,6 +93,13 @@ func Handler(cfg Config) http.Handler {
 type console struct {
 	cfg Config
 	sm  *scs.SessionManager
+}
+
+func (c *console) records() Records {
+	if c.cfg.Records == nil {
+		return nil
+	}
+	return c.cfg.Records()
 }
 
 // headers are the security headers of every page: no framing, no script

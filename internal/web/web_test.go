@@ -1,27 +1,43 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+	"github.com/acad-lyon/helpdesk-bot/internal/store"
 )
 
 const token = "console-test-token-0123456789"
 
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	h := Handler(Config{Token: token, Helpdesk: chat.Fixed(chattest.Shipped(t)), Log: slog.New(slog.DiscardHandler),
-		Formats: []Format{{"text", intents.RenderText}, {"markdown", func(md string) string { return md }}}})
+	return serverWith(t, nil)
+}
+
+func serverWith(t *testing.T, st *store.Store) *httptest.Server {
+	t.Helper()
+	core := chattest.Shipped(t)
+	cfg := Config{Token: token, Helpdesk: chat.Fixed(core), Log: slog.New(slog.DiscardHandler),
+		Formats:   []Format{{"text", intents.RenderText}, {"markdown", func(md string) string { return md }}},
+		Knowledge: core.Knowledge}
+	if st != nil {
+		cfg.Records = func() Records { return st }
+	}
+	h := Handler(cfg)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
@@ -181,5 +197,119 @@ func TestBrowseAndCopy(t *testing.T) {
 	}
 	if _, body, _ = get(t, c, srv.URL+"/console/entries?filter=certificat&lang=en"); !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Copy") {
 		t.Errorf("the console in English:\n%.500s", body)
+	}
+}
+
+func storeWith(t testing.TB, n int) *store.Store {
+	return storeOf(t, n, func(i int, qs []string) string { return qs[i%len(qs)] })
+}
+
+// storeOf stores n unanswered questions, the i-th worded by text.
+func storeOf(t testing.TB, n int, text func(i int, qs []string) string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "helpdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	qs := []string{"la cantine est fermée demain ?", "la cantine est fermée demain", "comment imprimer en couleur", "<i>le wifi</i> ne marche pas", "problème avec mon truc"}
+	now := time.Now()
+	for i := range n {
+		outcome := intents.Fallback
+		if i%3 == 0 {
+			outcome = intents.Suggested
+		}
+		u := chat.Unanswered{Platform: "slack", User: fmt.Sprintf("U%d", i%50), Question: text(i, qs), Lang: "fr", Outcome: outcome, Closest: "imap-settings", Confidence: 0.2, At: now.Add(-time.Duration(i%(6*24)) * time.Hour)}
+		if err := st.RecordUnanswered(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.RecordVote(context.Background(), chat.Vote{Platform: "slack", Entry: "imap-settings", Lang: "fr", Helpful: false, User: "U1"})
+	return st
+}
+
+// What staff asked in vain: grouped, counted, with a chart; every view is
+// in the audit log; what staff typed is text; a person's data can be erased.
+func TestUnansweredQuestions(t *testing.T) {
+	st := storeWith(t, 30)
+	srv := serverWith(t, st)
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	code, body, _ := get(t, c, srv.URL+"/console/unanswered?since=7d")
+	if code != http.StatusOK {
+		t.Fatalf("unanswered: %d\n%s", code, body)
+	}
+	for _, want := range []string{"30 questions", "×12 ", "la cantine est fermée demain", "<svg class=\"chart\"", "<rect", "imap-settings", "&lt;i&gt;le wifi&lt;/i&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("unanswered page: no %q", want)
+		}
+	}
+	if strings.Contains(body, "<i>le wifi") {
+		t.Error("a question's markup is in the page")
+	}
+	log, _ := st.AuditLog(context.Background(), time.Now().Add(-time.Hour))
+	if len(log) != 1 || log[0].Who != "admin" || !strings.Contains(log[0].What, "viewed the unanswered questions") {
+		t.Errorf("audit log %+v; want the view", log)
+	}
+	code, body, _ = post(t, c, srv.URL+"/console/purge", url.Values{"csrf": {csrf}, "user": {"slack:U1"}})
+	if code != http.StatusOK || !strings.Contains(body, `<p id="erased">2 `) {
+		t.Errorf("purge slack:U1: %d\n%s", code, body)
+	}
+	if code, _, _ := post(t, c, srv.URL+"/console/purge", url.Values{"csrf": {csrf}, "user": {"U1"}}); code != http.StatusBadRequest {
+		t.Errorf("purge without a platform: %d; want 400", code)
+	}
+	if log, _ = st.AuditLog(context.Background(), time.Now().Add(-time.Hour)); len(log) != 2 || !strings.Contains(log[1].What, "erased") {
+		t.Errorf("audit log %+v; want the erasure too", log)
+	}
+	if code, _, _ := get(t, browser(t), srv.URL+"/console/unanswered"); code != http.StatusSeeOther {
+		t.Errorf("unanswered without a session: %d", code)
+	}
+	if code, _, _ := get(t, c, server(t).URL+"/console/unanswered"); code != http.StatusSeeOther {
+		t.Errorf("another server's session was accepted: %d", code)
+	}
+}
+
+// The unanswered page with 10,000 stored questions, from the request to the
+// last byte: go test ./internal/web -bench Unanswered -run '^$' (figures in
+// the README). "varied": 2,500 phrasings of five questions, as staff ask
+// alike; "distinct": 10,000 questions no two alike, the worst case.
+func BenchmarkUnanswered10k(b *testing.B) {
+	words := strings.Fields("cantine imprimante couleur wifi salle projecteur tableau badge parking clé photocopieuse agenda réunion conseil classe bulletin absence cahier texte emploi temps")
+	for _, bc := range []struct {
+		name string
+		text func(i int, qs []string) string
+	}{
+		{"varied", func(i int, qs []string) string { return fmt.Sprintf("%s, salle %d", qs[i%len(qs)], i%500) }},
+		{"distinct", func(i int, qs []string) string {
+			return fmt.Sprintf("%s %s %s %s numéro %d", words[i%len(words)], words[(i/7)%len(words)], words[(i/49)%len(words)], words[(i/343)%len(words)], i)
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchUnanswered(b, storeOf(b, 10_000, bc.text)) })
+	}
+}
+
+func benchUnanswered(b *testing.B, st *store.Store) {
+	core := chattest.Shipped(b)
+	h := Handler(Config{Token: token, Helpdesk: chat.Fixed(core), Log: slog.New(slog.DiscardHandler), Knowledge: core.Knowledge,
+		Records: func() Records { return st }})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := &http.Client{}
+	jar, _ := cookiejar.New(nil)
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, _ := c.Get(srv.URL + "/console/signin")
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp, _ = c.PostForm(srv.URL+"/console/signin", url.Values{"csrf": {csrfField.FindStringSubmatch(string(page))[1]}, "token": {token}})
+	resp.Body.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := c.Get(srv.URL + "/console/unanswered?since=7d")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatal(err, resp.StatusCode)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 }
