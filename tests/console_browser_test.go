@@ -43,16 +43,18 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// The helpdesk's page in a real browser: sign in with the token, try a
+// The helpdesk's page in a real browser: sign in through a local OpenID
+// Connect provider, try a
 // question and read the outcome, copy an answer, and a hostile question is
 // shown as text (no script of it runs).
 func TestConsoleInChromium(t *testing.T) {
 	exe := chromium(t)
 	fake := platformtest.NewSlack(t)
+	op := platformtest.NewOIDC(t) // the academy's single sign-on, on loopback
 	addr := freeAddr(t)
-	const token = "console-browser-test-token-42"
 	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
-		"HTTP_ADDR="+addr, "CONSOLE_TOKEN="+token)
+		"HTTP_ADDR="+addr, "CONSOLE_OIDC_ISSUER="+op.Issuer(), "CONSOLE_OIDC_CLIENT_ID="+op.ClientID, "CONSOLE_OIDC_CLIENT_SECRET="+op.ClientSecret,
+		"CONSOLE_URL=http://"+addr, "CONSOLE_ALLOWED=@ac-lyon.fr")
 	waitReady(t, addr)
 	base := "http://" + addr
 
@@ -97,14 +99,15 @@ func TestConsoleInChromium(t *testing.T) {
 		return v
 	}
 
-	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#token"))))
+	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#sso"))))
 	location, err := chromedp.Run(ctx, chromedp.Location())
 	must(err)
 	if !strings.HasSuffix(location, "/console/signin") {
 		t.Errorf("without a session the console went to %s; want the sign-in page", location)
 	}
 	shot("console-signin")
-	must(chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#token"), token), chromedp.Submit(chromedp.CSS("#token")),
+	// Signing in goes through the provider and back.
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#sso"), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.CSS("#q")),
 		chromedp.SendKeys(chromedp.CSS("#q"), "quel port imap sur mon téléphone"), chromedp.Submit(chromedp.CSS("#q")),
 		chromedp.WaitVisible(chromedp.CSS("#outcome"))))

@@ -234,3 +234,13 @@ func TestConsoleTokenChecked(t *testing.T) {
 		t.Errorf("a short console token: %v; want exit 2 saying why", err)
 	}
 }
+
+func TestConsoleOIDCChecked(t *testing.T) {
+	_, err := readServiceConfig(func(k string) string {
+		return map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "CONSOLE_OIDC_ISSUER": "https://sso.example.fr",
+			"CONSOLE_OIDC_CLIENT_ID": "c", "CONSOLE_OIDC_CLIENT_SECRET": "s", "CONSOLE_URL": "https://bot.example.fr"}[k]
+	})
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "CONSOLE_ALLOWED") {
+		t.Errorf("OIDC without CONSOLE_ALLOWED: %v; want exit 2 saying who may sign in must be listed", err)
+	}
+}

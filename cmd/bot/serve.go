@@ -103,8 +103,10 @@ type serviceConfig struct {
 	logLevel   slog.Level
 	addr       string
 	healthAddr string // HEALTH_ADDR: the probes on a listener of their own ("": on addr)
-	// consoleToken signs in to the helpdesk's page ("": no page).
+	// consoleToken and consoleOIDC sign in to the helpdesk's page (neither:
+	// no page).
 	consoleToken string
+	consoleOIDC  *web.OIDC
 }
 
 // readServiceConfig reads the service's environment (secrets also from
@@ -139,6 +141,20 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	}
 	if c.consoleToken = secretOf("CONSOLE_TOKEN"); c.consoleToken != "" && len(c.consoleToken) < 20 {
 		problems = append(problems, "CONSOLE_TOKEN must be at least 20 characters: it is all that protects the helpdesk's page")
+	}
+	if issuer := getenv("CONSOLE_OIDC_ISSUER"); issuer != "" {
+		o := &web.OIDC{Issuer: issuer, ClientID: getenv("CONSOLE_OIDC_CLIENT_ID"), ClientSecret: secretOf("CONSOLE_OIDC_CLIENT_SECRET"), Allowed: list(getenv("CONSOLE_ALLOWED"))}
+		base := strings.TrimSuffix(getenv("CONSOLE_URL"), "/")
+		o.RedirectURL = base + "/console/callback"
+		switch {
+		case o.ClientID == "" || o.ClientSecret == "":
+			problems = append(problems, "CONSOLE_OIDC_ISSUER needs CONSOLE_OIDC_CLIENT_ID and CONSOLE_OIDC_CLIENT_SECRET (the console's client at the provider)")
+		case !strings.HasPrefix(base, "https://") && !strings.HasPrefix(base, "http://127.0.0.1") && !strings.HasPrefix(base, "http://localhost"):
+			problems = append(problems, fmt.Sprintf("CONSOLE_URL must be the console's public https:// address (the provider calls it back), not %q", base))
+		case len(o.Allowed) == 0:
+			problems = append(problems, "CONSOLE_ALLOWED must list who may sign in: addresses (agent@ac-lyon.fr) or domains (@ac-lyon.fr), comma-separated")
+		}
+		c.consoleOIDC = o
 	}
 	var err error
 	c.keep, err = retention(getenv)
@@ -328,7 +344,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		return exitError{2, strings.Join(problems, "\n")}
 	}
 
-	if token := cfg.consoleToken; token != "" {
+	if token := cfg.consoleToken; token != "" || cfg.consoleOIDC != nil {
 		// The helpdesk's page, for agents; never served without sign-in.
 		var outs []web.Format
 		for _, f := range []struct{ name, format string }{{"Texte / text (terminal, e-mail)", "text"}, {"Slack", "slack"}, {"Discord", "discord"}} {
@@ -340,7 +356,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			}
 			return nil // not open yet: the pages that need it say so
 		}
-		mux.Handle("/console/", web.Handler(web.Config{Token: token, Helpdesk: kn, Formats: outs, Secure: true, Log: log,
+		mux.Handle("/console/", web.Handler(web.Config{Token: token, OIDC: cfg.consoleOIDC, Helpdesk: kn, Formats: outs, Secure: true, Log: log,
 			Records: records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }}))
 		log.Info("console served", "path", "/console/")
 	}

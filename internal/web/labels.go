@@ -10,6 +10,7 @@ type labels struct {
 	Other                                                                                                string
 	Unanswered, UnansweredHelp, Period, Days, Asked, Times, Closest, NoIdea, Offered, Votes, DownShare   string
 	Chart, ChartSuggested, ChartFallback, NoStore, Purge, PurgeHelp, PurgeUser, Erased, BadUser, Nothing string
+	SSO, NoProvider, SignInAgain, NotAllowed                                                             string
 }
 
 var uiLabels = map[string]labels{
@@ -26,6 +27,8 @@ var uiLabels = map[string]labels{
 		Period: "Période", Days: "jours", Asked: "questions", Times: "fois", Closest: "Fiche la plus proche", NoIdea: "aucune idée", Offered: "proposée",
 		Votes: "Fiches par part de 👎", DownShare: "part de 👎", Chart: "Questions sans réponse par jour", ChartSuggested: "fiches proposées", ChartFallback: "sans réponse",
 		NoStore: "La base de données n'est pas disponible pour le moment.", Purge: "Effacer les données d'une personne", PurgeHelp: "Son identifiant sur la plateforme, par exemple slack:U0123ABCD ou discord:123456789 (une demande d'effacement).",
+		SSO: "Se connecter avec son compte académique", NoProvider: "Le service de connexion ne répond pas : réessayez dans un instant.",
+		SignInAgain: "La connexion n'a pas abouti : recommencez.", NotAllowed: "Ce compte n'a pas accès à la console : demandez à l'exploitant du bot de l'ajouter.",
 		PurgeUser: "Personne", Erased: "ligne(s) effacée(s)", BadUser: "Indiquez slack:ID ou discord:ID.", Nothing: "Aucune question sans réponse sur cette période.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "répond avec une fiche", intents.Suggested: "propose des fiches", intents.Redirected: "redirige vers un autre service", intents.Fallback: "ne sait pas (message de repli)", intents.Empty: "question vide", intents.Secret: "avertissement : mot de passe ou NUMEN"},
 	},
@@ -42,6 +45,8 @@ var uiLabels = map[string]labels{
 		Period: "Period", Days: "days", Asked: "questions", Times: "times", Closest: "Closest entry", NoIdea: "no idea", Offered: "offered",
 		Votes: "Entries by share of 👎", DownShare: "share of 👎", Chart: "Unanswered questions per day", ChartSuggested: "entries offered", ChartFallback: "no answer",
 		NoStore: "The database is not available at the moment.", Purge: "Erase a person's data", PurgeHelp: "Their id on the platform, e.g. slack:U0123ABCD or discord:123456789 (a request to be forgotten).",
+		SSO: "Sign in with your academy account", NoProvider: "The sign-in service does not answer: try again in a moment.",
+		SignInAgain: "Signing in did not work: start again.", NotAllowed: "This account has no access to the console: ask the bot's operator to add it.",
 		PurgeUser: "Person", Erased: "row(s) erased", BadUser: "Give slack:ID or discord:ID.", Nothing: "No unanswered question in this period.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "answers with an entry", intents.Suggested: "offers entries", intents.Redirected: "redirects to another service", intents.Fallback: "does not know (fallback)", intents.Empty: "empty question", intents.Secret: "warning: a password or a NUMEN"},
 	},

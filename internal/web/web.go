@@ -5,11 +5,13 @@
 // typed), a few lines of JavaScript to copy, everything embedded in the
 // binary; nothing is fetched from the internet.
 //
-// No page is served without sign-in. This first version signs in with the
-// administrator token of the deployment (CONSOLE_TOKEN or
-// CONSOLE_TOKEN_FILE); sessions are kept by alexedwards/scs in HTTP-only,
-// SameSite=Strict cookies; every form carries a token bound to the session,
-// and net/http's CrossOriginProtection refuses cross-origin posts.
+// No page is served without sign-in: with the academy's single sign-on
+// (OpenID Connect, see OIDC) or, in a small deployment, the administrator
+// token (CONSOLE_TOKEN or CONSOLE_TOKEN_FILE). Sessions are kept by
+// alexedwards/scs in HTTP-only, SameSite=Lax cookies (Strict would drop
+// the session when the provider, another site, sends the browser back);
+// every form carries a token bound to the session, and net/http's
+// CrossOriginProtection refuses cross-origin posts.
 package web
 
 import (
@@ -46,8 +48,10 @@ type Format struct {
 
 // Config is what the console needs.
 type Config struct {
-	// Token is the administrator token that signs in; "" serves no page.
+	// Token is the administrator token that signs in (small deployments),
+	// OIDC the single sign-on; with neither, no page is served.
 	Token string
+	OIDC  *OIDC
 	// Helpdesk is the knowledge serving now.
 	Helpdesk chat.Helpdesk
 	// Formats are the outputs an answer is shown and copied in, in order.
@@ -74,13 +78,15 @@ func Handler(cfg Config) http.Handler {
 	sm.Cookie.Name = "helpdesk_console"
 	sm.Cookie.Path = "/console/"
 	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteStrictMode
+	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure
 	c := &console{cfg: cfg, sm: sm}
 	mux := http.NewServeMux()
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/", http.FileServerFS(files)))
 	mux.HandleFunc("GET /console/signin", c.signinPage)
 	mux.HandleFunc("POST /console/signin", c.signin)
+	mux.HandleFunc("GET /console/oidc", c.oidcStart)
+	mux.HandleFunc("GET /console/callback", c.oidcCallback)
 	mux.Handle("POST /console/signout", c.member(c.signout))
 	mux.Handle("GET /console/{$}", c.member(c.try))
 	mux.Handle("GET /console/entries", c.member(c.entries))
@@ -194,25 +200,35 @@ func pageLang(r *http.Request) string {
 }
 
 func (c *console) signinPage(w http.ResponseWriter, r *http.Request) {
-	c.render(w, r, "signin.html", http.StatusOK, nil, "")
+	c.render(w, r, "signin.html", http.StatusOK, c.signinOptions(), "")
 }
 
 func (c *console) signin(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	if c.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.cfg.Token)) != 1 {
 		c.cfg.Log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
-		c.render(w, r, "signin.html", http.StatusUnauthorized, nil, uiLabels[pageLang(r)].BadToken)
+		c.render(w, r, "signin.html", http.StatusUnauthorized, c.signinOptions(), uiLabels[pageLang(r)].BadToken)
 		return
 	}
-	// A new session id at sign-in: a session fixed before cannot be used.
+	c.startSession(w, r, "admin")
+}
+
+// startSession signs who in: a new session id (a session fixed before
+// cannot be used) and a new form token.
+func (c *console) startSession(w http.ResponseWriter, r *http.Request, who string) {
 	if err := c.sm.RenewToken(r.Context()); err != nil {
 		http.Error(w, "cannot start a session", http.StatusInternalServerError)
 		return
 	}
-	c.sm.Put(r.Context(), "user", "admin")
-	c.sm.Remove(r.Context(), "csrf") // a new form token for the signed-in session
-	c.cfg.Log.Info("console: signed in", "user", "admin")
+	c.sm.Put(r.Context(), "user", who)
+	c.sm.Remove(r.Context(), "csrf")
+	c.cfg.Log.Info("console: signed in")
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// signinOptions are the ways to sign in the page offers.
+func (c *console) signinOptions() map[string]bool {
+	return map[string]bool{"token": c.cfg.Token != "", "oidc": c.cfg.OIDC != nil}
 }
 
 func (c *console) signout(w http.ResponseWriter, r *http.Request) {

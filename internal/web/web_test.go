@@ -18,6 +18,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
 	"github.com/acad-lyon/helpdesk-bot/internal/store"
 )
 
@@ -149,7 +150,7 @@ func TestSessionCookie(t *testing.T) {
 	}
 	resp.Body.Close()
 	set := resp.Header.Get("Set-Cookie")
-	for _, want := range []string{"helpdesk_console=", "HttpOnly", "SameSite=Strict", "Path=/console/"} {
+	for _, want := range []string{"helpdesk_console=", "HttpOnly", "SameSite=Lax", "Path=/console/"} {
 		if !strings.Contains(set, want) {
 			t.Errorf("session cookie %q lacks %s", set, want)
 		}
@@ -311,5 +312,70 @@ func benchUnanswered(b *testing.B, st *store.Store) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+}
+
+// oidcServer is a console signing in with the local provider.
+func oidcServer(t *testing.T, op *platformtest.OIDC, allowed ...string) *httptest.Server {
+	t.Helper()
+	o := &OIDC{Issuer: op.Issuer(), ClientID: op.ClientID, ClientSecret: op.ClientSecret, Allowed: allowed}
+	core := chattest.Shipped(t)
+	srv := httptest.NewServer(Handler(Config{OIDC: o, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler)}))
+	t.Cleanup(srv.Close)
+	o.RedirectURL = srv.URL + "/console/callback"
+	return srv
+}
+
+// follow is a browser that follows redirects, across the provider and the
+// console, and keeps their cookies.
+func follow(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+// Signing in with the academy's SSO: the authorization code flow with PKCE,
+// state and nonce; only the allowed accounts get in.
+func TestSignInWithOIDC(t *testing.T) {
+	op := platformtest.NewOIDC(t)
+	srv := oidcServer(t, op, "@ac-lyon.fr", "chef@example.fr")
+	c := follow(t)
+	if _, body, _ := get(t, c, srv.URL+"/console/signin"); !strings.Contains(body, `id="sso"`) || strings.Contains(body, `id="token"`) {
+		t.Errorf("the sign-in page offers the wrong ways:\n%s", body)
+	}
+	code, body, _ := get(t, c, srv.URL+"/console/oidc")
+	if code != http.StatusOK || !strings.Contains(body, `id="q"`) {
+		t.Fatalf("an allowed account: %d\n%.500s", code, body)
+	}
+
+	for _, who := range []string{"someone@gmail.com", "chef@example.fr.evil.com", "@ac-lyon.fr"} {
+		op.Email = who
+		c := follow(t)
+		code, _, _ := get(t, c, srv.URL+"/console/oidc")
+		if code != http.StatusForbidden && code != http.StatusUnauthorized {
+			t.Errorf("%s signs in: %d; want refused", who, code)
+		}
+		if code, _, _ := get(t, browser(t), srv.URL+"/console/"); code != http.StatusSeeOther {
+			t.Errorf("after %s was refused the console answers %d", who, code)
+		}
+	}
+	op.Email = "chef@example.fr"
+	if code, _, _ := get(t, follow(t), srv.URL+"/console/oidc"); code != http.StatusOK {
+		t.Errorf("an address of the list: %d; want in", code)
+	}
+	op.Email, op.Verified = "agent@ac-lyon.fr", new(false)
+	if code, _, _ := get(t, follow(t), srv.URL+"/console/oidc"); code != http.StatusUnauthorized {
+		t.Errorf("an unverified address: %d; want refused", code)
+	}
+	op.Verified, op.Nonce = nil, "another-nonce"
+	if code, _, _ := get(t, follow(t), srv.URL+"/console/oidc"); code != http.StatusUnauthorized {
+		t.Errorf("a token with another session's nonce: %d; want refused", code)
+	}
+	op.Nonce = ""
+	// A callback that no sign-in of this session started.
+	if code, _, _ := get(t, follow(t), srv.URL+"/console/callback?code=x&state=forged"); code != http.StatusBadRequest {
+		t.Errorf("a forged callback: %d; want 400", code)
+	}
+	if (&OIDC{}).allows("agent@ac-lyon.fr") {
+		t.Error("an empty list lets people in")
 	}
 }
