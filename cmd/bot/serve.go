@@ -357,7 +357,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			return nil // not open yet: the pages that need it say so
 		}
 		mux.Handle("/console/", web.Handler(web.Config{Token: token, OIDC: cfg.consoleOIDC, Helpdesk: kn, Formats: outs, Secure: true, Log: log,
-			Records: records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }}))
+			Records: records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }, KnowledgePath: path, Rules: rules}))
 		log.Info("console served", "path", "/console/")
 	}
 	health := http.NewServeMux()

@@ -4,13 +4,14 @@ import "github.com/acad-lyon/helpdesk-bot/intents"
 
 // labels are the words of the console, in each language.
 type labels struct {
-	Title, SignIn, SignOut, Token, TokenHelp, BadToken, Try, TryHelp, Ask, Entries, Filter, FilterHelp   string
-	Outcome, Confidence, Language, Entry, Service, Alternatives, Answer, Copy, Copied, Questions, None   string
-	Outcomes                                                                                             map[intents.Outcome]string
-	Other                                                                                                string
-	Unanswered, UnansweredHelp, Period, Days, Asked, Times, Closest, NoIdea, Offered, Votes, DownShare   string
-	Chart, ChartSuggested, ChartFallback, NoStore, Purge, PurgeHelp, PurgeUser, Erased, BadUser, Nothing string
-	SSO, NoProvider, SignInAgain, NotAllowed                                                             string
+	Title, SignIn, SignOut, Token, TokenHelp, BadToken, Try, TryHelp, Ask, Entries, Filter, FilterHelp         string
+	Outcome, Confidence, Language, Entry, Service, Alternatives, Answer, Copy, Copied, Questions, None         string
+	Outcomes                                                                                                   map[intents.Outcome]string
+	Other                                                                                                      string
+	Unanswered, UnansweredHelp, Period, Days, Asked, Times, Closest, NoIdea, Offered, Votes, DownShare         string
+	Chart, ChartSuggested, ChartFallback, NoStore, Purge, PurgeHelp, PurgeUser, Erased, BadUser, Nothing       string
+	SSO, NoProvider, SignInAgain, NotAllowed                                                                   string
+	PickSome, NoPatch, Prepare, PatchTitle, PatchHelp, VerdictOK, VerdictBad, Download, Before, After, Belongs string
 }
 
 var uiLabels = map[string]labels{
@@ -29,6 +30,10 @@ var uiLabels = map[string]labels{
 		NoStore: "La base de données n'est pas disponible pour le moment.", Purge: "Effacer les données d'une personne", PurgeHelp: "Son identifiant sur la plateforme, par exemple slack:U0123ABCD ou discord:123456789 (une demande d'effacement).",
 		SSO: "Se connecter avec son compte académique", NoProvider: "Le service de connexion ne répond pas : réessayez dans un instant.",
 		SignInAgain: "La connexion n'a pas abouti : recommencez.", NotAllowed: "Ce compte n'a pas accès à la console : demandez à l'exploitant du bot de l'ajouter.",
+		PickSome: "Cochez des questions et choisissez la fiche à laquelle elles appartiennent.", NoPatch: "Le correctif n'a pas pu être préparé.",
+		Prepare: "Préparer le correctif", PatchTitle: "Correctif de la base de connaissances", PatchHelp: "Rien n'est modifié ici : téléchargez le correctif, appliquez-le avec git apply et proposez-le en pull request.",
+		VerdictOK: "Le validateur accepte la base ainsi modifiée.", VerdictBad: "Le validateur refuse la base ainsi modifiée :", Download: "Télécharger le correctif",
+		Before: "avant", After: "après", Belongs: "Fiche à laquelle elles appartiennent",
 		PurgeUser: "Personne", Erased: "ligne(s) effacée(s)", BadUser: "Indiquez slack:ID ou discord:ID.", Nothing: "Aucune question sans réponse sur cette période.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "répond avec une fiche", intents.Suggested: "propose des fiches", intents.Redirected: "redirige vers un autre service", intents.Fallback: "ne sait pas (message de repli)", intents.Empty: "question vide", intents.Secret: "avertissement : mot de passe ou NUMEN"},
 	},
@@ -47,6 +52,10 @@ var uiLabels = map[string]labels{
 		NoStore: "The database is not available at the moment.", Purge: "Erase a person's data", PurgeHelp: "Their id on the platform, e.g. slack:U0123ABCD or discord:123456789 (a request to be forgotten).",
 		SSO: "Sign in with your academy account", NoProvider: "The sign-in service does not answer: try again in a moment.",
 		SignInAgain: "Signing in did not work: start again.", NotAllowed: "This account has no access to the console: ask the bot's operator to add it.",
+		PickSome: "Tick some questions and choose the entry they belong to.", NoPatch: "The patch could not be prepared.",
+		Prepare: "Prepare the patch", PatchTitle: "Patch of the knowledge", PatchHelp: "Nothing is changed here: download the patch, apply it with git apply and propose it as a pull request.",
+		VerdictOK: "The validator accepts the knowledge with this change.", VerdictBad: "The validator refuses the knowledge with this change:", Download: "Download the patch",
+		Before: "before", After: "after", Belongs: "Entry they belong to",
 		PurgeUser: "Person", Erased: "row(s) erased", BadUser: "Give slack:ID or discord:ID.", Nothing: "No unanswered question in this period.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "answers with an entry", intents.Suggested: "offers entries", intents.Redirected: "redirects to another service", intents.Fallback: "does not know (fallback)", intents.Empty: "empty question", intents.Secret: "warning: a password or a NUMEN"},
 	},

@@ -85,7 +85,19 @@ func (c *console) unanswered(w http.ResponseWriter, r *http.Request) {
 		Report        report.Report
 		Bars          []bar
 		Width, Height int
-	}{days, periods, rep, chart(qs, since, days), (days + 1) * (barWidth + 4), chartHeight}, "")
+		Topics        []topic
+	}{days, periods, rep, chart(qs, since, days), (days + 1) * (barWidth + 4), chartHeight, topics(kb, pageLang(r))}, "")
+}
+
+// topic is an entry offered for a patch.
+type topic struct{ ID, Title string }
+
+func topics(kb *intents.Knowledge, lang string) []topic {
+	var out []topic
+	for _, e := range kb.Entries {
+		out = append(out, topic{e.ID, e.Title.In(lang)})
+	}
+	return out
 }
 
 const (

@@ -61,6 +61,10 @@ type Config struct {
 	Records func() Records
 	// Knowledge is the knowledge serving now, for the report's titles.
 	Knowledge func() *intents.Knowledge
+	// KnowledgePath is the knowledge file or folder (KNOWLEDGE_PATH), which
+	// the patches change; Rules are the validator's rules for them.
+	KnowledgePath string
+	Rules         []intents.Rule
 	// Secure marks the cookies Secure: set it behind HTTPS (always, in a
 	// deployment); tests on http://127.0.0.1 leave it off.
 	Secure bool
@@ -92,6 +96,7 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /console/entries", c.member(c.entries))
 	mux.Handle("GET /console/unanswered", c.member(c.unanswered))
 	mux.Handle("POST /console/purge", c.member(c.purge))
+	mux.Handle("POST /console/patch", c.member(c.patch))
 	cop := http.NewCrossOriginProtection()
 	return headers(cop.Handler(sm.LoadAndSave(c.checkForm(mux))))
 }

@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -377,5 +379,75 @@ func TestSignInWithOIDC(t *testing.T) {
 	}
 	if (&OIDC{}).allows("agent@ac-lyon.fr") {
 		t.Error("an empty list lets people in")
+	}
+}
+
+// From questions asked in vain to a pull request: two questions attached
+// to an entry, the validator's verdict, the patch; git apply takes it, and
+// the knowledge with it validates and answers both with that entry.
+func TestPatchFromQuestions(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git not found")
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile(chattest.KnowledgePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := chattest.Shipped(t)
+	t.Chdir(dir) // the repository's root, as the bot runs
+	kpath := filepath.Join("knowledge", "faq.yaml")
+	os.MkdirAll(filepath.Dir(kpath), 0o755)
+	os.WriteFile(kpath, src, 0o644)
+	st := storeWith(t, 3)
+	srv := httptest.NewServer(Handler(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler),
+		Records: func() Records { return st }, KnowledgePath: kpath}))
+	defer srv.Close()
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	picked := []string{"le truc des mails sur le portable marche plus depuis la mise à jour", "my phone mail app stopped syncing the school mailbox"}
+	form := url.Values{"csrf": {csrf}, "entry": {"imap-settings"}, "q": picked}
+	code, body, _ := post(t, c, srv.URL+"/console/patch", form)
+	if code != http.StatusOK || !strings.Contains(body, `data-ok="true"`) {
+		t.Fatalf("patch: %d\n%s", code, body)
+	}
+	for _, q := range picked {
+		if !strings.Contains(body, "- &#34;"+strings.ReplaceAll(q, "'", "&#39;")+"&#34;") {
+			t.Errorf("the diff does not add %q:\n%s", q, body[strings.Index(body, `<pre id="diff">`):])
+		}
+	}
+	form.Set("download", "1")
+	resp, err := c.PostForm(srv.URL+"/console/patch", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d %s", resp.StatusCode, resp.Header)
+	}
+	os.WriteFile(filepath.Join(dir, "change.patch"), patch, 0o644)
+	apply := exec.Command(git, "apply", "change.patch")
+	apply.Dir = dir
+	if out, err := apply.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s\n%s", err, out, patch)
+	}
+	changed, err := intents.LoadCore(kpath)
+	if err != nil {
+		t.Fatalf("the knowledge with the patch: %v", err)
+	}
+	for _, q := range picked {
+		if r, _ := changed.Answer(context.Background(), intents.Question{Text: q}); r.Entry == nil || r.Entry.ID != "imap-settings" {
+			t.Errorf("%q now gets %s %v; want imap-settings", q, r.Outcome, r.Entry)
+		}
+	}
+	if log, _ := st.AuditLog(context.Background(), time.Now().Add(-time.Hour)); len(log) != 1 || !strings.Contains(log[0].What, "downloaded a patch") {
+		t.Errorf("audit log %+v; want the download", log)
+	}
+	// A question that says the same as an example: the verdict says so.
+	form = url.Values{"csrf": {csrf}, "entry": {"two-accounts"}, "q": {core.Knowledge().Entries[2].Questions.FR[0]}}
+	if _, body, _ := post(t, c, srv.URL+"/console/patch", form); !strings.Contains(body, `data-ok="false"`) {
+		t.Errorf("a duplicate example passed the verdict:\n%.1500s", body)
 	}
 }

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// A patch turns questions staff asked in vain into example questions of the
+// entry they belong to. The page never writes the knowledge: it shows what
+// the validator would say of the knowledge with the change, which entry
+// each question would then reach, and offers the change as a unified diff,
+// ready for `git apply` and a pull request.
+
+// reached is a picked question and the entry it leads to, before and after.
+type reached struct {
+	Question, Lang, Before, After string
+}
+
+// proposal is what the patch page shows.
+type proposal struct {
+	Entry    string
+	Picked   []string
+	Problems []string
+	Reached  []reached
+	Diff     string
+	File     string
+}
+
+// patch builds the change, checks it, and shows it (or, with download,
+// sends it as a file). Every download is in the audit log.
+func (c *console) patch(w http.ResponseWriter, r *http.Request) {
+	l := uiLabels[pageLang(r)]
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	entry := r.PostForm.Get("entry")
+	var picked []string
+	for _, q := range r.PostForm["q"] {
+		if q = strings.TrimSpace(q); q != "" && !slices.Contains(picked, q) && len(picked) < 50 {
+			picked = append(picked, intents.Cut(q, 500))
+		}
+	}
+	core := c.cfg.Helpdesk.Current()
+	if _, ok := core.Entry(entry); !ok || len(picked) == 0 {
+		c.render(w, r, "patch.html", http.StatusBadRequest, nil, l.PickSome)
+		return
+	}
+	p, err := c.propose(r.Context(), entry, picked)
+	if err != nil {
+		c.cfg.Log.Error("console: cannot prepare a patch", "err", err)
+		c.render(w, r, "patch.html", http.StatusInternalServerError, nil, l.NoPatch)
+		return
+	}
+	if r.PostForm.Get("download") != "" {
+		recs := c.records()
+		if recs == nil {
+			http.Error(w, "the audit log cannot be written: nothing is downloaded", http.StatusServiceUnavailable)
+			return
+		}
+		if err := recs.Audit(r.Context(), c.sm.GetString(r.Context(), "user"), fmt.Sprintf("downloaded a patch adding %d question(s) to %s", len(picked), entry)); err != nil {
+			http.Error(w, "the audit log cannot be written: nothing is downloaded", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/x-diff; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="knowledge-`+entry+`.patch"`)
+		w.Write([]byte(p.Diff))
+		return
+	}
+	c.render(w, r, "patch.html", http.StatusOK, p, "")
+}
+
+// propose adds the picked questions to the entry, in the file that holds
+// it, after the entry's last example question of each question's language.
+func (c *console) propose(ctx context.Context, entry string, picked []string) (*proposal, error) {
+	files, err := intents.Files(c.cfg.KnowledgePath)
+	if err != nil {
+		return nil, err
+	}
+	srcs := map[string][]byte{}
+	for _, f := range files {
+		if srcs[f], err = os.ReadFile(f); err != nil {
+			return nil, err
+		}
+	}
+	before := c.cfg.Helpdesk.Current()
+	p := &proposal{Entry: entry, Picked: picked}
+	byLang := map[string][]string{}
+	for _, q := range picked {
+		rep, err := before.Answer(ctx, intents.Question{Text: q})
+		if err != nil {
+			return nil, err
+		}
+		p.Reached = append(p.Reached, reached{Question: q, Lang: rep.Lang, Before: target(rep)})
+		byLang[rep.Lang] = append(byLang[rep.Lang], q)
+	}
+	var file string
+	var changed []byte
+	for _, f := range files {
+		if out, ok, err := intents.AddQuestions(srcs[f], entry, byLang); err != nil {
+			return nil, err
+		} else if ok {
+			file, changed = f, out
+			break
+		}
+	}
+	if file == "" {
+		return nil, fmt.Errorf("no knowledge file holds the entry %q", entry)
+	}
+	after := map[string][]byte{}
+	for f, b := range srcs {
+		after[f] = b
+	}
+	after[file] = changed
+	p.File = filepath.ToSlash(repoPath(file))
+	core, err := intents.ParseCore(files, after, c.cfg.Rules...)
+	var probs intents.Problems
+	switch {
+	case errors.As(err, &probs):
+		for _, pr := range probs {
+			p.Problems = append(p.Problems, pr.Error())
+		}
+	case err != nil:
+		return nil, err
+	default:
+		for _, pr := range intents.CrossCheck(core.Knowledge()) {
+			p.Problems = append(p.Problems, pr.Error())
+		}
+		for i := range p.Reached {
+			rep, _ := core.Answer(ctx, intents.Question{Text: p.Reached[i].Question})
+			p.Reached[i].After = target(rep)
+		}
+	}
+	p.Diff, err = difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(string(srcs[file])), B: difflib.SplitLines(string(changed)),
+		FromFile: "a/" + p.File, ToFile: "b/" + p.File, Context: 3,
+	})
+	return p, err
+}
+
+// repoPath is file as the repository names it: relative to the working
+// directory (the repository's root, where the bot runs).
+func repoPath(file string) string {
+	if !filepath.IsAbs(file) {
+		return filepath.Clean(file)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return filepath.Base(file)
+}
+
+// target names what a reply leads to.
+func target(r intents.Reply) string {
+	switch {
+	case r.Entry != nil:
+		return r.Entry.ID
+	case r.Service != nil:
+		return "→ " + r.Service.ID
+	}
+	return "(" + string(r.Outcome) + ")"
+}
