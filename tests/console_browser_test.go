@@ -52,8 +52,16 @@ func TestConsoleInChromium(t *testing.T) {
 	fake := platformtest.NewSlack(t)
 	op := platformtest.NewOIDC(t) // the academy's single sign-on, on loopback
 	addr := freeAddr(t)
+	// A copy of the knowledge, which the patch will change.
+	repo := t.TempDir()
+	kpath := filepath.Join(repo, "faq.yaml")
+	src, err := os.ReadFile("../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(kpath, src, 0o644)
 	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
-		"HTTP_ADDR="+addr, "CONSOLE_OIDC_ISSUER="+op.Issuer(), "CONSOLE_OIDC_CLIENT_ID="+op.ClientID, "CONSOLE_OIDC_CLIENT_SECRET="+op.ClientSecret,
+		"KNOWLEDGE_PATH="+kpath, "HTTP_ADDR="+addr, "CONSOLE_OIDC_ISSUER="+op.Issuer(), "CONSOLE_OIDC_CLIENT_ID="+op.ClientID, "CONSOLE_OIDC_CLIENT_SECRET="+op.ClientSecret,
 		"CONSOLE_URL=http://"+addr, "CONSOLE_ALLOWED=@ac-lyon.fr")
 	waitReady(t, addr)
 	base := "http://" + addr
@@ -156,6 +164,63 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	if marked, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.pwned === true`)); !marked {
 		t.Error("the watch on alert does not work: the test above proves nothing")
+	}
+	// Questions asked in vain through Slack, a hostile one among them, reach
+	// the unanswered page as text; two are attached to an entry, and the
+	// patch the page gives goes through git apply and bot validate, after
+	// which bot ask answers them with that entry.
+	sb := &slackBot{t: t, fake: fake, base: base}
+	picked := []string{"le truc des mails sur le portable marche plus depuis la mise à jour", "le truc des mails sur le portable marche plus depuis hier"}
+	sb.event("EvC1", mention("CGENERAL", "7.000001", picked[0]))
+	sb.event("EvC2", mention("CGENERAL", "7.000002", picked[1]))
+	// Slack sends what people type with < > & as entities.
+	sb.event("EvC3", mention("CGENERAL", "7.000003", `&lt;img src=x onerror=alert(4)&gt; la cantine est fermée ?`))
+	eventually(t, 20*time.Second, "the unanswered questions in the store", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `helpdesk_store_writes_total{kind="question",result="ok"} 3`)
+	})
+	must(chromedp.Do(ctx, chromedp.Navigate(base+"/console/unanswered"), chromedp.WaitVisible(chromedp.CSS("#patch"))))
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	must(err)
+	for _, q := range picked {
+		if !strings.Contains(page, q) {
+			t.Errorf("the unanswered page does not show %q:\n%s", q, page)
+		}
+	}
+	if pwned, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.pwned === true`)); pwned || !strings.Contains(page, "<img src=x") {
+		t.Errorf("the hostile question ran (%v), or is not shown as text", pwned)
+	}
+	shot("console-unanswered")
+	for _, q := range picked {
+		must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=q][value="`+q+`"]`), chromedp.NodeVisible)))
+	}
+	must(chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#entry"), "imap-settings"), chromedp.Submit(chromedp.CSS("#entry")),
+		chromedp.WaitVisible(chromedp.CSS("#verdict"))))
+	ok, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#verdict"), "data-ok"))
+	must(err)
+	if ok.Value != "true" {
+		t.Fatalf("the validator's verdict: %q; want the change accepted\n%s", ok.Value, text("main"))
+	}
+	shot("console-patch")
+	// What the download button sends, fetched by the page itself.
+	patch, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#download").form.action, {method: "POST", body: new URLSearchParams(new FormData(document.querySelector("#download").form))}).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	must(err)
+	os.WriteFile(filepath.Join(repo, "change.patch"), []byte(patch), 0o644)
+	apply := exec.Command("git", "apply", "change.patch")
+	apply.Dir = repo
+	if out, err := apply.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s\n%s", err, out, patch)
+	}
+	if out, err := exec.Command(botBinary(t), "validate", kpath).CombinedOutput(); err != nil {
+		t.Fatalf("bot validate after the patch: %v\n%s", err, out)
+	}
+	for _, q := range picked {
+		cmd := exec.Command(botBinary(t), "ask", "--json", q)
+		cmd.Env = append(os.Environ(), "KNOWLEDGE_PATH="+kpath)
+		out, err := cmd.Output()
+		if err != nil || !strings.Contains(string(out), `"intent":"imap-settings"`) {
+			t.Errorf("bot ask %q after the patch: %v %s; want imap-settings", q, err, out)
+		}
 	}
 	bot.terminate(t)
 }
