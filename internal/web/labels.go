@@ -12,6 +12,7 @@ type labels struct {
 	Chart, ChartSuggested, ChartFallback, NoStore, Purge, PurgeHelp, PurgeUser, Erased, BadUser, Nothing       string
 	SSO, NoProvider, SignInAgain, NotAllowed                                                                   string
 	PickSome, NoPatch, Prepare, PatchTitle, PatchHelp, VerdictOK, VerdictBad, Download, Before, After, Belongs string
+	NewEntry, NewID, TitleFR, TitleEN, AnswerFR, AnswerEN                                                      string
 }
 
 var uiLabels = map[string]labels{
@@ -34,6 +35,8 @@ var uiLabels = map[string]labels{
 		Prepare: "Préparer le correctif", PatchTitle: "Correctif de la base de connaissances", PatchHelp: "Rien n'est modifié ici : téléchargez le correctif, appliquez-le avec git apply et proposez-le en pull request.",
 		VerdictOK: "Le validateur accepte la base ainsi modifiée.", VerdictBad: "Le validateur refuse la base ainsi modifiée :", Download: "Télécharger le correctif",
 		Before: "avant", After: "après", Belongs: "Fiche à laquelle elles appartiennent",
+		NewEntry: "…ou une nouvelle fiche (l'identifiant rempli l'emporte sur la liste)", NewID: "Identifiant (mots en minuscules reliés par des tirets)",
+		TitleFR: "Titre en français", TitleEN: "Titre en anglais", AnswerFR: "Réponse en français", AnswerEN: "Réponse en anglais",
 		PurgeUser: "Personne", Erased: "ligne(s) effacée(s)", BadUser: "Indiquez slack:ID ou discord:ID.", Nothing: "Aucune question sans réponse sur cette période.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "répond avec une fiche", intents.Suggested: "propose des fiches", intents.Redirected: "redirige vers un autre service", intents.Fallback: "ne sait pas (message de repli)", intents.Empty: "question vide", intents.Secret: "avertissement : mot de passe ou NUMEN"},
 	},
@@ -56,6 +59,8 @@ var uiLabels = map[string]labels{
 		Prepare: "Prepare the patch", PatchTitle: "Patch of the knowledge", PatchHelp: "Nothing is changed here: download the patch, apply it with git apply and propose it as a pull request.",
 		VerdictOK: "The validator accepts the knowledge with this change.", VerdictBad: "The validator refuses the knowledge with this change:", Download: "Download the patch",
 		Before: "before", After: "after", Belongs: "Entry they belong to",
+		NewEntry: "…or a new entry (a filled-in id wins over the list)", NewID: "Id (lower-case words joined by dashes)",
+		TitleFR: "Title in French", TitleEN: "Title in English", AnswerFR: "Answer in French", AnswerEN: "Answer in English",
 		PurgeUser: "Person", Erased: "row(s) erased", BadUser: "Give slack:ID or discord:ID.", Nothing: "No unanswered question in this period.",
 		Outcomes: map[intents.Outcome]string{intents.Answered: "answers with an entry", intents.Suggested: "offers entries", intents.Redirected: "redirects to another service", intents.Fallback: "does not know (fallback)", intents.Empty: "empty question", intents.Secret: "warning: a password or a NUMEN"},
 	},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pmezard/go-difflib/difflib"
 
@@ -29,6 +30,7 @@ type reached struct {
 // proposal is what the patch page shows.
 type proposal struct {
 	Entry    string
+	Draft    *intents.Draft // a new entry, or nil
 	Picked   []string
 	Problems []string
 	Reached  []reached
@@ -45,6 +47,15 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entry := r.PostForm.Get("entry")
+	var draft *intents.Draft
+	if id := strings.TrimSpace(r.PostForm.Get("new_id")); id != "" {
+		// A new entry: its id, titles and answers from the form; the
+		// questions become its first examples.
+		draft = &intents.Draft{ID: id, Title: intents.Text{FR: r.PostForm.Get("new_title_fr"), EN: r.PostForm.Get("new_title_en")},
+			Answer: intents.Text{FR: r.PostForm.Get("new_answer_fr"), EN: r.PostForm.Get("new_answer_en")},
+			Owner:  c.sm.GetString(r.Context(), "user"), Reviewed: time.Now().Format("2006-01-02")}
+		entry = id
+	}
 	var picked []string
 	for _, q := range r.PostForm["q"] {
 		if q = strings.TrimSpace(q); q != "" && !slices.Contains(picked, q) && len(picked) < 50 {
@@ -52,11 +63,11 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	core := c.cfg.Helpdesk.Current()
-	if _, ok := core.Entry(entry); !ok || len(picked) == 0 {
+	if _, ok := core.Entry(entry); (!ok && draft == nil) || len(picked) == 0 {
 		c.render(w, r, "patch.html", http.StatusBadRequest, nil, l.PickSome)
 		return
 	}
-	p, err := c.propose(r.Context(), entry, picked)
+	p, err := c.propose(r.Context(), entry, picked, draft)
 	if err != nil {
 		c.cfg.Log.Error("console: cannot prepare a patch", "err", err)
 		c.render(w, r, "patch.html", http.StatusInternalServerError, nil, l.NoPatch)
@@ -82,7 +93,7 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 
 // propose adds the picked questions to the entry, in the file that holds
 // it, after the entry's last example question of each question's language.
-func (c *console) propose(ctx context.Context, entry string, picked []string) (*proposal, error) {
+func (c *console) propose(ctx context.Context, entry string, picked []string, draft *intents.Draft) (*proposal, error) {
 	files, err := intents.Files(c.cfg.KnowledgePath)
 	if err != nil {
 		return nil, err
@@ -94,7 +105,7 @@ func (c *console) propose(ctx context.Context, entry string, picked []string) (*
 		}
 	}
 	before := c.cfg.Helpdesk.Current()
-	p := &proposal{Entry: entry, Picked: picked}
+	p := &proposal{Entry: entry, Picked: picked, Draft: draft}
 	byLang := map[string][]string{}
 	for _, q := range picked {
 		rep, err := before.Answer(ctx, intents.Question{Text: q})
@@ -107,7 +118,16 @@ func (c *console) propose(ctx context.Context, entry string, picked []string) (*
 	var file string
 	var changed []byte
 	for _, f := range files {
-		if out, ok, err := intents.AddQuestions(srcs[f], entry, byLang); err != nil {
+		var out []byte
+		var ok bool
+		var err error
+		if draft != nil {
+			draft.Questions = intents.Texts{FR: byLang[intents.French], EN: byLang[intents.English]}
+			out, ok, err = intents.AddEntry(srcs[f], *draft)
+		} else {
+			out, ok, err = intents.AddQuestions(srcs[f], entry, byLang)
+		}
+		if err != nil {
 			return nil, err
 		} else if ok {
 			file, changed = f, out

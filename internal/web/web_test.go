@@ -451,3 +451,26 @@ func TestPatchFromQuestions(t *testing.T) {
 		t.Errorf("a duplicate example passed the verdict:\n%.1500s", body)
 	}
 }
+
+// A new entry drafted from questions: the patch adds it, and the verdict
+// says what it still needs (eight example questions per language).
+func TestPatchDraftsANewEntry(t *testing.T) {
+	src, err := os.ReadFile(chattest.KnowledgePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := chattest.Shipped(t)
+	t.Chdir(t.TempDir())
+	os.WriteFile("faq.yaml", src, 0o644)
+	srv := httptest.NewServer(Handler(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"}))
+	defer srv.Close()
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	form := url.Values{"csrf": {csrf}, "entry": {"imap-settings"}, "q": {"où trouver le menu de la cantine", "where is the canteen menu"},
+		"new_id": {"canteen-menu"}, "new_title_fr": {"Menu de la cantine"}, "new_title_en": {"Canteen menu"},
+		"new_answer_fr": {"Le menu est affiché à l'entrée du self."}, "new_answer_en": {"The menu is posted at the canteen's door."}}
+	code, body, _ := post(t, c, srv.URL+"/console/patch", form)
+	if code != http.StatusOK || !strings.Contains(body, "&#43;  - id: canteen-menu") || !strings.Contains(body, `data-ok="false"`) || !strings.Contains(body, "1 example question(s) in French, at least 8") {
+		t.Errorf("a drafted entry: %d\n%s", code, body[strings.Index(body, "<main>"):])
+	}
+}
