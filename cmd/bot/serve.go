@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/alexedwards/scs/v2/memstore"
 	"golang.org/x/net/netutil"
 	"golang.org/x/term"
 
@@ -357,7 +358,8 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 			return nil // not open yet: the pages that need it say so
 		}
 		mux.Handle("/console/", web.Handler(web.Config{Token: token, OIDC: cfg.consoleOIDC, Helpdesk: kn, Formats: outs, Secure: true, Log: log,
-			Records: records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }, KnowledgePath: path, Rules: rules}))
+			Sessions: consoleSessions{st: &opened, mem: memstore.New()},
+			Records:  records, Knowledge: func() *intents.Knowledge { return kn.Core().Knowledge() }, KnowledgePath: path, Rules: rules}))
 		log.Info("console served", "path", "/console/")
 	}
 	health := http.NewServeMux()
@@ -619,6 +621,38 @@ func knowledgeError(getenv env, path string, err error, stderr io.Writer) error 
 		return fmt.Errorf("%w (run the bot from the repository root, or set KNOWLEDGE_PATH)", err)
 	}
 	return err
+}
+
+// consoleSessions keeps the console's sessions in the store, shared by the
+// replicas, once it is open; before, in this process's memory.
+type consoleSessions struct {
+	st  *atomic.Pointer[store.Store]
+	mem *memstore.MemStore
+}
+
+func (c consoleSessions) Find(token string) ([]byte, bool, error) {
+	if st := c.st.Load(); st != nil {
+		if b, ok, err := st.Sessions().Find(token); ok || err != nil {
+			return b, ok, err
+		}
+	}
+	return c.mem.Find(token)
+}
+
+func (c consoleSessions) Commit(token string, b []byte, expiry time.Time) error {
+	if st := c.st.Load(); st != nil {
+		return st.Sessions().Commit(token, b, expiry)
+	}
+	return c.mem.Commit(token, b, expiry)
+}
+
+func (c consoleSessions) Delete(token string) error {
+	if st := c.st.Load(); st != nil {
+		if err := st.Sessions().Delete(token); err != nil {
+			return err
+		}
+	}
+	return c.mem.Delete(token)
 }
 
 // shared is what replicas share through the store once it is open: claims

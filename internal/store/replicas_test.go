@@ -257,3 +257,36 @@ func TestLockOneHolder(t *testing.T) {
 		}
 	})
 }
+
+// The console's sessions are in the store, found by every replica until
+// they expire; their tokens are not stored.
+func TestSessionsShared(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		now := time.Now()
+		a, b := open(t, dsn, &now), open(t, dsn, &now)
+		if err := a.Sessions().Commit("tok-1", []byte("who=agent"), now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := b.Sessions().Find("tok-1"); err != nil || !ok || string(got) != "who=agent" {
+			t.Errorf("another replica finds %q %v %v", got, ok, err)
+		}
+		var n int
+		a.db.QueryRow(`SELECT COUNT(*) FROM sessions WHERE token = 'tok-1'`).Scan(&n)
+		if n != 0 {
+			t.Error("a session's token is stored as it is")
+		}
+		a.Sessions().Commit("tok-1", []byte("who=other"), now.Add(time.Hour))
+		if got, _, _ := b.Sessions().Find("tok-1"); string(got) != "who=other" {
+			t.Errorf("after a second commit: %q", got)
+		}
+		now = now.Add(2 * time.Hour)
+		if _, ok, _ := b.Sessions().Find("tok-1"); ok {
+			t.Error("an expired session is found")
+		}
+		a.Sessions().Commit("tok-2", []byte("x"), now.Add(time.Hour))
+		b.Sessions().Delete("tok-2")
+		if _, ok, _ := a.Sessions().Find("tok-2"); ok {
+			t.Error("a deleted session is found")
+		}
+	})
+}

@@ -187,6 +187,10 @@ var migrations = []string{
 		what TEXT NOT NULL
 	);
 	CREATE INDEX audit_at ON audit (at)`,
+	// 5: the console's sessions, shared by the replicas (by a hash of their
+	// token: the token itself is never stored).
+	`CREATE TABLE sessions (token TEXT PRIMARY KEY, data {{blob}} NOT NULL, expiry BIGINT NOT NULL);
+	CREATE INDEX sessions_expiry ON sessions (expiry)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -211,12 +215,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	if version > len(migrations) {
 		return fmt.Errorf("store: the database has schema version %d, newer than this bot knows (%d): run a newer bot", version, len(migrations))
 	}
-	id := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	id, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
 	if s.postgres {
-		id = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+		id, blob = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"
 	}
 	for v := version + 1; v <= len(migrations); v++ {
-		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[v-1], "{{id}}", id), ";\n") {
+		for _, stmt := range strings.Split(strings.NewReplacer("{{id}}", id, "{{blob}}", blob).Replace(migrations[v-1]), ";\n") {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("store: migration %d: %w", v, err)
 			}
@@ -418,6 +422,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 		{`DELETE FROM claims WHERE expires < $1`, now.UnixMilli()},
 		{`DELETE FROM rates WHERE tat < $1`, now.UnixMilli()},
 		{`DELETE FROM inbox WHERE at < $1`, now.Add(-24 * time.Hour).UnixMilli()},
+		{`DELETE FROM sessions WHERE expiry < $1`, now.UnixMilli()},
 	} {
 		if _, err := s.db.ExecContext(ctx, q.stmt, q.arg); err != nil {
 			return 0, fmt.Errorf("store: purge: %w", err)
@@ -435,6 +440,49 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 func (s *Store) Audit(ctx context.Context, who, what string) error {
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, who, what) VALUES ($1, $2, $3)`, s.now().Unix(), who, what); err != nil {
 		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// Sessions are the console's sessions in the store (an scs.Store), so that
+// every replica knows who is signed in.
+func (s *Store) Sessions() Sessions { return Sessions{s} }
+
+// Sessions implements scs.Store on the store.
+type Sessions struct{ s *Store }
+
+func (ss Sessions) key(token string) string {
+	sum := sha256.Sum256([]byte("session\x00" + token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Find implements scs.Store.
+func (ss Sessions) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := ss.s.db.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, ss.key(token), ss.s.now().UnixMilli()).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: session: %w", err)
+	}
+	return b, true, nil
+}
+
+// Commit implements scs.Store.
+func (ss Sessions) Commit(token string, b []byte, expiry time.Time) error {
+	_, err := ss.s.db.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, ss.key(token), b, expiry.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("store: session: %w", err)
+	}
+	return nil
+}
+
+// Delete implements scs.Store.
+func (ss Sessions) Delete(token string) error {
+	if _, err := ss.s.db.Exec(`DELETE FROM sessions WHERE token = $1`, ss.key(token)); err != nil {
+		return fmt.Errorf("store: session: %w", err)
 	}
 	return nil
 }

@@ -65,6 +65,9 @@ type Config struct {
 	// the patches change; Rules are the validator's rules for them.
 	KnowledgePath string
 	Rules         []intents.Rule
+	// Sessions, when set, keeps the sessions (the store, shared by the
+	// replicas); by default each process keeps its own, in memory.
+	Sessions scs.Store
 	// Secure marks the cookies Secure: set it behind HTTPS (always, in a
 	// deployment); tests on http://127.0.0.1 leave it off.
 	Secure bool
@@ -84,6 +87,9 @@ func Handler(cfg Config) http.Handler {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure
+	if cfg.Sessions != nil {
+		sm.Store = cfg.Sessions
+	}
 	c := &console{cfg: cfg, sm: sm}
 	mux := http.NewServeMux()
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/", http.FileServerFS(files)))

@@ -474,3 +474,32 @@ func TestPatchDraftsANewEntry(t *testing.T) {
 		t.Errorf("a drafted entry: %d\n%s", code, body[strings.Index(body, "<main>"):])
 	}
 }
+
+// Two replicas behind a load balancer share the sessions through the
+// store: signed in on one, a person is signed in on the other.
+func TestSessionsAcrossReplicas(t *testing.T) {
+	st := storeWith(t, 1)
+	core := chattest.Shipped(t)
+	replica := func() *httptest.Server {
+		srv := httptest.NewServer(Handler(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), Sessions: st.Sessions()}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	a, b := replica(), replica()
+	c := browser(t)
+	signIn(t, a, c)
+	u, _ := url.Parse(a.URL)
+	cookies := c.Jar.Cookies(u)
+	req, _ := http.NewRequest(http.MethodGet, b.URL+"/console/", nil)
+	for _, k := range cookies {
+		req.AddCookie(k)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the other replica answers %d with the session; want 200", resp.StatusCode)
+	}
+}
