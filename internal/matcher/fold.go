@@ -184,11 +184,31 @@ func firstWord(s string) string {
 // aside: its meaningful words, stemmed, sorted and de-duplicated. Two
 // questions with the same key ask the same thing ("comment changer mon mot
 // de passe svp" and "changer mot de passe ?").
-func ContentKey(text, lang string) string {
+func ContentKey(text, lang string) string { return (&ContentKeys{}).Key(text, lang) }
+
+// ContentKeys computes ContentKey for many texts, stemming each distinct
+// word once: a report over thousands of questions reuses a small
+// vocabulary. The zero value is ready; it is not safe for concurrent use.
+type ContentKeys struct {
+	stems map[[2]string]string // word, language -> stem ("" for a stop word)
+}
+
+// Key is ContentKey(text, lang).
+func (k *ContentKeys) Key(text, lang string) string {
+	if k.stems == nil {
+		k.stems = map[[2]string]string{}
+	}
 	var words []string
 	for _, w := range Tokens(text) {
-		if !isStop(w) {
-			words = append(words, stem(w, lang))
+		s, ok := k.stems[[2]string{w, lang}]
+		if !ok {
+			if !isStop(w) {
+				s = stem(w, lang)
+			}
+			k.stems[[2]string{w, lang}] = s
+		}
+		if s != "" {
+			words = append(words, s)
 		}
 	}
 	slices.Sort(words)

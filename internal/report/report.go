@@ -75,6 +75,7 @@ func Build(qs []store.Question, tallies []store.Tally, kb *intents.Knowledge, si
 	byGram := map[string][]int{} // trigram -> the groups whose first phrasing has it, in order
 	seen := map[[2]string]int{}  // a phrasing already grouped -> its group: staff ask alike
 	shared := map[int]int{}      // group -> trigrams shared with the question being grouped
+	var keys matcher.ContentKeys // each word stemmed once
 	phrasings := []map[string]int{}
 	closest := []map[string]int{}
 	for _, q := range qs {
@@ -84,7 +85,7 @@ func Build(qs []store.Question, tallies []store.Tally, kb *intents.Knowledge, si
 		}
 		best, known := seen[[2]string{q.Lang, text}]
 		if !known {
-			g := trigrams(matcher.ContentKey(text, q.Lang))
+			g := trigrams(keys.Key(text, q.Lang))
 			if len(g) == 0 {
 				g = trigrams(matcher.Fold(text))
 			}
