@@ -184,7 +184,16 @@ func firstWord(s string) string {
 // aside: its meaningful words, stemmed, sorted and de-duplicated. Two
 // questions with the same key ask the same thing ("comment changer mon mot
 // de passe svp" and "changer mot de passe ?").
-func ContentKey(text, lang string) string { return (&ContentKeys{}).Key(text, lang) }
+func ContentKey(text, lang string) string {
+	var words []string
+	for _, w := range Tokens(text) {
+		if !isStop(w) {
+			words = append(words, stem(w, lang))
+		}
+	}
+	slices.Sort(words)
+	return strings.Join(slices.Compact(words), " ")
+}
 
 // ContentKeys computes ContentKey for many texts, stemming each distinct
 // word once: a report over thousands of questions reuses a small

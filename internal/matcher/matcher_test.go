@@ -344,3 +344,15 @@ func TestVagueWidensThroughPhrases(t *testing.T) {
 		t.Errorf("Rank(mail) candidates = %v; want login among them", r.Candidates)
 	}
 }
+
+// ContentKeys gives the keys ContentKey gives, stemming each word once.
+func TestContentKeysAsContentKey(t *testing.T) {
+	var k ContentKeys
+	for _, q := range []string{"J'ai oublié mon mot de passe", "les mots de passe oubliés", "mon téléphone refuse le certificat", "", "the certificates of my phones"} {
+		for _, lang := range []string{"fr", "en"} {
+			if got, want := k.Key(q, lang), ContentKey(q, lang); got != want {
+				t.Errorf("Key(%q, %s) = %q; ContentKey gives %q", q, lang, got, want)
+			}
+		}
+	}
+}
