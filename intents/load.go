@@ -22,6 +22,9 @@ type Problem struct {
 	Line int
 	ID   string // entry id, "" for a problem outside an entry
 	Msg  string
+
+	meant   string // an unknown key: the key it probably misspells
+	missing string // a missing value: the key that should give it
 }
 
 func (p *Problem) Error() string {
@@ -208,50 +211,25 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 	return kb, nil
 }
 
-// consequences are the phrases of the problems a misspelt key causes: an
-// entry whose "anwser:" is unknown also has its answer missing.
-var consequences = map[string][]string{
-	"answer":    {"the answer in"},
-	"title":     {"the title in"},
-	"questions": {"example question(s) in"},
-	"owner":     {"owner is missing"},
-	"reviewed":  {"reviewed is missing"},
-}
+// backupNames are what people call a copy they keep of a file.
+var backupNames = regexp.MustCompile(`(?i)(\.bak|\.old|\.orig|\.save|backup|copie|copy|~)`)
 
 // withoutConsequences leaves out what follows from a misspelt key (the
 // value it was meant to give is missing): the teacher who reads "the
 // answer is missing" first adds a second answer. The misspelt key, with
 // its correction, says it all.
 func withoutConsequences(probs Problems) Problems {
-	meant := map[string]bool{} // entry id + "\x00" + the key it misspelt
+	meant := map[[2]string]bool{} // entry id, the key it misspelt
 	for _, p := range probs {
-		if _, rest, ok := strings.Cut(p.Msg, "(did you mean \""); ok && strings.HasPrefix(p.Msg, "unknown key") {
-			key, _, _ := strings.Cut(rest, "\"")
-			meant[p.ID+"\x00"+key] = true
+		if p.meant != "" {
+			meant[[2]string{p.ID, p.meant}] = true
 		}
 	}
 	if len(meant) == 0 {
 		return probs
 	}
-	out := probs[:0]
-	for _, p := range probs {
-		drop := false
-		for key, phrases := range consequences {
-			if meant[p.ID+"\x00"+key] {
-				for _, ph := range phrases {
-					drop = drop || strings.Contains(p.Msg, ph)
-				}
-			}
-		}
-		if !drop {
-			out = append(out, p)
-		}
-	}
-	return out
+	return slices.DeleteFunc(probs, func(p *Problem) bool { return p.missing != "" && meant[[2]string{p.ID, p.missing}] })
 }
-
-// backupNames are what people call a copy they keep of a file.
-var backupNames = regexp.MustCompile(`(?i)(\.bak|\.old|\.orig|\.save|backup|copie|copy|~)`)
 
 // LoadCore reads, checks, trains and self-tests the knowledge at path in one
 // step, and returns the answering core: what the bot serves. Every problem,
@@ -389,11 +367,12 @@ func checkKeys(file string, n *yaml.Node, t reflect.Type, id string, probs *Prob
 			ft, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %q", k.Value)
-				if s := closest(k.Value, names); s != "" {
+				s := closest(k.Value, names)
+				if s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				msg += "; the keys allowed here are: " + strings.Join(names, ", ")
-				*probs = append(*probs, &Problem{File: file, Line: k.Line, ID: id, Msg: msg})
+				*probs = append(*probs, &Problem{File: file, Line: k.Line, ID: id, Msg: msg, meant: s})
 				continue
 			}
 			checkKeys(file, v, ft, id, probs)

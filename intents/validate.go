@@ -108,6 +108,12 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 	add := func(file string, line int, id, format string, args ...any) {
 		probs = append(probs, &Problem{File: file, Line: line, ID: id, Msg: fmt.Sprintf(format, args...)})
 	}
+	// missing is add for a value that is missing: what a misspelt key
+	// causes (see withoutConsequences).
+	missing := func(key, file string, line int, id, format string, args ...any) {
+		add(file, line, id, format, args...)
+		probs[len(probs)-1].missing = key
+	}
 	s := kb.Settings
 	if s.DefaultLanguage != French && s.DefaultLanguage != English {
 		add("", 0, "", "settings.default_language must be fr or en, not %q", s.DefaultLanguage)
@@ -222,11 +228,11 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 		}
 		for _, lang := range Languages {
 			if strings.TrimSpace(e.Title.exact(lang)) == "" {
-				add(l.file, l.line("title"), id, "the title in %s is missing: add \"%s: ...\" under title", langName(lang), lang)
+				missing("title", l.file, l.line("title"), id, "the title in %s is missing: add \"%s: ...\" under title", langName(lang), lang)
 			}
 			answer := e.Answer.exact(lang)
 			if strings.TrimSpace(answer) == "" {
-				add(l.file, l.line("answer"), id, "the answer in %s is missing: add \"%s: |\" under answer, followed by the text", langName(lang), lang)
+				missing("answer", l.file, l.line("answer"), id, "the answer in %s is missing: add \"%s: |\" under answer, followed by the text", langName(lang), lang)
 			} else {
 				for _, m := range markupProblems(answer) {
 					line := l.line("answer", lang)
@@ -249,7 +255,7 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 			}
 			qs := e.Questions.In(lang)
 			if len(qs) < kb.Settings.MinQuestions && !e.IsService() {
-				add(l.file, l.line("questions", lang), id, "%d example question(s) in %s, at least %d are needed: add ways staff really ask it (typos and no accents welcome)", len(qs), langName(lang), kb.Settings.MinQuestions)
+				missing("questions", l.file, l.line("questions", lang), id, "%d example question(s) in %s, at least %d are needed: add ways staff really ask it (typos and no accents welcome)", len(qs), langName(lang), kb.Settings.MinQuestions)
 			}
 			for i, q := range qs {
 				key := matcher.ContentKey(q, lang)
@@ -283,10 +289,10 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 			}
 		}
 		if strings.TrimSpace(e.Owner) == "" {
-			add(l.file, e.Line, id, "owner is missing: add \"owner: ...\" with the team or person who keeps this answer true")
+			missing("owner", l.file, e.Line, id, "owner is missing: add \"owner: ...\" with the team or person who keeps this answer true")
 		}
 		if e.Reviewed == "" {
-			add(l.file, e.Line, id, "reviewed is missing: add \"reviewed: YYYY-MM-DD\", the day the answer was last checked")
+			missing("reviewed", l.file, e.Line, id, "reviewed is missing: add \"reviewed: YYYY-MM-DD\", the day the answer was last checked")
 		} else if _, err := time.Parse(time.DateOnly, e.Reviewed); err != nil {
 			add(l.file, l.line("reviewed"), id, "reviewed must be a date written YYYY-MM-DD, not %q", e.Reviewed)
 		}

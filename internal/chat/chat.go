@@ -110,15 +110,12 @@ var labels = map[string]Labels{
 
 func init() {
 	// French typography for the French labels, as for the knowledge.
-	fr := reflect.ValueOf(&labels).Elem().MapIndex(reflect.ValueOf(intents.French))
-	l := reflect.New(fr.Type()).Elem()
-	l.Set(fr)
-	for i := range l.NumField() {
-		if f := l.Field(i); f.Kind() == reflect.String {
-			f.SetString(intents.Typeset(f.String()))
-		}
+	fr := labels[intents.French]
+	v := reflect.ValueOf(&fr).Elem()
+	for i := range v.NumField() {
+		v.Field(i).SetString(intents.Typeset(v.Field(i).String()))
 	}
-	labels[intents.French] = l.Interface().(Labels)
+	labels[intents.French] = fr
 }
 
 // LabelsIn returns the labels in lang (French when lang is neither).

@@ -16,6 +16,13 @@ type FloodLimits struct {
 	ChannelPerMinute int // default 60, in bursts of up to 30
 }
 
+// The bursts of the limits: a person's few questions in a row, a busy
+// channel's half minute.
+const (
+	userBurst    = 5
+	channelBurst = 30
+)
+
 // DefaultFloodLimits suit a school channel at 8 a.m.: a person asks a few
 // questions in a row, a channel of a hundred people a question a second.
 var DefaultFloodLimits = FloodLimits{UserPerMinute: 10, ChannelPerMinute: 60}
@@ -79,10 +86,10 @@ func (f *Flood) Check(user, channel string) Verdict {
 	if f.calls%1000 == 0 {
 		f.forget(now)
 	}
-	if u := f.get(f.users, user, f.limits.UserPerMinute, 5, now); u != nil && !u.AllowN(now, 1) {
+	if u := f.get(f.users, user, f.limits.UserPerMinute, userBurst, now); u != nil && !u.AllowN(now, 1) {
 		return f.notice(u, now, NoticeUser)
 	}
-	if c := f.get(f.channels, channel, f.limits.ChannelPerMinute, 30, now); c != nil && !c.AllowN(now, 1) {
+	if c := f.get(f.channels, channel, f.limits.ChannelPerMinute, channelBurst, now); c != nil && !c.AllowN(now, 1) {
 		return f.notice(c, now, NoticeChannel)
 	}
 	return Answer
@@ -99,8 +106,8 @@ func (f *Flood) checkShared(user, channel string) (Verdict, error) {
 		burst     int
 		notice    Verdict
 	}{
-		{"user:" + user, f.limits.UserPerMinute, 5, NoticeUser},
-		{"channel:" + channel, f.limits.ChannelPerMinute, 30, NoticeChannel},
+		{"user:" + user, f.limits.UserPerMinute, userBurst, NoticeUser},
+		{"channel:" + channel, f.limits.ChannelPerMinute, channelBurst, NoticeChannel},
 	} {
 		if l.perMinute <= 0 || l.key == "user:" || l.key == "channel:" {
 			continue

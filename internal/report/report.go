@@ -183,19 +183,6 @@ func trigrams(s string) map[string]bool {
 	return out
 }
 
-func dice(a, b map[string]bool) float64 {
-	if len(a)+len(b) == 0 {
-		return 0
-	}
-	n := 0
-	for g := range a {
-		if b[g] {
-			n++
-		}
-	}
-	return 2 * float64(n) / float64(len(a)+len(b))
-}
-
 // Format is how the report is written.
 type Format string
 

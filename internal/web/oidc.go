@@ -28,7 +28,7 @@ type OIDC struct {
 	// provider is not a choice to make by omission).
 	Allowed []string
 
-	once     sync.Mutex
+	mu       sync.Mutex // guards provider
 	provider *oidc.Provider
 }
 
@@ -51,8 +51,8 @@ func (o *OIDC) allows(email string) bool {
 // setup discovers the provider, once it answers: a provider down at start
 // does not stop the bot, and the next sign-in tries again.
 func (o *OIDC) setup(ctx context.Context) (*oidc.Provider, *oauth2.Config, error) {
-	o.once.Lock()
-	defer o.once.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.provider == nil {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
@@ -66,8 +66,9 @@ func (o *OIDC) setup(ctx context.Context) (*oidc.Provider, *oauth2.Config, error
 		Endpoint: o.provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email"}}, nil
 }
 
+// random is an unguessable token (state, nonce, form token).
 func random() string {
-	b := make([]byte, 24)
+	b := make([]byte, 32)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }

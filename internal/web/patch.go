@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -137,10 +138,7 @@ func (c *console) propose(ctx context.Context, entry string, picked []string, dr
 	if file == "" {
 		return nil, fmt.Errorf("no knowledge file holds the entry %q", entry)
 	}
-	after := map[string][]byte{}
-	for f, b := range srcs {
-		after[f] = b
-	}
+	after := maps.Clone(srcs)
 	after[file] = changed
 	p.File = filepath.ToSlash(repoPath(file))
 	core, err := intents.ParseCore(files, after, c.cfg.Rules...)

@@ -22,11 +22,13 @@ type Records interface {
 	EraseUser(ctx context.Context, platform, user string) (int64, error)
 }
 
-// periods are the periods the unanswered page offers.
-var periods = []struct {
+// period is one of the periods the unanswered page offers.
+type period struct {
 	Key  string
 	Days int
-}{{"1d", 1}, {"7d", 7}, {"30d", 30}, {"90d", 90}}
+}
+
+var periods = []period{{"1d", 1}, {"7d", 7}, {"30d", 30}, {"90d", 90}}
 
 // day is one day of the chart: the unanswered questions by outcome.
 type day struct {
@@ -77,11 +79,8 @@ func (c *console) unanswered(w http.ResponseWriter, r *http.Request) {
 	kb := c.cfg.Knowledge()
 	rep := report.Build(qs, votes, kb, since)
 	c.render(w, r, "unanswered.html", http.StatusOK, struct {
-		Days    int
-		Periods []struct {
-			Key  string
-			Days int
-		}
+		Days          int
+		Periods       []period
 		Report        report.Report
 		Bars          []bar
 		Width, Height int

@@ -15,10 +15,9 @@
 package web
 
 import (
-	"crypto/rand"
+	"bytes"
 	"crypto/subtle"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -168,9 +167,7 @@ func (c *console) checkForm(next http.Handler) http.Handler {
 func (c *console) csrf(r *http.Request) string {
 	t := c.sm.GetString(r.Context(), "csrf")
 	if t == "" {
-		b := make([]byte, 32)
-		rand.Read(b)
-		t = hex.EncodeToString(b)
+		t = random()
 		c.sm.Put(r.Context(), "csrf", t)
 	}
 	return t
@@ -189,7 +186,7 @@ type page struct {
 func (c *console) render(w http.ResponseWriter, r *http.Request, name string, status int, data any, errMsg string) {
 	lang := pageLang(r)
 	p := page{L: uiLabels[lang], Lang: lang, CSRF: c.csrf(r), User: c.sm.GetString(r.Context(), "user"), Error: errMsg, Data: data}
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
 		c.cfg.Log.Error("console: rendering failed", "page", name, "err", err)
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
@@ -197,7 +194,7 @@ func (c *console) render(w http.ResponseWriter, r *http.Request, name string, st
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write([]byte(b.String()))
+	b.WriteTo(w)
 }
 
 var langNames = map[string]string{intents.French: "Français", intents.English: "English"}
