@@ -24,6 +24,9 @@ type Question struct {
 	// Held: the text was masked (MaskSecrets) and held these secrets; the
 	// reply is the secret warning all the same.
 	Held Held
+	// Context is what the conversation knows before this message (nil: a
+	// message on its own).
+	Context *Context
 }
 
 // Outcome says how the bot replies.
@@ -77,6 +80,20 @@ type Reply struct {
 	// language: the knowledge's did_you_mean, or its which_one for a
 	// one-word question that several entries use.
 	Intro string
+	// Reading says how the conversation was used (ReadAlone, ReadFollowUp,
+	// ReadPick, ReadNext, ReadHandoff).
+	Reading string
+	// Tried are, in a hand-off to a person, the entries the conversation
+	// already gave, oldest first: the summary the helpdesk reads.
+	Tried []*Entry
+	// Login is the identifier a personal answer names ("" for none);
+	// LoginUnsure says the article's rule does not settle it.
+	Login       string
+	LoginUnsure bool
+	// Tries counts, after this reply, the messages of the conversation
+	// that said its answers did not help, since its last new topic: the
+	// conversation's memory keeps it (Context.NotSolved).
+	Tries int
 }
 
 // Markdown returns the whole reply with its "see also" line, for outputs
@@ -149,6 +166,9 @@ func (f AnswererFunc) Answer(ctx context.Context, q Question) (Reply, error) { r
 type Core struct {
 	kb *Knowledge
 	ix *matcher.Index
+	// ns tells "it did not help" from a question (nil: the knowledge has
+	// no not_solved examples).
+	ns *matcher.Index
 	// webmail and services find the names of the webmail and of the other
 	// services in a question.
 	webmail  names
@@ -166,7 +186,11 @@ func NewCore(kb *Knowledge) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build matcher: %w", err)
 	}
-	c := &Core{kb: kb, ix: ix, guard: newGuard(vocabulary(kb))}
+	ns, err := notSolvedIndex(kb)
+	if err != nil {
+		return nil, fmt.Errorf("build the not_solved matcher: %w", err)
+	}
+	c := &Core{kb: kb, ix: ix, ns: ns, guard: newGuard(vocabulary(kb))}
 	c.webmail.add("", kb.WebmailNames)
 	for _, s := range kb.Services {
 		c.services.add(s.ID, s.Names)
@@ -326,8 +350,12 @@ func Cut(s string, n int) string {
 	return s[:n]
 }
 
+// answer reads a question in small steps, each of which may settle it: the
+// secret guard; an empty message; the conversation (a choice among what was
+// offered, "it did not help"); the message alone (decide); an elliptical
+// message read with the conversation's topic; and, once an entry is chosen,
+// the personal touch (the person's identifier, what a hand-off tried).
 func (c *Core) answer(q Question) Reply {
-	s := c.kb.Settings
 	lang := q.Lang
 	if lang != French && lang != English {
 		lang = ""
@@ -341,6 +369,41 @@ func (c *Core) answer(q Question) Reply {
 		}
 		return c.secretReply(lang, numen, q.Direct)
 	}
+	if lang == "" && q.Context != nil && q.Context.Lang != "" && c.ix.Language(text) != q.Context.Lang && len(matcher.Tokens(text)) <= 2 {
+		lang = q.Context.Lang // "ok", "2", "iPhone": the conversation's language
+	}
+	ctx := q.Context
+	if e, ok := c.pick(text, lang, ctx); ok {
+		return c.personal(c.entryReply(Reply{Outcome: Answered, Lang: c.langOf(text, lang), Confidence: 1, Reading: ReadPick}, e), text, ctx)
+	}
+	r := c.decide(text, lang)
+	switch {
+	case ctx.Last() == "":
+	case r.Outcome == Answered && r.Entry.ID == "human":
+		return c.handoff(r.Lang, ctx) // "je veux parler à quelqu'un", with what was tried
+	case c.notSolved(text, lang, r, ctx):
+		return c.nextStep(text, r.Lang, ctx)
+	default:
+		if f, ok := c.followUp(text, lang, r, ctx); ok {
+			r = f
+		}
+	}
+	r.Tries = c.tries(r, ctx)
+	return c.personal(r, text, ctx)
+}
+
+// langOf is the language of a reply to text: lang when it is forced.
+func (c *Core) langOf(text, lang string) string {
+	if lang != "" {
+		return lang
+	}
+	return c.ix.Language(text)
+}
+
+// decide answers a message on its own: another service's name, then the
+// matcher's ranking.
+func (c *Core) decide(text, lang string) Reply {
+	s := c.kb.Settings
 	res := c.ix.Rank(text, lang, 8)
 	r := Reply{Lang: res.Lang}
 	if res.Words == 0 {

@@ -83,8 +83,12 @@ type Entry struct {
 	// Names are, for a service, the words that name it ("pronote").
 	Names    []string `yaml:"names"`
 	FollowUp []string `yaml:"follow_up"`
-	Owner    string   `yaml:"owner"`
-	Reviewed string   `yaml:"reviewed"`
+	// Next is the entry to try when this one's answer did not solve the
+	// problem ("toujours pas", a 👎): the next step of the article's
+	// checklist, ending with "human", a person.
+	Next     string `yaml:"next"`
+	Owner    string `yaml:"owner"`
+	Reviewed string `yaml:"reviewed"`
 
 	// File and Line locate the entry for error messages.
 	File string `yaml:"-"`
@@ -187,6 +191,18 @@ type Messages struct {
 	// SecretNumen follows either when the message held a NUMEN: unlike a
 	// password it cannot be changed; tell the DSI.
 	SecretNumen Text `yaml:"secret_numen"`
+	// NextStep introduces the next step when an answer did not help.
+	NextStep Text `yaml:"next_step"`
+	// Handoff opens the hand-off to a person; {tried} lists what the
+	// conversation already tried.
+	Handoff Text `yaml:"handoff"`
+	// YourLogin names the identifier of a person who gave their name
+	// ({login}); YourLoginDisplay the same from the name the platform shows
+	// ({name}, {login}); YourLoginUnsure follows either when the article's
+	// rule does not settle it (compound names, particles).
+	YourLogin        Text `yaml:"your_login"`
+	YourLoginDisplay Text `yaml:"your_login_display"`
+	YourLoginUnsure  Text `yaml:"your_login_unsure"`
 }
 
 // Knowledge is a loaded, validated knowledge base. It is read-only once
@@ -208,6 +224,11 @@ type Knowledge struct {
 	// matcher learns them as one more intent, OutOfScopeIntent, which leads
 	// to the fallback.
 	OutOfScope Texts `yaml:"out_of_scope"`
+	// NotSolved are examples of what people say when an answer did not
+	// solve their problem ("toujours pas", "still the same"): after an
+	// answer, such a message takes the entry's next step instead of the
+	// same answer again.
+	NotSolved Texts `yaml:"not_solved"`
 	// Contact is how staff reach the helpdesk's people: the {contact}
 	// placeholder of the answers and messages shows it.
 	Contact Contact `yaml:"contact"`

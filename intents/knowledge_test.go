@@ -129,7 +129,7 @@ func TestValidateReportsEveryProblemWithItsLine(t *testing.T) {
 	path := brokenCopy(t,
 		[2]string{"  - id: portal-choice\n    title:", "  - id: portal-choice\n    titel:"},
 		[2]string{"  - id: imap-vs-pop\n", "  - id: imap-settings\n"},
-		[2]string{"follow_up: [login-page-loop]\n    owner: helpdesk-dsi\n    reviewed: 2026-11-27\n\n  - id: clock-certificate", "follow_up: [login-page-lop]\n    owner: helpdesk-dsi\n    reviewed: 2026-11-27\n\n  - id: clock-certificate"},
+		[2]string{"follow_up: [login-page-loop]\n    next: clock-certificate\n    owner: helpdesk-dsi\n    reviewed: 2026-11-27\n\n  - id: clock-certificate", "follow_up: [login-page-lop]\n    next: clock-certificate\n    owner: helpdesk-dsi\n    reviewed: 2026-11-27\n\n  - id: clock-certificate"},
 	)
 	_, err := Load(path)
 	var probs Problems
@@ -242,5 +242,36 @@ func TestLoadFolder(t *testing.T) {
 	}
 	if len(kb.Entries) != len(loadShipped(t).Entries) {
 		t.Errorf("folder has %d entries; want %d", len(kb.Entries), len(loadShipped(t).Entries))
+	}
+}
+
+// The next steps (next:) are checked with their lines: an unknown id, a
+// service, small talk, the entry itself, and a loop.
+func TestValidateNextSteps(t *testing.T) {
+	path := brokenCopy(t,
+		[2]string{"    next: browser-extensions\n", "    next: browser-extension\n"},
+		[2]string{"    next: unsupported-browser\n", "    next: pronote\n"},
+		[2]string{"    next: human\n", "    next: login-identifier\n"},    // password-reset: a loop
+		[2]string{"    next: human\n", "    next: thanks\n"},              // two-accounts
+		[2]string{"    next: human\n", "    next: unsupported-browser\n"}, // unsupported-browser: itself
+	)
+	_, err := Load(path)
+	var probs Problems
+	if !errors.As(err, &probs) {
+		t.Fatalf("Load(broken) = %v; want Problems", err)
+	}
+	line := func(text string) string { return path + ":" + strconv.Itoa(lineOf(t, path, text)) }
+	want := []string{
+		line("next: browser-extension\n"[:len("next: browser-extension")]) + `: entry "login-page-loop": next "browser-extension" is not the id of any entry (did you mean "browser-extensions"?)`,
+		line("next: pronote") + `: entry "clock-certificate": next "pronote" is another service`,
+		line("next: thanks") + `: entry "two-accounts": next "thanks" is small talk`,
+		line("next: unsupported-browser") + `: entry "unsupported-browser": next names the entry itself`,
+		`the next steps make a loop (login-identifier → portal-choice → password-reset → login-identifier)`,
+	}
+	got := probs.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("problems lack %q; got:\n%s", w, got)
+		}
 	}
 }

@@ -181,6 +181,8 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 		kb.WebmailNames = append(kb.WebmailNames, part.WebmailNames...)
 		kb.OutOfScope.FR = append(kb.OutOfScope.FR, part.OutOfScope.FR...)
 		kb.OutOfScope.EN = append(kb.OutOfScope.EN, part.OutOfScope.EN...)
+		kb.NotSolved.FR = append(kb.NotSolved.FR, part.NotSolved.FR...)
+		kb.NotSolved.EN = append(kb.NotSolved.EN, part.NotSolved.EN...)
 		if n := child(root, "out_of_scope"); n != nil {
 			locs = append(locs, located{file: name, outOfScope: n, oos: part.OutOfScope})
 		}

@@ -3,6 +3,7 @@ package intents
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -288,6 +289,9 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 				add(l.file, l.line("follow_up", i), id, "%s", msg)
 			}
 		}
+		if e.Next != "" {
+			checkNext(kb, l, add)
+		}
 		if strings.TrimSpace(e.Owner) == "" {
 			missing("owner", l.file, e.Line, id, "owner is missing: add \"owner: ...\" with the team or person who keeps this answer true")
 		}
@@ -295,6 +299,14 @@ func validate(kb *Knowledge, locs []located, rules []Rule) Problems {
 			missing("reviewed", l.file, e.Line, id, "reviewed is missing: add \"reviewed: YYYY-MM-DD\", the day the answer was last checked")
 		} else if _, err := time.Parse(time.DateOnly, e.Reviewed); err != nil {
 			add(l.file, l.line("reviewed"), id, "reviewed must be a date written YYYY-MM-DD, not %q", e.Reviewed)
+		}
+	}
+	probs = append(probs, nextLoops(kb, locs)...)
+	for _, lang := range Languages {
+		for i, q := range kb.NotSolved.In(lang) {
+			if len(matcher.Tokens(q)) == 0 {
+				add(firstFile(locs), 0, "", "not_solved example %d in %s has no word: remove it", i+1, langName(lang))
+			}
 		}
 	}
 	if len(kb.Entries) > 0 && !topicSeen {
@@ -407,4 +419,60 @@ func markupProblems(md string) []markup {
 		}
 	}
 	return out
+}
+
+// checkNext checks an entry's next step: an entry of the knowledge, not the
+// entry itself, not a service, and no small talk but "human" (the hand-off
+// to a person).
+func checkNext(kb *Knowledge, l located, add func(file string, line int, id, format string, args ...any)) {
+	e := l.entry
+	line := l.line("next")
+	switch {
+	case e.IsService():
+		add(l.file, line, e.ID, "a service has no next step: its answer says where to go instead; remove next")
+	case e.Next == e.ID:
+		add(l.file, line, e.ID, "next names the entry itself: name the entry to try when this answer did not help, or \"human\"")
+	case kb.Service(e.Next) != nil:
+		add(l.file, line, e.ID, "next %q is another service, which the bot does not answer: name an entry of the webmail, or \"human\" to hand over to a person", e.Next)
+	default:
+		next, ok := kb.Entry(e.Next)
+		switch {
+		case !ok:
+			msg := fmt.Sprintf("next %q is not the id of any entry", e.Next)
+			if s := closest(e.Next, kb.IDs()); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			add(l.file, line, e.ID, "%s", msg)
+		case next.Conversational() && next.ID != "human":
+			add(l.file, line, e.ID, "next %q is small talk: name the entry to try when this answer did not help, or \"human\" to hand over to a person", e.Next)
+		}
+	}
+}
+
+// nextLoops finds the steps (next:) that come back to an entry already on
+// the way: the person would be sent round in circles. Each loop is
+// reported once, on the line of its first entry in the file.
+func nextLoops(kb *Knowledge, locs []located) Problems {
+	var probs Problems
+	reported := map[string]bool{}
+	for _, l := range locs {
+		if l.entry == nil || l.entry.Next == "" || reported[l.entry.ID] {
+			continue
+		}
+		path := []string{l.entry.ID}
+		for e, ok := kb.Entry(l.entry.Next); ok; e, ok = kb.Entry(e.Next) {
+			if i := slices.Index(path, e.ID); i >= 0 {
+				if i == 0 {
+					for _, id := range path {
+						reported[id] = true
+					}
+					probs = append(probs, &Problem{File: l.file, Line: l.line("next"), ID: l.entry.ID,
+						Msg: fmt.Sprintf("the next steps make a loop (%s → %s): end them with \"human\", a person", strings.Join(path, " → "), e.ID)})
+				}
+				break
+			}
+			path = append(path, e.ID)
+		}
+	}
+	return probs
 }

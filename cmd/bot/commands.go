@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
 // rules are checked whenever the knowledge is loaded: the platforms' bounds
@@ -98,6 +100,20 @@ type askResult struct {
 	// Service is the other service a redirected question is about ("" for
 	// the other outcomes).
 	Service string `json:"service"`
+	// Reading says how the conversation was used (--threads only):
+	// follow-up, pick, next-step, handoff, or "" for the message alone.
+	Reading string `json:"reading,omitempty"`
+	// Thread is the conversation the question belongs to (--threads only).
+	Thread *string `json:"thread,omitempty"`
+	// Error says why a line of --threads could not be read.
+	Error string `json:"error,omitempty"`
+}
+
+// threadLine is one line of `bot ask --json --threads`.
+type threadLine struct {
+	Thread string `json:"thread"`
+	Text   string `json:"text"`
+	Name   string `json:"name"`
 }
 
 type askAlternative struct {
@@ -112,6 +128,7 @@ func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 
 func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	threads := fs.Bool("threads", false, `read one JSON object a line, {"thread": "ID", "text": "...", "name": "..."}, and answer each in the context of the earlier lines of its thread (implies --json)`)
 	lang := fs.String("lang", "", "reply language: fr or en (default: the question's)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -125,26 +142,19 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 		return err
 	}
 	w := bufio.NewWriter(stdout)
+	if *threads {
+		if len(pos) > 0 {
+			return exitError{2, "with --threads, the questions come from stdin, one JSON object a line"}
+		}
+		return askThreads(ctx, core, *lang, stdin, w)
+	}
 	ask := func(q string) error {
 		r, err := core.Answer(ctx, intents.Question{Text: q, Lang: *lang})
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown(), Outcome: r.Outcome}
-			if r.Service != nil {
-				res.Service = r.Service.ID
-			}
-			if r.Outcome == intents.Secret {
-				res.Question = redacted // never echo a password or a NUMEN
-			}
-			if r.Entry != nil {
-				res.Intent = r.Entry.ID
-			}
-			for _, a := range r.Alternatives {
-				res.Alternatives = append(res.Alternatives, askAlternative{a.Entry.ID, round2(a.Confidence)})
-			}
-			b, err := json.Marshal(res)
+			b, err := json.Marshal(resultOf(q, r))
 			if err != nil {
 				return err
 			}
@@ -167,6 +177,70 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 		}
 		first = false
 		if err := ask(sc.Text()); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	return nil
+}
+
+// resultOf is the JSON line of a reply.
+func resultOf(q string, r intents.Reply) askResult {
+	res := askResult{Question: q, Language: r.Lang, Confidence: round2(r.Confidence), Alternatives: []askAlternative{}, Answer: r.Markdown(), Outcome: r.Outcome}
+	if r.Service != nil {
+		res.Service = r.Service.ID
+	}
+	if r.Outcome == intents.Secret {
+		res.Question = redacted // never echo a password or a NUMEN
+	}
+	if r.Entry != nil {
+		res.Intent = r.Entry.ID
+	}
+	for _, a := range r.Alternatives {
+		res.Alternatives = append(res.Alternatives, askAlternative{a.Entry.ID, round2(a.Confidence)})
+	}
+	return res
+}
+
+// askThreads answers `bot ask --json --threads`: each line in the context
+// of the earlier lines of its thread, through the conversation every
+// platform shares, one JSON answer a line, in order.
+func askThreads(ctx context.Context, core *intents.Core, lang string, stdin io.Reader, w *bufio.Writer) error {
+	conv := &chat.Conversation{Platform: "ask", Helpdesk: chat.Fixed(core), Threads: chat.NewLocalThreads(0), Log: slog.New(slog.DiscardHandler)}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 4096), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var in threadLine
+		var res askResult
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			res = askResult{Alternatives: []askAlternative{}, Error: fmt.Sprintf("line %d: expected {\"thread\": \"ID\", \"text\": \"...\"}: %v", n, err)}
+		} else {
+			m := chat.Message{User: "ask", Thread: in.Thread, Text: in.Text, Name: in.Name, Addressed: true, Called: true, Direct: true, Lang: lang}
+			resp, err := conv.Respond(ctx, m)
+			if err != nil {
+				return err
+			}
+			res = resultOf(in.Text, resp.Reply)
+			res.Reading = resp.Reply.Reading
+		}
+		res.Thread = &in.Thread
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+		w.WriteByte('\n')
+		if err := w.Flush(); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,20 @@ type Message struct {
 	// Held: Text was masked before it was kept for a later answer, and held
 	// these secrets (it still gets the secret warning).
 	Held intents.Held `json:",omitzero"`
+	// Thread names the conversation the message belongs to on its
+	// platform (a Slack thread, a Discord reply chain or channel and
+	// person, a direct message); "" for a message on its own. The flow
+	// remembers each conversation (Conversation.Threads).
+	Thread string `json:",omitempty"`
+	// InThread: a reply inside a conversation the bot may be part of (a
+	// Slack thread reply). If the bot answered there and the author started
+	// it, the message is addressed to the bot without a mention.
+	InThread bool `json:",omitempty"`
+	// Lang forces the reply's language ("" detects it).
+	Lang string `json:",omitempty"`
+	// Name is the author's display name when the platform's event gives it
+	// (Discord); never kept.
+	Name string `json:"-"`
 }
 
 // Wants reports whether a message needs any work: an addressed one, or one
@@ -86,15 +100,33 @@ type Conversation struct {
 	OnClaim func(won bool)
 	// OnSaid, when set, is told of each response said (see Settings.OnSaid).
 	OnSaid func(what string)
+	// Threads remember each conversation (nil: every message is read on
+	// its own); Idle is how long after its last message (default
+	// DefaultIdle).
+	Threads Threads
+	Idle    time.Duration
+	// NameOf, when set, asks the platform for a person's display name: only
+	// when an answer about their own identifier needs it.
+	NameOf func(ctx context.Context, user string) string
 
 	seenOnce sync.Once
+	turns    turns
 	seen     *Dedup // votes and calls for a person, once each
 }
 
-// Respond decides what to say to m. An error is the core's; nothing has been
-// said then.
+// Respond decides what to say to m, in the context of its conversation,
+// and remembers what was said. An error is the core's; nothing has been said
+// then.
 func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error) {
-	r, err := c.Helpdesk.Current().Answer(ctx, intents.Question{Text: m.Text, Direct: m.Direct, Held: m.Held})
+	core := c.Helpdesk.Current()
+	mem, known := c.recall(ctx, m)
+	q := intents.Question{Text: m.Text, Lang: m.Lang, Direct: m.Direct, Held: m.Held}
+	if known {
+		q.Context = mem.Context(m.Name)
+	} else if m.Thread != "" {
+		q.Context = Memory{}.Context(m.Name)
+	}
+	r, err := core.Answer(ctx, q)
 	if err != nil {
 		return Response{}, fmt.Errorf("answer: %w", err)
 	}
@@ -121,7 +153,66 @@ func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error)
 	if r.Outcome == intents.Empty && !m.Called {
 		return Response{}, nil
 	}
+	if r.Outcome == intents.Answered && r.Entry.ID == intents.LoginEntry && r.Login == "" && m.Name == "" && c.NameOf != nil && q.Context != nil {
+		// "c'est quoi mon identifiant ?": the name the platform shows.
+		if name := c.NameOf(ctx, m.User); name != "" {
+			q.Context.Name = name
+			if again, err := core.Answer(ctx, q); err == nil && again.Login != "" {
+				r = again
+			}
+		}
+	}
+	c.remember(ctx, m, mem.After(r))
 	return Response{Say: AsReply, Reply: r}, nil
+}
+
+// threadKey is the key of m's conversation in Threads ("" for none).
+func (c *Conversation) threadKey(m Message) string {
+	if m.Thread == "" || c.Threads == nil {
+		return ""
+	}
+	return c.Platform + ":" + m.Thread
+}
+
+// recall returns the memory of m's conversation, and whether there is one.
+// A store that fails is logged: the message is then read on its own.
+func (c *Conversation) recall(ctx context.Context, m Message) (Memory, bool) {
+	key := c.threadKey(m)
+	if key == "" {
+		return Memory{}, false
+	}
+	mem, ok, err := c.Threads.Recall(ctx, key, m.User)
+	if err != nil {
+		c.log().Warn(c.Platform+": cannot recall a conversation: reading the message on its own", "err", Redacted(err))
+		return Memory{}, false
+	}
+	return mem, ok
+}
+
+// remember keeps the memory of m's conversation after its reply.
+func (c *Conversation) remember(ctx context.Context, m Message, mem Memory) {
+	key := c.threadKey(m)
+	if key == "" {
+		return
+	}
+	idle := c.Idle
+	if idle <= 0 {
+		idle = DefaultIdle
+	}
+	if err := c.Threads.Remember(ctx, key, m.User, mem, idle); err != nil {
+		c.log().Warn(c.Platform+": cannot remember a conversation", "err", Redacted(err))
+	}
+}
+
+// Continues reports whether m, a reply inside a conversation (InThread),
+// carries on a conversation the bot answered in, started by m's author: it
+// is then addressed to the bot without a mention.
+func (c *Conversation) Continues(ctx context.Context, m Message) bool {
+	if !m.InThread {
+		return false
+	}
+	mem, ok := c.recall(ctx, m)
+	return ok && mem.Starter
 }
 
 // Outbox is how an adapter says a response on its platform, for one
@@ -138,6 +229,11 @@ type Outbox interface {
 // Handle says through out what Respond decides for m, then records what
 // maintainers need of an answer.
 func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error {
+	if key := c.threadKey(m); key != "" {
+		// The messages of a conversation are answered in order, each
+		// reading what the one before left.
+		defer c.turns.lock(key)()
+	}
 	start := c.now()
 	resp, err := c.Respond(ctx, m)
 	if err != nil {

@@ -62,6 +62,12 @@ type Settings struct {
 	// replica takes it over from another.
 	Locks      Locks
 	OnTakeover func()
+	// Threads remember each conversation, shared with the other replicas
+	// (the store); default: in this process. Idle is how long a
+	// conversation is remembered after its last message (default
+	// DefaultIdle).
+	Threads Threads
+	Idle    time.Duration
 	// OnSaid, when set, is told of each response said to a message: the
 	// reply's outcome (answered, suggested, redirected, fallback, empty,
 	// secret), or SaidLimited for a question over a flood limit (its notice
@@ -129,9 +135,14 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	if s.Fresh <= 0 {
 		s.Fresh = DefaultFresh
 	}
+	if s.Threads == nil {
+		local := NewLocalThreads(LocalConversations)
+		local.Now = s.Clock.Now
+		s.Threads = local
+	}
 	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys), owner: newOwner()}
 	h.seen.Now = s.Clock.Now
-	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim, OnSaid: s.OnSaid}
+	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim, OnSaid: s.OnSaid, Threads: s.Threads, Idle: s.Idle}
 	for _, c := range s.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			h.channels[c] = true

@@ -82,6 +82,14 @@ func newOwner() string {
 // the event is then forgotten, here and in the inbox, and must not be
 // acknowledged, so that the platform delivers it again.
 func (h *Host) Ask(m Message, key string, where map[string]string) bool {
+	if !m.Addressed && m.InThread && !Wants(m) {
+		// A reply in a thread: for the bot if it answered there and the
+		// author started it.
+		if !h.Conv.Continues(context.Background(), m) {
+			return true
+		}
+		m.Addressed = true
+	}
 	if !h.Accept(m, key) {
 		return true
 	}

@@ -97,3 +97,9 @@ func maskNames(words []string) []string {
 	}
 	return words
 }
+
+// IsFirstName reports whether a folded word is a common first name.
+func IsFirstName(w string) bool { return firstNames[w] }
+
+// IsStop reports whether a folded word is a function word ("de", "the").
+func IsStop(w string) bool { return isStop(w) }

@@ -1,0 +1,502 @@
+package intents
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
+)
+
+// Context is what a conversation knows before a message: the memory of its
+// thread (kept by internal/chat, shared by replicas), as data. The core
+// stays one function of its input: the same question and context always
+// get the same reply.
+type Context struct {
+	// Answered are the topics answered in the conversation, oldest first;
+	// the last is what an elliptical follow-up ("et le port ?") is about.
+	Answered []string
+	// Offered are the entries the last reply offered to choose from, in
+	// the order shown: its "did you mean" (Suggested), or the entries to
+	// read next under an answer.
+	Offered []string
+	// Suggested: Offered is a "did you mean" ("oui" takes its first).
+	Suggested bool
+	// NotSolved counts the messages that said the answers did not solve
+	// the problem since the conversation's last new topic.
+	NotSolved int
+	// Lang is the conversation's language so far ("" unknown).
+	Lang string
+	// Name is the person's display name as the platform shows it ("" when
+	// unknown); it is never stored.
+	Name string
+}
+
+// Last returns the topic the conversation is about (its last answer), or "".
+func (c *Context) Last() string {
+	if c == nil || len(c.Answered) == 0 {
+		return ""
+	}
+	return c.Answered[len(c.Answered)-1]
+}
+
+// How the context was used, in Reply.Reading.
+const (
+	ReadAlone    = ""          // the message was read on its own
+	ReadFollowUp = "follow-up" // an elliptical message read with the last topic
+	ReadPick     = "pick"      // a choice among what was offered
+	ReadNext     = "next-step" // the last answer did not help: the next step
+	ReadHandoff  = "handoff"   // handed over to a person, with what was tried
+)
+
+// MaxAnswered bounds Context.Answered: a conversation's last topics.
+const MaxAnswered = 8
+
+// ordinals name a position in a list, as people answer a numbered choice.
+var ordinals = map[string]int{
+	"1": 1, "un": 1, "premier": 1, "premiere": 1, "1er": 1, "1ere": 1, "first": 1, "1st": 1, "one": 1,
+	"2": 2, "deux": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "2eme": 2, "2nd": 2, "two": 2,
+	"3": 3, "trois": 3, "troisieme": 3, "3e": 3, "3eme": 3, "third": 3, "3rd": 3, "three": 3,
+	"4": 4, "quatre": 4, "quatrieme": 4, "4e": 4, "4eme": 4, "fourth": 4, "4th": 4, "four": 4,
+	"5": 5, "cinq": 5, "cinquieme": 5, "5e": 5, "5eme": 5, "fifth": 5, "5th": 5, "five": 5,
+	"dernier": -1, "derniere": -1, "last": -1,
+}
+
+// choiceWords may surround an ordinal without changing the choice: "le
+// deuxième", "the second one", "option 2", "n°2 stp".
+var choiceWords = map[string]bool{
+	"le": true, "la": true, "l": true, "the": true, "one": true, "choix": true, "option": true, "numero": true,
+	"n": true, "no": true, "number": true, "stp": true, "svp": true, "please": true, "plz": true, "merci": true,
+	"sujet": true, "topic": true, "c": true, "est": true, "ce": true, "it": true, "s": true, "is": true, "its": true,
+	"oui": true, "yes": true, "plutot": true, "rather": true, "celui": true, "celle": true, "ci": true, "la-": true,
+}
+
+// yesWords accept a single "did you mean" ("oui", "yes", "c'est ça").
+var yesWords = map[string]bool{
+	"oui": true, "ouais": true, "ouai": true, "yes": true, "yep": true, "yeah": true, "yup": true, "ok": true,
+	"exactement": true, "exactly": true, "voila": true, "absolument": true, "correct": true, "right": true,
+	"c": true, "est": true, "ca": true, "that": true, "s": true, "it": true, "this": true, "one": true, "celui": true,
+	"la": true, "merci": true, "stp": true, "svp": true, "please": true,
+}
+
+// noWords open a correction: "non, c'est pour le téléphone".
+var noWords = map[string]bool{"non": true, "no": true, "nope": true, "nan": true, "pas": true}
+
+// maxPickWords bounds a reply to "did you mean" read as a choice: a longer
+// message is a new question.
+const maxPickWords = 9
+
+// pick reads a message as a choice among what the last reply offered.
+func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
+	if ctx == nil || len(ctx.Offered) == 0 {
+		return nil, false
+	}
+	words := matcher.Tokens(text)
+	if len(words) == 0 || len(words) > maxPickWords {
+		return nil, false
+	}
+	offered := make([]*Entry, 0, len(ctx.Offered))
+	for _, id := range ctx.Offered {
+		if e, ok := c.kb.Entry(id); ok {
+			offered = append(offered, e)
+		}
+	}
+	if len(offered) == 0 {
+		return nil, false
+	}
+	// A position: "2", "le deuxième", "the last one".
+	if n, ok := position(words); ok {
+		if n == -1 {
+			n = len(offered)
+		}
+		if n >= 1 && n <= len(offered) {
+			return offered[n-1], true
+		}
+		return nil, false
+	}
+	if !ctx.Suggested {
+		return nil, false // words under an answer are a new message
+	}
+	// "oui", "yes, that one": the first suggestion.
+	if all(words, yesWords) && !all(words, noWords) {
+		return offered[0], true
+	}
+	// Words that say which: "non je l'ai oublié", "the one about the
+	// phone". The suggestion they fit best, when they fit one clearly; a
+	// message that confidently asks something else is a new question.
+	res := c.ix.Rank(text, lang, len(c.ix.Intents()))
+	var best, second float64
+	var chosen *Entry
+	for _, m := range res.Matches {
+		for _, e := range offered {
+			if e.ID != m.Intent {
+				continue
+			}
+			switch {
+			case chosen == nil:
+				chosen, best = e, m.Score
+			case m.Score > second:
+				second = m.Score
+			}
+		}
+	}
+	top := res.Best()
+	if chosen == nil || best < pickMin {
+		return nil, false
+	}
+	if top.Intent != chosen.ID && top.Score >= c.kb.Settings.AnswerThreshold && !choosing(words) {
+		return nil, false // "non, en fait je voulais changer de navigateur"
+	}
+	if second > 0 && best < pickMargin*second {
+		return nil, false
+	}
+	return chosen, true
+}
+
+// choosers open a choice among suggestions: "celui pour le navigateur",
+// "c'est pour le téléphone", "the one about the phone".
+var choosers = [][]string{
+	{"celui"}, {"celle"}, {"est", "pour"}, {"pour"}, {"the", "one"}, {"for"}, {"it", "for"}, {"its", "for"},
+	{"non", "est"}, {"non", "pour"}, {"no", "the"}, {"oui", "le"}, {"oui", "la"}, {"yes", "the"}, {"le", "truc"},
+}
+
+func choosing(words []string) bool {
+	for _, c := range choosers {
+		if len(words) > len(c) && slices.Equal(words[:len(c)], c) {
+			return true
+		}
+	}
+	return false
+}
+
+// A choice in words picks a suggestion whose confidence is at least pickMin
+// and pickMargin times the next suggestion's.
+const (
+	pickMin    = 0.02
+	pickMargin = 1.5
+)
+
+// position reads words as a position in a list, and reports whether they
+// are one: an ordinal alone or with choice words around it.
+func position(words []string) (int, bool) {
+	n, found := 0, false
+	for _, w := range words {
+		if w == "n°" {
+			continue
+		}
+		if k, ok := ordinals[w]; ok && !found {
+			n, found = k, true
+			continue
+		}
+		if k, err := strconv.Atoi(strings.TrimPrefix(w, "n")); err == nil && !found && k > 0 && k < 10 {
+			n, found = k, true
+			continue
+		}
+		if !choiceWords[w] {
+			return 0, false
+		}
+	}
+	// "one" alone is an ordinal; with another ordinal it is "the second one".
+	return n, found
+}
+
+func all(words []string, set map[string]bool) bool {
+	for _, w := range words {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// notSolved reports whether a message says that the last answers did not
+// solve the problem: it reads so to the not_solved index (the knowledge's
+// not_solved examples against the entries' questions), or, not asking
+// anything, it describes again a topic the conversation already answered
+// ("cache vidé", "l'heure est bonne, j'ai vérifié"). alone is the message's
+// own reply.
+func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
+	if alone.Outcome == Answered && alone.Entry.Conversational() {
+		return false // "merci, ça a marché"
+	}
+	ns, other := 0.0, 0.0
+	if c.ns != nil {
+		for _, m := range c.ns.Rank(text, lang, 2).Matches {
+			if m.Intent == notSolvedIntent {
+				ns = m.Score
+			} else {
+				other = m.Score
+			}
+		}
+	}
+	if ns >= notSolvedSure {
+		return true // "ça marche toujours pas ?"
+	}
+	if asks(matcher.Tokens(text), text) {
+		return false // "et le port ?", "comment vider le cache ?"
+	}
+	if ns >= notSolvedThreshold {
+		return true
+	}
+	// Some sign of a report ("l'heure est bonne, j'ai vérifié"), on a topic
+	// already answered.
+	if ns == 0 || ns/(ns+other) < notSolvedShare {
+		return false
+	}
+	top := ""
+	switch {
+	case alone.Outcome == Answered:
+		top = alone.Entry.ID
+	case alone.Outcome == Suggested && len(alone.Alternatives) > 0:
+		top = alone.Alternatives[0].Entry.ID
+	}
+	return top != "" && slices.Contains(ctx.Answered, top)
+}
+
+// interrogatives open a question.
+var interrogatives = map[string]bool{
+	"comment": true, "quel": true, "quelle": true, "quels": true, "quelles": true, "quoi": true, "ou": true,
+	"pourquoi": true, "combien": true, "qui": true, "lequel": true, "laquelle": true, "est-ce": true, "faut": true,
+	"dois": true, "peut": true, "peux": true, "how": true, "what": true, "what's": true, "whats": true, "which": true,
+	"where": true, "why": true, "who": true, "when": true, "is": true, "are": true, "do": true, "does": true,
+	"can": true, "could": true, "should": true, "koi": true, "kel": true, "ckoi": true,
+}
+
+// asks reports whether a message asks something: a question mark, or an
+// interrogative word or a continuation ("et le port") at its start.
+func asks(words []string, text string) bool {
+	if strings.Contains(text, "?") {
+		return true
+	}
+	if len(words) == 0 {
+		return false
+	}
+	if _, continued := elliptical(words); continued {
+		return true
+	}
+	if interrogatives[words[0]] || len(words) > 1 && words[0] == "est" && words[1] == "quoi" {
+		return true
+	}
+	for _, w := range words[1:] {
+		if askingWords[w] {
+			return true // "je mets quoi", "I tried what you said"
+		}
+	}
+	return false
+}
+
+// askingWords ask a question wherever they are: "je mets quoi".
+var askingWords = map[string]bool{
+	"quoi": true, "koi": true, "comment": true, "combien": true, "pourquoi": true, "lequel": true, "laquelle": true,
+	"what": true, "how": true, "which": true, "where": true, "why": true,
+}
+
+// tries is Reply.Tries: the conversation's count of "it did not help",
+// kept while its answers stay on the last topic's ladder and reset by a new
+// topic.
+func (c *Core) tries(r Reply, ctx *Context) int {
+	if ctx == nil {
+		return 0
+	}
+	switch {
+	case r.Reading == ReadNext || r.Reading == ReadHandoff:
+		return ctx.NotSolved + 1
+	case r.Outcome != Answered || r.Entry.Conversational():
+		return ctx.NotSolved
+	case slices.Contains(c.Ladder(ctx.Last()), r.Entry.ID):
+		return ctx.NotSolved
+	}
+	return 0
+}
+
+// Ladder returns an entry and the steps after it (next:), in order, each
+// once: what to try when its answer did not help.
+func (c *Core) Ladder(id string) []string {
+	var out []string
+	for e, ok := c.kb.Entry(id); ok && !slices.Contains(out, e.ID); e, ok = c.kb.Entry(e.Next) {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// The not_solved index's intents, and the confidence from which a message
+// reads as "it did not help".
+const (
+	notSolvedIntent    = "not-solved"
+	otherIntent        = "other"
+	notSolvedThreshold = 0.5
+	notSolvedSure      = 0.8
+	// notSolvedShare is the share of the not_solved index's confidence
+	// from which a message that describes an answered topic again reads as
+	// a report on it (chosen on the development half of the thread set).
+	notSolvedShare = 0.2
+)
+
+// notSolvedOthers is how many questions of each entry, per language, stand
+// for the questions in the not_solved index.
+const notSolvedOthers = 4
+
+// notSolvedIndex trains the index that tells "it did not help" from a
+// question: the knowledge's not_solved examples against every example
+// question of the entries and services. Nil when the knowledge has none.
+func notSolvedIndex(kb *Knowledge) (*matcher.Index, error) {
+	if len(kb.NotSolved.FR)+len(kb.NotSolved.EN) == 0 {
+		return nil, nil
+	}
+	var ex []matcher.Example
+	for _, lang := range Languages {
+		for _, q := range kb.NotSolved.In(lang) {
+			ex = append(ex, matcher.Example{Intent: notSolvedIntent, Text: q, Lang: lang})
+		}
+		// A few questions of each entry and service, so that neither side
+		// outweighs the other by its number of examples alone.
+		for _, e := range append(slices.Clone(kb.Entries), kb.Services...) {
+			qs := e.Questions.In(lang)
+			for _, q := range qs[:min(len(qs), notSolvedOthers)] {
+				ex = append(ex, matcher.Example{Intent: otherIntent, Text: q, Lang: lang})
+			}
+		}
+	}
+	return matcher.New(ex, matcher.Config{Synonyms: kb.Synonyms, DefaultLang: kb.Settings.DefaultLanguage})
+}
+
+// nextStep is the reply to "it did not help": the next step of the last
+// topic's ladder (its next:, skipping the steps already given and those the
+// message says were tried), or, at the second such message or at the end
+// of the ladder, the hand-off to a person.
+func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
+	if ctx.NotSolved >= 1 {
+		return c.handoff(lang, ctx)
+	}
+	given := map[string]bool{}
+	for _, id := range ctx.Answered {
+		given[id] = true
+	}
+	// What the message says was tried: "cache vidé, extensions
+	// désactivées, heure vérifiée" names three steps.
+	tried := map[string]bool{}
+	for _, m := range c.ix.Rank(text, lang, 8).Matches {
+		if m.Score >= triedMin {
+			tried[m.Intent] = true
+		}
+	}
+	e, _ := c.kb.Entry(ctx.Last())
+	for steps := 0; e != nil && steps <= len(c.kb.Entries); steps++ {
+		next, ok := c.kb.Entry(e.Next)
+		if !ok || next.ID == "human" {
+			break
+		}
+		if !given[next.ID] && !tried[next.ID] {
+			r := c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: 1, Reading: ReadNext, Tries: ctx.NotSolved + 1}, next)
+			if intro := strings.TrimSpace(c.kb.Messages.NextStep.In(lang)); intro != "" {
+				r.Text = intro + "\n\n" + r.Text
+			}
+			return r
+		}
+		e = next
+	}
+	return c.handoff(lang, ctx)
+}
+
+// triedMin is the confidence from which a step named in "it did not help"
+// counts as tried.
+const triedMin = 0.15
+
+// handoff is the reply that hands the conversation over to a person: the
+// human entry's answer, opened with what was already tried.
+func (c *Core) handoff(lang string, ctx *Context) Reply {
+	r := Reply{Outcome: Answered, Lang: lang, Confidence: 1, Reading: ReadHandoff, Tries: c.tries(Reply{Reading: ReadHandoff}, ctx)}
+	h, ok := c.kb.Entry("human")
+	if !ok {
+		return c.fallback(r)
+	}
+	r = c.entryReply(r, h)
+	if ctx != nil {
+		for _, id := range ctx.Answered {
+			if e, ok := c.kb.Entry(id); ok && !e.Conversational() {
+				r.Tried = append(r.Tried, e)
+			}
+		}
+	}
+	if intro := strings.TrimSpace(c.kb.Messages.Handoff.In(lang)); intro != "" && len(r.Tried) > 0 {
+		r.Text = strings.ReplaceAll(intro, "{tried}", r.TriedList()) + "\n\n" + r.Text
+	}
+	return r
+}
+
+// TriedList names, by title, the entries a hand-off says were tried.
+func (r Reply) TriedList() string {
+	titles := make([]string, len(r.Tried))
+	for i, e := range r.Tried {
+		titles[i] = "« " + e.Title.In(r.Lang) + " »"
+		if r.Lang == English {
+			titles[i] = "“" + e.Title.In(r.Lang) + "”"
+		}
+	}
+	return strings.Join(titles, ", ")
+}
+
+// continuations open a message that carries on the conversation rather
+// than start a new one: "et le port ?", "and on iPhone?", "what about...".
+var continuations = [][]string{
+	{"et"}, {"and"}, {"what", "about"}, {"how", "about"}, {"aussi"}, {"also"}, {"du", "coup"}, {"mais"}, {"but"},
+	{"ok", "et"}, {"ok", "and"}, {"d", "accord", "et"}, {"sinon"}, {"so"}, {"alors"}, {"pareil"}, {"same"},
+}
+
+// maxElliptical is how many words an elliptical follow-up has at most.
+const maxElliptical = 8
+
+// elliptical reports whether a message may only make sense with the
+// conversation's topic: short, or opened as a continuation.
+func elliptical(words []string) (short, continued bool) {
+	for _, c := range continuations {
+		if len(words) > len(c) && slices.Equal(words[:len(c)], c) {
+			continued = true
+		}
+	}
+	return len(words) <= maxElliptical, continued
+}
+
+// followUp reads an elliptical message with the conversation's topic: the
+// message is ranked again after the topic's title, and that reading is
+// kept when it answers and the message alone did not answer confidently
+// another way. alone is the message's own reply.
+func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bool) {
+	last, ok := c.kb.Entry(ctx.Last())
+	if !ok {
+		return Reply{}, false
+	}
+	words := matcher.Tokens(text)
+	short, continued := elliptical(words)
+	if !short {
+		return Reply{}, false
+	}
+	if alone.Outcome == Redirected || alone.Outcome == Secret || alone.Outcome == Empty {
+		return Reply{}, false // "et pour Pronote ?" names its service
+	}
+	if alone.Outcome == Fallback && alone.Confidence >= c.kb.Settings.AnswerThreshold {
+		return Reply{}, false // confidently out of scope: "et la cantine ?"
+	}
+	if alone.Outcome == Answered && (alone.Entry.Conversational() || (!continued && alone.Confidence >= c.kb.Settings.AnswerThreshold)) {
+		return Reply{}, false // "merci", or a short but whole question
+	}
+	if lang == "" {
+		lang = alone.Lang
+	}
+	if alone.Outcome == Suggested {
+		for _, a := range alone.Alternatives {
+			if a.Entry.ID == last.ID {
+				// Unsure between topics, one of which the conversation is
+				// about: that one.
+				r := c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, last)
+				return r, true
+			}
+		}
+	}
+	r := c.decide(last.Title.In(lang)+" : "+text, lang)
+	if r.Outcome != Answered || r.Entry.Conversational() {
+		return Reply{}, false
+	}
+	r.Reading = ReadFollowUp
+	return r, true
+}

@@ -1,0 +1,212 @@
+package chat
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/acad-lyon/helpdesk-bot/intents"
+)
+
+// Memory is what the bot remembers of a conversation between two of its
+// messages, and no more: the entries it answered and offered (ids), the
+// language, how many times the person said it did not help. Never the text,
+// never a name.
+type Memory struct {
+	Answered  []string `json:"answered,omitempty"`
+	Offered   []string `json:"offered,omitempty"`
+	Suggested bool     `json:"suggested,omitempty"`
+	NotSolved int      `json:"not_solved,omitempty"`
+	Lang      string   `json:"lang,omitempty"`
+	// Starter: Recall was asked by the person who started the
+	// conversation (whose follow-ups need no mention). Not kept as such:
+	// the store keeps a keyed hash of who started it.
+	Starter bool `json:"-"`
+}
+
+// Context is the memory as the answering core reads it.
+func (m Memory) Context(name string) *intents.Context {
+	return &intents.Context{Answered: m.Answered, Offered: m.Offered, Suggested: m.Suggested, NotSolved: m.NotSolved, Lang: m.Lang, Name: name}
+}
+
+// After returns the memory once r was said.
+func (m Memory) After(r intents.Reply) Memory {
+	next := Memory{Answered: slices.Clone(m.Answered), NotSolved: r.Tries, Lang: m.Lang}
+	switch r.Outcome {
+	case intents.Answered:
+		e := r.Entry
+		if !e.Conversational() {
+			next.Answered = append(slices.DeleteFunc(next.Answered, func(id string) bool { return id == e.ID }), e.ID)
+			if len(next.Answered) > intents.MaxAnswered {
+				next.Answered = next.Answered[len(next.Answered)-intents.MaxAnswered:]
+			}
+		}
+		for _, f := range r.FollowUps {
+			next.Offered = append(next.Offered, f.ID)
+		}
+	case intents.Suggested:
+		for _, a := range r.Alternatives {
+			next.Offered = append(next.Offered, a.Entry.ID)
+		}
+		next.Suggested = true
+	case intents.Secret, intents.Empty:
+		return m // nothing said about the conversation's topic
+	}
+	if r.Lang != "" {
+		next.Lang = r.Lang
+	}
+	return next
+}
+
+// Threads keep the memory of conversations, shared by the replicas (the
+// store), keyed by the platform's ids of the conversation: the store keeps
+// a keyed hash of them, and of who started it (for `bot purge --user`).
+type Threads interface {
+	// Recall returns the memory of a conversation younger than its idle
+	// time, and whether there is one; Starter says whether user started it.
+	Recall(ctx context.Context, key, user string) (Memory, bool, error)
+	// Remember keeps m as the memory of a conversation for idle from now;
+	// user started it when it is new.
+	Remember(ctx context.Context, key, user string, m Memory, idle time.Duration) error
+}
+
+// DefaultIdle is how long a conversation is remembered after its last
+// message.
+const DefaultIdle = 30 * time.Minute
+
+// LocalConversations bounds the conversations a process remembers without
+// a store (about 200 bytes each).
+const LocalConversations = 100_000
+
+// LocalThreads keep the memory of conversations in this process: the
+// terminal chat, `bot ask --threads`, a bot without a store. At most max
+// conversations are kept; beyond, the least recently used goes first.
+type LocalThreads struct {
+	Now func() time.Time
+	Max int
+
+	mu   sync.Mutex
+	mems map[string]*localMemory
+	use  int64 // a counter of uses, for the least recently used
+}
+
+type localMemory struct {
+	m       Memory
+	user    string
+	expires time.Time
+	used    int64
+}
+
+// NewLocalThreads returns an empty LocalThreads of at most max conversations.
+func NewLocalThreads(max int) *LocalThreads {
+	return &LocalThreads{Now: time.Now, Max: max, mems: map[string]*localMemory{}}
+}
+
+// Recall implements Threads.
+func (t *LocalThreads) Recall(_ context.Context, key, user string) (Memory, bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lm, ok := t.mems[key]
+	if !ok {
+		return Memory{}, false, nil
+	}
+	if !t.Now().Before(lm.expires) {
+		delete(t.mems, key)
+		return Memory{}, false, nil
+	}
+	t.use++
+	lm.used = t.use
+	m := lm.m
+	m.Starter = lm.user == user
+	return m, true, nil
+}
+
+// Remember implements Threads.
+func (t *LocalThreads) Remember(_ context.Context, key, user string, m Memory, idle time.Duration) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.use++
+	if lm, ok := t.mems[key]; ok {
+		lm.m, lm.expires, lm.used = m, t.Now().Add(idle), t.use
+		return nil
+	}
+	if t.Max > 0 && len(t.mems) >= t.Max {
+		t.evict()
+	}
+	t.mems[key] = &localMemory{m: m, user: user, expires: t.Now().Add(idle), used: t.use}
+	return nil
+}
+
+// evict drops the expired conversations, or else the least recently used.
+func (t *LocalThreads) evict() {
+	now := t.Now()
+	oldest, key := int64(1<<62), ""
+	for k, lm := range t.mems {
+		if !now.Before(lm.expires) {
+			delete(t.mems, k)
+			continue
+		}
+		if lm.used < oldest {
+			oldest, key = lm.used, k
+		}
+	}
+	if len(t.mems) >= t.Max && key != "" {
+		delete(t.mems, key)
+	}
+}
+
+// Len is how many conversations are remembered.
+func (t *LocalThreads) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.mems)
+}
+
+// Erase forgets the conversations user started.
+func (t *LocalThreads) Erase(user string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, lm := range t.mems {
+		if lm.user == user {
+			delete(t.mems, k)
+		}
+	}
+}
+
+// turns serialises the messages of each conversation in this process, so
+// that they are answered in order, each reading the memory the one before
+// left.
+type turns struct {
+	mu    sync.Mutex
+	locks map[string]*turnLock
+}
+
+type turnLock struct {
+	sync.Mutex
+	waiters int
+}
+
+// lock takes the conversation key's turn; the returned func gives it back.
+func (t *turns) lock(key string) func() {
+	t.mu.Lock()
+	if t.locks == nil {
+		t.locks = map[string]*turnLock{}
+	}
+	l := t.locks[key]
+	if l == nil {
+		l = &turnLock{}
+		t.locks[key] = l
+	}
+	l.waiters++
+	t.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		t.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(t.locks, key)
+		}
+		t.mu.Unlock()
+	}
+}
