@@ -188,7 +188,7 @@ func position(words []string) (int, bool) {
 			n, found = k, true
 			continue
 		}
-		if k, err := strconv.Atoi(strings.TrimPrefix(w, "n")); err == nil && !found && k > 0 && k < 10 {
+		if k, err := strconv.Atoi(strings.TrimPrefix(w, "n")); err == nil && !found && k > 0 && k < 100 {
 			n, found = k, true
 			continue
 		}
@@ -238,9 +238,10 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	if ns >= notSolvedThreshold {
 		return true
 	}
-	// Some sign of a report ("l'heure est bonne, j'ai vérifié"), on a topic
-	// already answered.
-	if ns == 0 || ns/(ns+other) < notSolvedShare {
+	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
+	// passe provisoire est refusé lui aussi"), on a topic already answered.
+	words := matcher.Tokens(text)
+	if !failing(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
 		return false
 	}
 	top := ""
@@ -251,6 +252,25 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 		top = alone.Alternatives[0].Entry.ID
 	}
 	return top != "" && slices.Contains(ctx.Answered, top)
+}
+
+// failures are the words of a report that something does not work.
+var failures = map[string]bool{
+	"pas": true, "rien": true, "personne": true, "jamais": true, "aucun": true, "aucune": true, "refuse": true,
+	"refusee": true, "erreur": true, "echec": true, "toujours": true, "encore": true, "bloque": true, "bloquee": true,
+	"marche": true, "fonctionne": true, "not": true, "no": true, "nothing": true, "never": true, "nobody": true,
+	"none": true, "still": true, "error": true, "fail": true, "fails": true, "failed": true, "refused": true,
+	"rejected": true, "stuck": true, "same": true, "pareil": true, "meme": true,
+}
+
+// failing reports whether words say that something does not work.
+func failing(words []string) bool {
+	for _, w := range words {
+		if failures[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // interrogatives open a question.
@@ -440,7 +460,7 @@ func (r Reply) TriedList() string {
 // than start a new one: "et le port ?", "and on iPhone?", "what about...".
 var continuations = [][]string{
 	{"et"}, {"and"}, {"what", "about"}, {"how", "about"}, {"aussi"}, {"also"}, {"du", "coup"}, {"mais"}, {"but"},
-	{"ok", "et"}, {"ok", "and"}, {"d", "accord", "et"}, {"sinon"}, {"so"}, {"alors"}, {"pareil"}, {"same"},
+	{"ok", "et"}, {"ok", "and"}, {"d", "accord", "et"}, {"so"}, {"alors"}, {"pareil"}, {"same"},
 }
 
 // maxElliptical is how many words an elliptical follow-up has at most.
@@ -482,6 +502,9 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	}
 	if lang == "" {
 		lang = alone.Lang
+	}
+	if e, ok := c.kb.Entry(c.ix.Rank(text, lang, 1).Best().Intent); ok && e.Conversational() {
+		return Reply{}, false // "ok top", "bonjour": small talk, not a question about the topic
 	}
 	if alone.Outcome == Suggested {
 		for _, a := range alone.Alternatives {

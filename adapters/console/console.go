@@ -13,21 +13,21 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/peterh/liner"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 )
 
-// Helpdesk is what the console asks: the answer to a question, and an
-// entry's answer when a suggestion is chosen by its number. *intents.Core
-// and live.Knowledge (which follows the knowledge's edits) implement it.
+// Helpdesk is what the console asks: the answer to a question in the
+// context of the chat so far (a number or "le deuxième" chooses among what
+// the last answer numbered). *intents.Core and live.Knowledge (which
+// follows the knowledge's edits) implement it.
 type Helpdesk interface {
 	intents.Answerer
-	AnswerEntry(e *intents.Entry, lang string) intents.Reply
 }
 
 // Lines reads the person's lines on a terminal, with editing and history:
@@ -74,8 +74,9 @@ func (a *Adapter) Run(ctx context.Context, hd Helpdesk) error {
 		a.print(a.Welcome)
 		fmt.Fprintln(a.Out)
 	}
-	var offered []*intents.Entry // what the last reply numbered: its suggestions, or what to read next
-	offeredLang := ""
+	// The chat is one conversation, remembered as every platform's are
+	// (chat.Memory): what the last reply numbered, the topics answered.
+	var mem chat.Memory
 	type result struct {
 		line string
 		err  error
@@ -101,7 +102,7 @@ func (a *Adapter) Run(ctx context.Context, hd Helpdesk) error {
 		case errors.Is(err, io.EOF):
 			return nil
 		case errors.Is(err, ErrAborted):
-			offered = nil
+			mem.Offered = nil
 			continue
 		case err != nil:
 			return fmt.Errorf("console: read: %w", err)
@@ -117,15 +118,12 @@ func (a *Adapter) Run(ctx context.Context, hd Helpdesk) error {
 			a.print(goodbye[lang])
 			return nil
 		}
-		var r intents.Reply
-		if n, err := strconv.Atoi(q); err == nil && n >= 1 && n <= len(offered) {
-			r = hd.AnswerEntry(offered[n-1], offeredLang)
-		} else if r, err = hd.Answer(ctx, intents.Question{Text: q, Direct: true}); err != nil { // a terminal is one person's
+		r, err := hd.Answer(ctx, intents.Question{Text: q, Direct: true, Context: mem.Context("")}) // a terminal is one person's
+		if err != nil {
 			return fmt.Errorf("console: answer: %w", err)
 		}
-		var text string
-		text, offered = numbered(r)
-		offeredLang = r.Lang
+		mem = mem.After(r)
+		text, _ := numbered(r)
 		a.print(text)
 		fmt.Fprintln(a.Out)
 	}

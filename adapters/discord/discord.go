@@ -339,9 +339,20 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == "", Direct: m.GuildID == ""}
+	q := chat.Message{User: m.Author.ID, Channel: m.ChannelID, Text: plainText(m.Content), Called: m.GuildID == "", Direct: m.GuildID == "", Name: m.Author.GlobalName}
 	for _, u := range m.Mentions {
 		q.Called = q.Called || (u != nil && u.ID == a.Self())
+	}
+	// A reply to one of the bot's messages is addressed to it.
+	if r := m.ReferencedMessage; r != nil && r.Author != nil && r.Author.ID == a.Self() && a.Self() != "" {
+		q.Called = true
+	}
+	// A conversation is a direct message, or one person in a channel
+	// within a few minutes.
+	if q.Direct {
+		q.Thread = m.ChannelID
+	} else {
+		q.Thread, q.Idle = m.ChannelID+":"+m.Author.ID, channelIdle
 	}
 	q.Addressed = q.Called || (a.Listens(m.ChannelID) && m.Type == discordgo.MessageTypeDefault && q.Text != "")
 	a.Ask(q, "message:"+m.ID, map[string]string{"id": m.ID, "channel": m.ChannelID, "guild": m.GuildID, "author": m.Author.ID})
@@ -385,5 +396,20 @@ func (o outbox) Public(ctx context.Context, md string) error {
 }
 
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
-	return o.a.send(ctx, o.m.ChannelID, o.m.SoftReference(), replyPosts(r))
+	if err := o.a.send(ctx, o.m.ChannelID, o.m.SoftReference(), replyPosts(r)); err != nil {
+		return err
+	}
+	if call, ok := chat.HandoffCall(r); ok && o.a.cfg.HelpdeskRole != "" {
+		// A hand-off: the helpdesk role is called, with what the
+		// conversation already tried.
+		msg := o.a.callMessage(call, o.m.Author.ID)
+		if _, err := o.a.s.ChannelMessageSendComplex(o.m.ChannelID, &discordgo.MessageSend{Content: msg.Content, AllowedMentions: msg.AllowedMentions}, discordgo.WithContext(ctx)); err != nil {
+			return fmt.Errorf("discord: call the helpdesk in %s: %w", o.m.ChannelID, err)
+		}
+	}
+	return nil
 }
+
+// channelIdle is how long a person's messages in a server's channel are
+// one conversation: a few minutes (a direct message keeps the default).
+const channelIdle = 10 * time.Minute

@@ -257,8 +257,14 @@ func (a *Adapter) humanMessage(noTeam, lang, user string) *discordgo.Interaction
 	if a.cfg.HelpdeskRole == "" {
 		return &discordgo.InteractionResponseData{Content: chat.Truncate(noTeam, contentLimit), AllowedMentions: noMentions()}
 	}
+	return a.callMessage(chat.LabelsIn(lang).HumanCalled, user)
+}
+
+// callMessage calls the helpdesk role for user: call is a label with %s for
+// the role (chat.Labels.HumanCalled, or chat.HandoffCall's summary).
+func (a *Adapter) callMessage(call, user string) *discordgo.InteractionResponseData {
 	return &discordgo.InteractionResponseData{
-		Content:         "<@" + user + "> " + fmt.Sprintf(chat.LabelsIn(lang).HumanCalled, "<@&"+a.cfg.HelpdeskRole+">"),
+		Content:         chat.Truncate("<@"+user+"> "+fmt.Sprintf(call, "<@&"+a.cfg.HelpdeskRole+">"), contentLimit),
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Roles: []string{a.cfg.HelpdeskRole}, Users: []string{user}},
 	}
 }

@@ -88,6 +88,7 @@ func New(cfg Config, hd chat.Helpdesk) (*Adapter, error) {
 		api:  slack.New(cfg.BotToken, opts...),
 	}
 	a.Replier, a.Redelivers = replier{a}, true
+	a.Conv.NameOf = a.nameOf
 	return a, nil
 }
 
@@ -213,7 +214,20 @@ func (a *Adapter) message(m incoming) (chat.Message, bool) {
 	plain := plainText(m.text)
 	called := m.isDM() || m.mention || self != "" && (strings.Contains(m.text, "<@"+self+">") || strings.Contains(m.text, "<@"+self+"|"))
 	configured := a.Listens(m.channel) && m.threadTS == "" && plain != ""
-	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called, Direct: m.isDM()}, true
+	return chat.Message{User: m.user, Channel: m.channel, Text: plain, Addressed: called || configured, Called: called, Direct: m.isDM(),
+		Thread: m.channel + ":" + m.replyThread(), InThread: m.threadTS != "" && m.threadTS != m.ts}, true
+}
+
+// nameOf asks Slack for a person's name (their profile's full name, else
+// their display name), for an answer about their own identifier; "" when
+// Slack does not say.
+func (a *Adapter) nameOf(ctx context.Context, user string) string {
+	u, err := a.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		a.Log.Warn("slack: cannot read a person's name", "err", chat.Redacted(err))
+		return ""
+	}
+	return cmp.Or(u.Profile.RealName, u.RealName, u.Profile.DisplayName)
 }
 
 // where is what the inbox keeps of m to answer it (chat.Parcel.Where).
@@ -291,7 +305,15 @@ func (o outbox) Public(ctx context.Context, md string) error {
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
 	msg := replyMessage(r)
 	msg.Question = o.m.ts
-	return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), msg)
+	if err := o.a.post(ctx, o.m.channel, "", o.m.replyThread(), msg); err != nil {
+		return err
+	}
+	if call, ok := chat.HandoffCall(r); ok && o.a.cfg.HelpdeskGroup != "" {
+		// A hand-off: the helpdesk group is called in the thread, with
+		// what the conversation already tried.
+		return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), o.a.callMessage(call, r.Lang, o.m.user))
+	}
+	return nil
 }
 
 // post sends a message to a channel, in a thread when thread is set; to

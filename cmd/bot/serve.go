@@ -101,6 +101,7 @@ type serviceConfig struct {
 	discord    discord.Config
 	keep       time.Duration
 	flood      chat.FloodLimits
+	idle       time.Duration // CONVERSATION_IDLE_MINUTES
 	logLevel   slog.Level
 	addr       string
 	healthAddr string // HEALTH_ADDR: the probes on a listener of their own ("": on addr)
@@ -162,6 +163,8 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	check(err)
 	c.flood, err = floodLimits(getenv)
 	check(err)
+	c.idle, err = conversationIdle(getenv)
+	check(err)
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
 			problems = append(problems, fmt.Sprintf("LOG_LEVEL must be debug, info, warn or error, not %q", v))
@@ -215,6 +218,20 @@ func retention(getenv env) (time.Duration, error) {
 		return 0, exitError{2, fmt.Sprintf("RETENTION_DAYS must be a number of days (at least 1), not %q", v)}
 	}
 	return time.Duration(days) * 24 * time.Hour, nil
+}
+
+// conversationIdle is CONVERSATION_IDLE_MINUTES (default 30): how long a
+// conversation is remembered after its last message.
+func conversationIdle(getenv env) (time.Duration, error) {
+	v := getenv("CONVERSATION_IDLE_MINUTES")
+	if v == "" {
+		return chat.DefaultIdle, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 7*24*60 {
+		return 0, exitError{2, fmt.Sprintf("CONVERSATION_IDLE_MINUTES must be a number of minutes from 1 to 10080 (a week), not %q", v)}
+	}
+	return time.Duration(n) * time.Minute, nil
 }
 
 // floodLimits reads FLOOD_USER_PER_MINUTE and FLOOD_CHANNEL_PER_MINUTE
@@ -296,7 +313,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		})
 	}
 	var rec chat.Recorder = queued
-	sh := shared{&opened}
+	sh := shared{st: &opened, local: chat.NewLocalThreads(chat.LocalConversations)}
 	// Flood limits are shared when replicas are (PostgreSQL); one process
 	// on SQLite keeps them in memory.
 	newFlood := func() *chat.Flood {
@@ -314,6 +331,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		s.Inbox, s.OnLate = sh, m.Late(platform)
 		s.Locks, s.OnTakeover = sh, m.Takeover(platform)
 		s.OnSaid = m.Said(platform)
+		s.Threads, s.Idle = sh, cfg.idle
 	}
 
 	mux := http.NewServeMux()
@@ -660,7 +678,11 @@ func (c consoleSessions) Delete(token string) error {
 // locks (chat.Locks). Before it opens, this process works alone: it claims
 // everything, keeps nothing against a crash, applies its own flood limits
 // and holds what it asks for (answering matters more than a duplicate).
-type shared struct{ st *atomic.Pointer[store.Store] }
+type shared struct {
+	st *atomic.Pointer[store.Store]
+	// local remembers conversations (chat.Threads) until the store opens.
+	local *chat.LocalThreads
+}
 
 var errNoStore = errors.New("the store is not open yet")
 
@@ -718,4 +740,18 @@ func (c shared) Lock(ctx context.Context, name string, waiting func()) (<-chan s
 		return st.Lock(ctx, name, waiting)
 	}
 	return nil, func() {}, nil
+}
+
+func (c shared) Recall(ctx context.Context, key, user string) (chat.Memory, bool, error) {
+	if st := c.st.Load(); st != nil {
+		return st.Recall(ctx, key, user)
+	}
+	return c.local.Recall(ctx, key, user)
+}
+
+func (c shared) Remember(ctx context.Context, key, user string, m chat.Memory, idle time.Duration) error {
+	if st := c.st.Load(); st != nil {
+		return st.Remember(ctx, key, user, m, idle)
+	}
+	return c.local.Remember(ctx, key, user, m, idle)
 }

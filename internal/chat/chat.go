@@ -7,6 +7,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -54,6 +55,8 @@ type Labels struct {
 	Human         string // the "talk to a human" button
 	Thanks        string // after a vote
 	HumanCalled   string // after "talk to a human", with %s for who is called
+	Handoff       string // a hand-off in words, with %s for who is called, then what was tried
+	LangName      string // the language's name, for the helpdesk
 	HumanNoGroup  string // the same when no helpdesk group is configured
 	Post          string // posts a previewed canned answer in the conversation
 	Preview       string // heads a private preview
@@ -75,6 +78,8 @@ var labels = map[string]Labels{
 		Human:         "🙋 Parler à une personne",
 		Thanks:        "Merci pour votre retour !",
 		HumanCalled:   "J'ai prévenu l'assistance (%s) : quelqu'un va vous répondre ici.",
+		Handoff:       "J'ai prévenu l'assistance (%s) : quelqu'un va vous répondre ici. Déjà essayé dans cette conversation : %s. Langue : %s.",
+		LangName:      "français",
 		HumanNoGroup:  "Je ne peux prévenir personne depuis cette conversation : aucune équipe d'assistance n'y est reliée.",
 		Post:          "Publier dans la conversation",
 		Preview:       "Aperçu (visible par vous seul) :",
@@ -94,6 +99,8 @@ var labels = map[string]Labels{
 		Human:         "🙋 Talk to a person",
 		Thanks:        "Thank you for your feedback!",
 		HumanCalled:   "I have told the helpdesk (%s): someone will answer you here.",
+		Handoff:       "I have told the helpdesk (%s): someone will answer you here. Already tried in this conversation: %s. Language: %s.",
+		LangName:      "English",
 		HumanNoGroup:  "I cannot alert anyone from this conversation: no helpdesk team is linked to it.",
 		Post:          "Post in the conversation",
 		Preview:       "Preview (only you can see it):",
@@ -206,4 +213,22 @@ func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time
 		u.Closest = r.Alternatives[0].Entry.ID
 	}
 	return u, true
+}
+
+// HandoffCall is, for a reply that hands the conversation over to a person
+// (the human entry, asked for or reached down the steps), the call for the
+// helpdesk with %s for who is called: what the conversation already tried
+// (by title, never the person's words) and its language. It reports false
+// for any other reply.
+func HandoffCall(r intents.Reply) (string, bool) {
+	if r.Outcome != intents.Answered || r.Entry == nil || r.Entry.ID != "human" {
+		return "", false
+	}
+	l := LabelsIn(r.Lang)
+	if len(r.Tried) == 0 {
+		return l.HumanCalled, true
+	}
+	// Who is called stays %s; the titles' own % are escaped for it.
+	tried := strings.ReplaceAll(r.TriedList(), "%", "%%")
+	return fmt.Sprintf(strings.Replace(l.Handoff, "%s", "%%s", 1), tried, l.LangName), true
 }

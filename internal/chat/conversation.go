@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,10 @@ type Message struct {
 	// Slack thread reply). If the bot answered there and the author started
 	// it, the message is addressed to the bot without a mention.
 	InThread bool `json:",omitempty"`
+	// Idle, when set, is how long the conversation is remembered after
+	// this message, instead of the conversation's default (a person in a
+	// Discord channel: a few minutes).
+	Idle time.Duration `json:",omitempty"`
 	// Lang forces the reply's language ("" detects it).
 	Lang string `json:",omitempty"`
 	// Name is the author's display name when the platform's event gives it
@@ -181,6 +186,8 @@ func (c *Conversation) recall(ctx context.Context, m Message) (Memory, bool) {
 	if key == "" {
 		return Memory{}, false
 	}
+	ctx, cancel := context.WithTimeout(ctx, claimTimeout) // a stalled store must not hold the answer
+	defer cancel()
 	mem, ok, err := c.Threads.Recall(ctx, key, m.User)
 	if err != nil {
 		c.log().Warn(c.Platform+": cannot recall a conversation: reading the message on its own", "err", Redacted(err))
@@ -195,10 +202,9 @@ func (c *Conversation) remember(ctx context.Context, m Message, mem Memory) {
 	if key == "" {
 		return
 	}
-	idle := c.Idle
-	if idle <= 0 {
-		idle = DefaultIdle
-	}
+	idle := cmp.Or(m.Idle, c.Idle, DefaultIdle)
+	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
 	if err := c.Threads.Remember(ctx, key, m.User, mem, idle); err != nil {
 		c.log().Warn(c.Platform+": cannot remember a conversation", "err", Redacted(err))
 	}

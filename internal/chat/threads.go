@@ -36,7 +36,7 @@ func (m Memory) After(r intents.Reply) Memory {
 	switch r.Outcome {
 	case intents.Answered:
 		e := r.Entry
-		if !e.Conversational() {
+		if e != nil && !e.Conversational() {
 			next.Answered = append(slices.DeleteFunc(next.Answered, func(id string) bool { return id == e.ID }), e.ID)
 			if len(next.Answered) > intents.MaxAnswered {
 				next.Answered = next.Answered[len(next.Answered)-intents.MaxAnswered:]

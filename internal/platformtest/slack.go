@@ -44,6 +44,11 @@ type Slack struct {
 	// conversations.replies and conversations.history read back.
 	messages []slackMessage
 
+	// Names are the people's full names users.info gives, by user id
+	// (guarded by Mu); NameLookups counts its calls.
+	Names       map[string]string
+	NameLookups int
+
 	// Sink, when set, receives every chat.postMessage and
 	// chat.postEphemeral (User set) instead of postc and ephc (load tests,
 	// corpus runs).
@@ -77,6 +82,7 @@ func NewSlack(t *testing.T) *Slack {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", f.authTest)
+	mux.HandleFunc("/api/users.info", f.usersInfo)
 	mux.HandleFunc("POST /api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("POST /api/chat.postMessage", f.postMessage)
 	mux.HandleFunc("POST /api/chat.postEphemeral", f.postEphemeral)
@@ -110,6 +116,27 @@ func (f *Slack) authTest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.writeJSON(w, map[string]any{"ok": true, "url": "https://lycee.slack.com/", "team": "Lycée", "user": "helpdesk", "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"})
+}
+
+// usersInfo answers users.info as Slack does: the user's profile, with
+// their full name.
+func (f *Slack) usersInfo(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(r, f.BotToken) {
+		f.writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	r.ParseForm()
+	id := r.Form.Get("user")
+	f.Mu.Lock()
+	f.NameLookups++
+	name, ok := f.Names[id]
+	f.Mu.Unlock()
+	if !ok {
+		f.writeJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
+		return
+	}
+	f.writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(strings.ReplaceAll(name, " ", ".")), "real_name": name,
+		"profile": map[string]any{"real_name": name, "display_name": strings.Fields(name)[0]}}})
 }
 
 func (f *Slack) connectionsOpen(w http.ResponseWriter, r *http.Request) {

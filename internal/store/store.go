@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
@@ -39,6 +40,10 @@ type Store struct {
 	postgres bool
 	key      []byte
 	now      func() time.Time
+
+	// swept is when this process last deleted the conversations past
+	// their idle time (Unix milliseconds).
+	swept atomic.Int64
 
 	locksMu sync.Mutex
 	locks   map[string]chan struct{} // SQLite's locks (one process)
@@ -191,6 +196,19 @@ var migrations = []string{
 	// token: the token itself is never stored).
 	`CREATE TABLE sessions (token TEXT PRIMARY KEY, data {{blob}} NOT NULL, expiry BIGINT NOT NULL);
 	CREATE INDEX sessions_expiry ON sessions (expiry)`,
+	// 6: the memory of conversations (chat.Memory: entry ids, language,
+	// counts; no text, no name), by a keyed hash of the platform's ids of
+	// the conversation, with a keyed hash of who started it; forgotten
+	// after its idle time (expires).
+	`CREATE TABLE threads (
+		key TEXT PRIMARY KEY,
+		user_hash TEXT NOT NULL,
+		at BIGINT NOT NULL,
+		expires BIGINT NOT NULL,
+		memory TEXT NOT NULL
+	);
+	CREATE INDEX threads_expires ON threads (expires);
+	CREATE INDEX threads_user ON threads (user_hash)`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -423,6 +441,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 		{`DELETE FROM rates WHERE tat < $1`, now.UnixMilli()},
 		{`DELETE FROM inbox WHERE at < $1`, now.Add(-24 * time.Hour).UnixMilli()},
 		{`DELETE FROM sessions WHERE expiry < $1`, now.UnixMilli()},
+		{`DELETE FROM threads WHERE expires < $1`, now.UnixMilli()},
 	} {
 		if _, err := s.db.ExecContext(ctx, q.stmt, q.arg); err != nil {
 			return 0, fmt.Errorf("store: purge: %w", err)
@@ -533,13 +552,15 @@ func (s *Store) delete(ctx context.Context, where string, args ...any) (int64, e
 	}
 	defer tx.Rollback()
 	var n int64
-	for _, table := range []string{"votes", "unanswered"} {
+	for _, table := range []string{"votes", "unanswered", "threads"} {
 		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+where, args...)
 		if err != nil {
 			return 0, fmt.Errorf("store: delete from %s: %w", table, err)
 		}
-		k, _ := res.RowsAffected()
-		n += k
+		if table != "threads" { // what a conversation remembers is no record: not counted
+			k, _ := res.RowsAffected()
+			n += k
+		}
 	}
 	return n, tx.Commit()
 }
@@ -613,3 +634,57 @@ func (s *Store) Counts(ctx context.Context) (votes, questions int64, err error) 
 	}
 	return votes, questions, nil
 }
+
+// Recall implements chat.Threads.
+func (s *Store) Recall(ctx context.Context, key, user string) (chat.Memory, bool, error) {
+	var mem, starter string
+	err := s.db.QueryRowContext(ctx, `SELECT memory, user_hash FROM threads WHERE key = $1 AND expires > $2`, s.threadKey(key), s.now().UnixMilli()).Scan(&mem, &starter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chat.Memory{}, false, nil
+	}
+	if err != nil {
+		return chat.Memory{}, false, fmt.Errorf("store: recall a conversation: %w", err)
+	}
+	var m chat.Memory
+	if err := json.Unmarshal([]byte(mem), &m); err != nil {
+		return chat.Memory{}, false, fmt.Errorf("store: recall a conversation: %w", err)
+	}
+	m.Starter = starter == s.threadUser(key, user)
+	return m, true, nil
+}
+
+// Remember implements chat.Threads. Who started a conversation is kept
+// from its first message; past their idle time, conversations are deleted
+// (here at most once a minute, and by the daily purge).
+func (s *Store) Remember(ctx context.Context, key, user string, m chat.Memory, idle time.Duration) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("store: remember a conversation: %w", err)
+	}
+	now := s.now()
+	_, err = s.db.ExecContext(ctx, `INSERT INTO threads (key, user_hash, at, expires, memory) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (key) DO UPDATE SET at = excluded.at, expires = excluded.expires, memory = excluded.memory,
+		user_hash = CASE WHEN threads.expires > $3 THEN threads.user_hash ELSE excluded.user_hash END`,
+		s.threadKey(key), s.threadUser(key, user), now.Unix(), now.Add(idle).UnixMilli(), string(b))
+	if err != nil {
+		return fmt.Errorf("store: remember a conversation: %w", err)
+	}
+	if last := s.swept.Load(); now.UnixMilli()-last >= time.Minute.Milliseconds() && s.swept.CompareAndSwap(last, now.UnixMilli()) {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM threads WHERE expires < $1`, now.UnixMilli()); err != nil {
+			return fmt.Errorf("store: forget idle conversations: %w", err)
+		}
+	}
+	return nil
+}
+
+// threadUser is the hash of who started a conversation, as votes and
+// questions keep it (the platform is the start of the conversation's key),
+// so that `bot purge --user` erases their conversations too.
+func (s *Store) threadUser(key, user string) string {
+	platform, _, _ := strings.Cut(key, ":")
+	return s.UserHash(platform, user)
+}
+
+// threadKey is the keyed hash under which a conversation is kept: its
+// platform's ids are never stored.
+func (s *Store) threadKey(key string) string { return s.claimKey("thread\x00" + key) }
