@@ -395,9 +395,9 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 	// What the message says was tried: "cache vidé, extensions
 	// désactivées, heure vérifiée" names three steps.
 	tried := map[string]bool{}
-	for _, m := range c.ix.Rank(text, lang, 8).Matches {
-		if m.Score >= triedMin {
-			tried[m.Intent] = true
+	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '.' || r == '\n' }) {
+		if best := c.ix.Rank(part, lang, 1).Best(); best.Score >= triedMin {
+			tried[best.Intent] = true
 		}
 	}
 	e, _ := c.kb.Entry(ctx.Last())
@@ -418,9 +418,9 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 	return c.handoff(lang, ctx)
 }
 
-// triedMin is the confidence from which a step named in "it did not help"
-// counts as tried.
-const triedMin = 0.15
+// triedMin is the confidence from which a step named in a part of "it did
+// not help" ("cache vidé, extensions désactivées") counts as tried.
+const triedMin = 0.3
 
 // handoff is the reply that hands the conversation over to a person: the
 // human entry's answer, opened with what was already tried.

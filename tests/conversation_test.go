@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
@@ -120,4 +121,55 @@ func TestSlackConversationAcrossReplicas(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// A conversation on Discord, end to end: a reply to the bot's answer is
+// addressed to it without a mention and read with its topic; "still not
+// working" takes the next step, then hands over, calling the helpdesk role
+// with what was tried; the global name gives the person's identifier.
+func TestDiscordConversation(t *testing.T) {
+	b := startDiscord(t, func(c *discord.Config, _ *discordBot) { c.Flood = chat.NewFlood(chat.FloodLimits{}) })
+	bot := platformtest.DiscordBotID
+	ask := func(id, content string, mentions bool, replyTo string) {
+		m := platformtest.DiscordMessage(id, "650", platformtest.DiscordGuild, "801", content, mentions)
+		m["author"].(map[string]any)["global_name"] = "Hélène Roux"
+		if replyTo != "" {
+			m["type"] = 19
+			m["message_reference"] = map[string]any{"message_id": replyTo, "channel_id": "650", "guild_id": platformtest.DiscordGuild}
+			m["referenced_message"] = map[string]any{"id": replyTo, "channel_id": "650", "content": "", "type": 19,
+				"author": map[string]any{"id": bot, "username": "assistant", "bot": true}, "timestamp": "2026-11-27T08:00:00.000000+00:00"}
+		}
+		b.message(m)
+	}
+	says := func(m platformtest.DiscordCall, want ...string) {
+		t.Helper()
+		text, _ := m.Body["content"].(string)
+		text += "\n" + embedText(m.Body)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("the message does not say %q:\n%s", w, text)
+			}
+		}
+	}
+	ask("611", "<@"+bot+"> la page de connexion du webmail tourne en boucle", true, "")
+	says(b.waitMessage(), "cache")
+	ask("612", "j'ai vidé le cache, rien ne change", false, "9001") // a reply to the bot's answer
+	says(b.waitMessage(), "xtensions")
+	ask("613", "toujours pas", false, "9002")
+	says(b.waitMessage(), "DSI")
+	call := b.waitMessage()
+	says(call, "<@&"+helpdeskRole+">", "<@801>", "Déjà essayé", "boucle", "français")
+	if am, _ := call.Body["allowed_mentions"].(map[string]any); am == nil || len(am["roles"].([]any)) != 1 {
+		t.Errorf("the call's allowed_mentions %v; want the helpdesk role alone", call.Body["allowed_mentions"])
+	}
+	ask("614", "<@"+bot+"> c'est quoi mon identifiant convergence ?", true, "")
+	says(b.waitMessage(), "hroux", "Hélène Roux")
+	// A follow-up in the same channel, without a mention, is not for the
+	// bot: only replies to it and mentions are.
+	ask("615", "et le port ?", false, "")
+	select {
+	case m := <-b.fake.MessageC:
+		t.Errorf("the bot answered a message not meant for it: %v", m.Body)
+	case <-time.After(300 * time.Millisecond):
+	}
 }

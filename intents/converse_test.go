@@ -1,0 +1,127 @@
+package intents
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// The core reads a message in its conversation's context: a table of
+// contexts and messages, and what they lead to.
+func TestAnswerInContext(t *testing.T) {
+	core := newShippedCore(t)
+	phone := &Context{Answered: []string{"imap-settings"}, Offered: []string{"imap-vs-pop", "certificate-warning"}, Lang: French}
+	loop := &Context{Answered: []string{"login-page-loop"}, Lang: French}
+	stepped := &Context{Answered: []string{"login-page-loop", "browser-extensions"}, NotSolved: 1, Lang: French}
+	mdp := &Context{Offered: []string{"password-change", "password-reset", "default-password"}, Suggested: true, Lang: French}
+	for _, c := range []struct {
+		name    string
+		ctx     *Context
+		text    string
+		entry   string // "" for no entry answered
+		reading string
+	}{
+		{"follow-up on the topic", phone, "et le port ?", "imap-settings", ReadFollowUp},
+		{"follow-up in English", &Context{Answered: []string{"imap-settings"}, Lang: English}, "what about the security type?", "imap-settings", ReadFollowUp},
+		{"a new question switches topic", phone, "comment changer mon mot de passe ?", "password-change", ""},
+		{"a service's name is redirected, not read with the topic", phone, "et pour pronote ?", "", ""},
+		{"small talk is not a follow-up", phone, "merci beaucoup", "thanks", ""},
+		{"a number picks what the answer offered", phone, "2", "certificate-warning", ReadPick},
+		{"an ordinal in words", mdp, "le deuxième", "password-reset", ReadPick},
+		{"yes takes the first suggestion", mdp, "oui", "password-change", ReadPick},
+		{"words pick among the suggestions", mdp, "non je l'ai oublié", "password-reset", ReadPick},
+		{"a choice out of range is a new message", mdp, "7", "", ""},
+		{"still not working: the next step", loop, "toujours pas", "browser-extensions", ReadNext},
+		{"a report on the answered topic: the next step", loop, "j'ai vidé le cache, rien ne change", "browser-extensions", ReadNext},
+		{"a question about the same topic is not a report", loop, "comment on vide le cache ?", "login-page-loop", ""},
+		{"steps the message says were tried are skipped", loop, "toujours pas, cache vidé, extensions désactivées, heure vérifiée", "unsupported-browser", ReadNext},
+		{"the second 'still not working' hands over", stepped, "toujours pas", "human", ReadHandoff},
+		{"asking for a person hands over with what was tried", loop, "je veux parler à quelqu'un", "human", ReadHandoff},
+		{"no context: read alone", nil, "toujours pas", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := core.Answer(context.Background(), Question{Text: c.text, Context: c.ctx})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if r.Outcome == Answered {
+				got = r.Entry.ID
+			}
+			if got != c.entry || r.Reading != c.reading {
+				t.Errorf("%q = %s %q (reading %q); want %q (reading %q)", c.text, r.Outcome, got, r.Reading, c.entry, c.reading)
+			}
+		})
+	}
+}
+
+// A hand-off names what was tried, by title, in the reply's language, and
+// counts as one more "did not help".
+func TestHandoffSummary(t *testing.T) {
+	core := newShippedCore(t)
+	ctx := &Context{Answered: []string{"login-page-loop", "browser-extensions"}, NotSolved: 1, Lang: English}
+	r, _ := core.Answer(context.Background(), Question{Text: "still not working", Lang: English, Context: ctx})
+	if r.Reading != ReadHandoff || len(r.Tried) != 2 || r.Tries != 2 {
+		t.Fatalf("reply %s %q, tried %d, tries %d; want a hand-off with 2 entries tried, tries 2", r.Outcome, r.Reading, len(r.Tried), r.Tries)
+	}
+	for _, e := range r.Tried {
+		if !strings.Contains(r.Text, e.Title.EN) {
+			t.Errorf("the hand-off does not name %q:\n%s", e.Title.EN, r.Text)
+		}
+	}
+}
+
+// The ladder of each entry ends with a person, and every step is an entry.
+func TestLaddersEndWithAPerson(t *testing.T) {
+	core := newShippedCore(t)
+	for _, e := range core.Topics() {
+		if e.Next == "" {
+			continue
+		}
+		l := core.Ladder(e.ID)
+		if l[len(l)-1] != "human" {
+			t.Errorf("the steps after %s end with %s, not a person: %v", e.ID, l[len(l)-1], l)
+		}
+	}
+}
+
+// The person's identifier: from the name they give, from the name the
+// platform shows, with the caveat where the article's rule does not settle
+// it; nothing made up from a nickname.
+func TestPersonalIdentifier(t *testing.T) {
+	core := newShippedCore(t)
+	for _, c := range []struct {
+		text, name string
+		login      string
+		unsure     bool
+	}{
+		{"je m'appelle Hélène Roux, c'est quoi mon identifiant ?", "", "hroux", false},
+		{"je suis marie dupont, mon login convergence c'est quoi", "", "mdupont", false},
+		{"name's Julie Fontaine, what's my webmail username?", "", "jfontaine", false},
+		{"mon adresse c'est camille.leroy@ac-lyon.fr, je mets quoi comme identifiant sur convergence ?", "", "cleroy", false},
+		{"je suis Jean-Pierre Martin, c'est quoi mon identifiant convergence ?", "", "jmartin", true},
+		{"Bonjour, Anne de la Fontaine ici, mon identifiant convergence ce serait quoi ?", "", "adelafontaine", true},
+		{"identifiant convergence pour Chloé N'Diaye ?", "", "cndiaye", true},
+		{"c'est quoi mon identifiant convergence ?", "Thomas Girard", "tgirard", false},
+		{"c'est quoi mon identifiant convergence ?", "Julie F.", "", false},
+		{"c'est quoi mon identifiant convergence ?", "jdurand", "", false},
+		{"je tape prenom.nom@ac-lyon.fr sur convergence et ça refuse, je mets quoi ?", "", "", false},
+		{"c'est quoi l'identifiant convergence d'un collègue ?", "Thomas Girard", "", false},
+	} {
+		ctx := &Context{Name: c.name}
+		r, _ := core.Answer(context.Background(), Question{Text: c.text, Context: ctx})
+		if r.Outcome != Answered || r.Entry.ID != LoginEntry {
+			t.Errorf("%q (name %q) = %s %s; want the identifier entry", c.text, c.name, r.Outcome, r.Target())
+			continue
+		}
+		if r.Login != c.login || r.LoginUnsure != c.unsure {
+			t.Errorf("%q (name %q): login %q unsure %v; want %q unsure %v", c.text, c.name, r.Login, r.LoginUnsure, c.login, c.unsure)
+		}
+		if c.login != "" && !strings.Contains(r.Text, "**"+c.login+"**") {
+			t.Errorf("%q: the answer does not name **%s**:\n%s", c.text, c.login, r.Text)
+		}
+		if c.name != "" && c.login != "" && !strings.Contains(r.Text, c.name) {
+			t.Errorf("%q: the answer does not say it read the name %q:\n%s", c.text, c.name, r.Text)
+		}
+	}
+}
