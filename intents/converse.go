@@ -407,10 +407,8 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 			break
 		}
 		if !given[next.ID] && !tried[next.ID] {
-			r := c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: 1, Reading: ReadNext, Tries: ctx.NotSolved + 1}, next)
-			if intro := strings.TrimSpace(c.kb.Messages.NextStep.In(lang)); intro != "" {
-				r.Text = intro + "\n\n" + r.Text
-			}
+			r, _ := c.NextStep(e, lang)
+			r.Tries = ctx.NotSolved + 1
 			return r
 		}
 		e = next
@@ -521,5 +519,23 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 		return Reply{}, false
 	}
 	r.Reading = ReadFollowUp
+	return r, true
+}
+
+// NextStep is what to try when the answer of e did not help (a 👎): the
+// first step after it, introduced as such, or false when its steps end
+// with a person (the 👎's "talk to a person" is there for that).
+func (c *Core) NextStep(e *Entry, lang string) (Reply, bool) {
+	if lang != English {
+		lang = French
+	}
+	next, ok := c.kb.Entry(e.Next)
+	if !ok || next.Conversational() {
+		return Reply{}, false
+	}
+	r := c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: 1, Reading: ReadNext, Tries: 1}, next)
+	if intro := strings.TrimSpace(c.kb.Messages.NextStep.In(lang)); intro != "" {
+		r.Text = intro + "\n\n" + r.Text
+	}
 	return r, true
 }

@@ -439,6 +439,10 @@ func TestDiscordButtons(t *testing.T) {
 	if v := b.rec.allVotes(); len(v) != 1 || v[0].Helpful {
 		t.Errorf("votes %+v; want one 👎", v)
 	}
+	// The 👎 brings what to try next, in a message of its own.
+	if next := b.waitMessage(); !strings.Contains(embedText(next.Body), "xtensions") {
+		t.Errorf("after a 👎 on the login loop the bot sent %q; want the next step (extensions)", embedText(next.Body))
+	}
 
 	// Talk to a person: the helpdesk role, and only it, is pinged.
 	b.interaction("913", 3, map[string]any{"custom_id": ids["human"], "component_type": 2}, m.Body)

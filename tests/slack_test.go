@@ -527,6 +527,10 @@ func TestSlackButtons(t *testing.T) {
 		if v := b.rec.allVotes(); len(v) != 1 || v[0].Helpful || v[0].Entry == "" {
 			t.Errorf("votes recorded: %+v; want one 👎", v)
 		}
+		// The 👎 brings what to try next, in the thread.
+		if next := b.fake.WaitPost(); next.Thread != "6.000002" || !strings.Contains(platformtest.BlocksText(next.Blocks), "extensions") {
+			t.Errorf("after a 👎 on the login loop the bot posted %q in thread %q; want the next step (extensions) in 6.000002", platformtest.BlocksText(next.Blocks), next.Thread)
+		}
 
 		// Talk to a person: the helpdesk group is called in the thread, once.
 		b.click("UTEACHER", "CGENERAL", msg, after, "human")
@@ -542,8 +546,8 @@ func TestSlackButtons(t *testing.T) {
 		if err := b.stop(); err != nil {
 			t.Fatal(err)
 		}
-		if posts, _ := b.fake.Counts(); posts != 3 {
-			t.Errorf("%d messages posted; want 3 (two answers, one call for a person)", posts)
+		if posts, _ := b.fake.Counts(); posts != 4 {
+			t.Errorf("%d messages posted; want 4 (two answers, the next step after the 👎, one call for a person)", posts)
 		}
 	})
 }

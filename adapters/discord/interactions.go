@@ -229,10 +229,13 @@ func (a *Adapter) onButton(ctx context.Context, i *discordgo.InteractionCreate) 
 	case chat.ClickAnswer:
 		return respond(below, postData(replyPosts(c.Reply)[0]))
 	case chat.ClickVoted:
-		return respond(inPlace, &discordgo.InteractionResponseData{
+		if err := respond(inPlace, &discordgo.InteractionResponseData{
 			Content: i.Message.Content, Embeds: i.Message.Embeds, AllowedMentions: noMentions(),
 			Components: redraw(i.Message.Components, c.Feedback),
-		})
+		}); err != nil || c.Reply.Entry == nil {
+			return err
+		}
+		return a.send(ctx, i.ChannelID, nil, replyPosts(c.Reply)) // after a 👎, the next step
 	case chat.ClickPost:
 		return respond(below, postData(draw(chat.CannedView(c.Reply, user.Username))[0]))
 	case chat.ClickPreview:

@@ -68,7 +68,10 @@ func (a *Adapter) onInteraction(ctx context.Context, cb slack.InteractionCallbac
 				return err
 			}
 		}
-		return a.respond(ctx, cb.ResponseURL, message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, inPlace)
+		if err := a.respond(ctx, cb.ResponseURL, message{Text: cb.Message.Text, Blocks: replaceFeedback(blocks, c.Feedback)}, inPlace); err != nil || c.Reply.Entry == nil {
+			return err
+		}
+		return a.post(ctx, channel, "", a.threadOf(cb), replyMessage(c.Reply)) // after a 👎, the next step
 	case chat.ClickPreview:
 		return a.respond(ctx, cb.ResponseURL, draw(chat.PreviewView(c.Reply, c.Others)), slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral})
 	case chat.ClickPost:

@@ -20,6 +20,8 @@ import (
 type Core interface {
 	Answer(ctx context.Context, q intents.Question) (intents.Reply, error)
 	AnswerEntry(e *intents.Entry, lang string) intents.Reply
+	// NextStep is what to try when e's answer did not help (a 👎).
+	NextStep(e *intents.Entry, lang string) (intents.Reply, bool)
 	Suggest(query string, n int) []*intents.Entry
 	// Holds says what secrets a text holds (a question kept masked for a
 	// later answer carries it).

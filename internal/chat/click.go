@@ -46,7 +46,9 @@ const (
 	ClickAnswer
 	// ClickReplace: Clicked.Reply in place of the clicked suggestion.
 	ClickReplace
-	// ClickVoted: the clicked answer's feedback redrawn, voted.
+	// ClickVoted: the clicked answer's feedback redrawn, voted; after a 👎,
+	// Clicked.Reply (when it has an entry) is the next step to try, in a new
+	// message.
 	ClickVoted
 	// ClickCall: the helpdesk called for the person who clicked (where no
 	// team is configured, Clicked.Text says how to reach one), then the
@@ -101,7 +103,12 @@ func (c *Conversation) Click(ctx context.Context, k Click) Clicked {
 		if !c.Vote(ctx, k.Answer, k.User, e, k.Ref.Lang, k.Action == ActionYes) {
 			return Clicked{Kind: ClickNotice, Text: l.AlreadyVoted}
 		}
-		return Clicked{Kind: ClickVoted, Feedback: FeedbackRow(k.Ref, true, called)}
+		voted := Clicked{Kind: ClickVoted, Feedback: FeedbackRow(k.Ref, true, called)}
+		if k.Action == ActionNo {
+			// It did not help: what to try next, in a new message.
+			voted.Reply, _ = core.NextStep(e, k.Ref.Lang)
+		}
+		return voted
 	case ActionPost:
 		return Clicked{Kind: ClickPost, Reply: answer()}
 	case ActionPreview:

@@ -36,7 +36,7 @@ func TestConversationClick(t *testing.T) {
 		{"did you mean", chat.Click{Action: chat.ActionPick, Ref: ref("login-identifier"), Answer: "m1"}, chat.ClickReplace, "login-identifier", nil, nil},
 		{"see also", chat.Click{Action: chat.ActionSee, Ref: ref("imap-vs-pop"), Answer: "m1"}, chat.ClickAnswer, "imap-vs-pop", nil, nil},
 		{"an entry the knowledge lost", chat.Click{Action: chat.ActionSee, Ref: ref("gone-entry"), Answer: "m1"}, chat.ClickIgnore, "", nil, nil},
-		{"a vote", chat.Click{Action: chat.ActionNo, Ref: ref("imap-settings"), Answer: "m2", User: "u1", Buttons: onAnswer}, chat.ClickVoted, "", nil, []string{chat.ActionVoted, chat.ActionHuman}},
+		{"a 👎: the next step", chat.Click{Action: chat.ActionNo, Ref: ref("imap-settings"), Answer: "m2", User: "u1", Buttons: onAnswer}, chat.ClickVoted, "password-reset", nil, []string{chat.ActionVoted, chat.ActionHuman}},
 		{"a second vote", chat.Click{Action: chat.ActionYes, Ref: ref("imap-settings"), Answer: "m2", User: "u1", Buttons: onAnswer}, chat.ClickNotice, "", nil, nil},
 		{"another person's vote", chat.Click{Action: chat.ActionYes, Ref: ref("imap-settings"), Answer: "m2", User: "u2", Buttons: onAnswer}, chat.ClickVoted, "", nil, []string{chat.ActionVoted, chat.ActionHuman}},
 		{"a person", chat.Click{Action: chat.ActionHuman, Ref: ref("imap-settings"), Answer: "m2", User: "u1", Buttons: onAnswer}, chat.ClickCall, "", nil, []string{chat.ActionYes, chat.ActionNo}},
