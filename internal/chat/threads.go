@@ -174,39 +174,35 @@ func (t *LocalThreads) Erase(user string) {
 	}
 }
 
-// turns serialises the messages of each conversation in this process, so
-// that they are answered in order, each reading the memory the one before
-// left.
+// turns serialises the messages of each conversation in this process, in
+// the order they arrive, so that each reads the memory the one before left.
 type turns struct {
-	mu    sync.Mutex
-	locks map[string]*turnLock
+	mu     sync.Mutex
+	queues map[string][]chan struct{} // per conversation: the one answering, then those waiting
 }
 
-type turnLock struct {
-	sync.Mutex
-	waiters int
-}
-
-// lock takes the conversation key's turn; the returned func gives it back.
+// lock waits for the conversation key's turn; the returned func passes it
+// on to the next message, first come first served.
 func (t *turns) lock(key string) func() {
 	t.mu.Lock()
-	if t.locks == nil {
-		t.locks = map[string]*turnLock{}
+	if t.queues == nil {
+		t.queues = map[string][]chan struct{}{}
 	}
-	l := t.locks[key]
-	if l == nil {
-		l = &turnLock{}
-		t.locks[key] = l
-	}
-	l.waiters++
+	q := t.queues[key]
+	turn := make(chan struct{})
+	t.queues[key] = append(q, turn)
 	t.mu.Unlock()
-	l.Lock()
+	if len(q) > 0 {
+		<-turn
+	}
 	return func() {
-		l.Unlock()
 		t.mu.Lock()
-		if l.waiters--; l.waiters == 0 {
-			delete(t.locks, key)
+		defer t.mu.Unlock()
+		if q := t.queues[key][1:]; len(q) > 0 {
+			t.queues[key] = q
+			close(q[0])
+		} else {
+			delete(t.queues, key)
 		}
-		t.mu.Unlock()
 	}
 }
