@@ -18,7 +18,7 @@ var seq atomic.Int64
 // Postgres creates a database for one test, dropped at its end, and returns
 // its URL. Without TEST_DATABASE_URL the test is skipped, saying so; under
 // CI (CI=true) it fails instead, since .ci/run starts the server.
-func Postgres(t *testing.T) string {
+func Postgres(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("TEST_DATABASE_URL")
 	if admin == "" {
