@@ -13,6 +13,10 @@ type labels struct {
 	SSO, NoProvider, SignInAgain, NotAllowed                                                                   string
 	PickSome, NoPatch, Prepare, PatchTitle, PatchHelp, VerdictOK, VerdictBad, Download, Before, After, Belongs string
 	NewEntry, NewID, TitleFR, TitleEN, AnswerFR, AnswerEN                                                      string
+	// The conversation of "try a question": how the message was read in
+	// it, each reading's name, and the link that starts a new one.
+	Reading, NewConversation string
+	Readings                 map[string]string
 }
 
 var uiLabels = map[string]labels{
@@ -20,6 +24,9 @@ var uiLabels = map[string]labels{
 		Title: "Console de l'assistance", SignIn: "Se connecter", SignOut: "Se déconnecter",
 		Token: "Jeton d'administration", TokenHelp: "Le jeton que l'exploitant du bot vous a remis (CONSOLE_TOKEN).",
 		BadToken: "Ce jeton n'est pas le bon.",
+		Reading: "Lu dans la conversation", NewConversation: "Nouvelle conversation",
+		Readings: map[string]string{intents.ReadFollowUp: "suite du sujet précédent", intents.ReadPick: "choix parmi les fiches proposées",
+			intents.ReadNext: "étape suivante (la réponse n'a pas suffi)", intents.ReadHandoff: "passage de relais à une personne"},
 		Try:      "Essayer une question", TryHelp: "Tapez une question comme un personnel la taperait : vous verrez ce que le bot répondrait.",
 		Ask: "Essayer", Entries: "Fiches", Filter: "Filtrer", FilterHelp: "Un identifiant, un titre ou des mots, comme avec /faq",
 		Outcome: "Réponse", Confidence: "Confiance", Language: "Langue", Entry: "Fiche", Service: "Service",
@@ -44,6 +51,9 @@ var uiLabels = map[string]labels{
 		Title: "Helpdesk console", SignIn: "Sign in", SignOut: "Sign out",
 		Token: "Administrator token", TokenHelp: "The token the bot's operator gave you (CONSOLE_TOKEN).",
 		BadToken: "That token is not the right one.",
+		Reading: "Read in the conversation", NewConversation: "New conversation",
+		Readings: map[string]string{intents.ReadFollowUp: "a follow-up of the last topic", intents.ReadPick: "a choice among the entries offered",
+			intents.ReadNext: "the next step (the answer was not enough)", intents.ReadHandoff: "a hand-off to a person"},
 		Try:      "Try a question", TryHelp: "Type a question as staff would: you see what the bot would answer.",
 		Ask: "Try", Entries: "Entries", Filter: "Filter", FilterHelp: "An id, a title or words, as with /faq",
 		Outcome: "Reply", Confidence: "Confidence", Language: "Language", Entry: "Entry", Service: "Service",

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -268,21 +269,37 @@ type tried struct {
 	Service      string
 	Alternatives []intents.Alternative
 	Shown        []shown
+	// Reading says how the conversation so far was used ("" alone).
+	Reading string
 }
+
+// tryMemory is the session key of the conversation of "try a question".
+const tryMemory = "try_memory"
 
 // try answers a question as the bot would, and shows the reply in every
 // output. A question that holds a secret is not shown back.
 func (c *console) try(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	// The questions tried make a conversation, as staff's do, kept in the
+	// agent's session (entry ids only) until "new conversation".
+	var mem chat.Memory
+	if r.URL.Query().Has("new") {
+		c.sm.Remove(r.Context(), tryMemory)
+	} else if b := c.sm.GetBytes(r.Context(), tryMemory); len(b) > 0 {
+		json.Unmarshal(b, &mem) // a memory that does not read is a new conversation
+	}
 	var t *tried
 	if q != "" {
 		q = intents.Cut(q, 4096)
-		rep, err := c.cfg.Helpdesk.Current().Answer(r.Context(), intents.Question{Text: q})
+		rep, err := c.cfg.Helpdesk.Current().Answer(r.Context(), intents.Question{Text: q, Context: mem.Context("")})
 		if err != nil {
 			http.Error(w, "the question could not be answered", http.StatusInternalServerError)
 			return
 		}
-		t = &tried{Question: q, Outcome: rep.Outcome, Confidence: rep.Confidence, Language: rep.Lang, Alternatives: rep.Alternatives, Shown: c.shownIn(rep.Markdown())}
+		if b, err := json.Marshal(mem.After(rep)); err == nil {
+			c.sm.Put(r.Context(), tryMemory, b)
+		}
+		t = &tried{Question: q, Outcome: rep.Outcome, Confidence: rep.Confidence, Language: rep.Lang, Alternatives: rep.Alternatives, Shown: c.shownIn(rep.Markdown()), Reading: rep.Reading}
 		if rep.Entry != nil {
 			t.Entry = rep.Entry.ID
 		}

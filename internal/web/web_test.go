@@ -185,6 +185,27 @@ func TestTryAQuestion(t *testing.T) {
 	}
 }
 
+// The questions tried make a conversation, as staff's do: a follow-up is
+// read with the topic, "toujours pas" takes the next step, and "new
+// conversation" starts afresh.
+func TestTryAConversation(t *testing.T) {
+	srv := server(t)
+	c := browser(t)
+	signIn(t, srv, c)
+	try := func(q string) string {
+		_, body, _ := get(t, c, srv.URL+"/console/?q="+url.QueryEscape(q))
+		return body
+	}
+	try("la page de connexion du webmail tourne en boucle")
+	if body := try("toujours pas"); !strings.Contains(body, "<code>browser-extensions</code>") || !strings.Contains(body, `data-reading="next-step"`) {
+		t.Errorf("\"toujours pas\" after the login loop: not the next step")
+	}
+	get(t, c, srv.URL+"/console/?new=1")
+	if body := try("toujours pas"); strings.Contains(body, "data-reading") || strings.Contains(body, "<code>browser-extensions</code>") {
+		t.Errorf("after \"new conversation\", \"toujours pas\" is still read with the old topic")
+	}
+}
+
 // The entries, or those close to a filter, with their answers to copy.
 func TestBrowseAndCopy(t *testing.T) {
 	srv := server(t)
