@@ -74,6 +74,20 @@ func FuzzAnswer(f *testing.F) {
 		if len(q) >= 12 && strings.Contains(r.Markdown(), q) {
 			t.Fatalf("Answer(%q) echoes the question", q)
 		}
+		// In a conversation: after an answer and a did-you-mean, two "did
+		// not help", and with a display name.
+		for _, ctx := range []*Context{
+			{Answered: []string{"login-page-loop", "gone-entry"}, Offered: []string{"browser-extensions", "gone"}, Lang: English, Name: "Hélène Roux"},
+			{Offered: []string{"password-change", "password-reset"}, Suggested: true, NotSolved: 2, Name: q},
+		} {
+			r, err := fuzzCore.Answer(context.Background(), Question{Text: q, Lang: lang, Context: ctx})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Text == "" || (r.Lang != French && r.Lang != English) || r.Confidence < 0 || r.Confidence > 1 {
+				t.Fatalf("Answer(%q) in context = %+v", q, r)
+			}
+		}
 	})
 }
 
