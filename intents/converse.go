@@ -484,6 +484,16 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	if !ok {
 		return Reply{}, false
 	}
+	if alone.Outcome == Suggested {
+		for _, a := range alone.Alternatives {
+			if a.Entry.ID == last.ID || slices.Contains(ctx.Offered, a.Entry.ID) {
+				// Unsure between topics, one of which the conversation is
+				// about or the last answer pointed to: that one.
+				r := c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, a.Entry)
+				return r, true
+			}
+		}
+	}
 	words := matcher.Tokens(text)
 	short, continued := elliptical(words)
 	if !short {
@@ -503,16 +513,6 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	}
 	if e, ok := c.kb.Entry(c.ix.Rank(text, lang, 1).Best().Intent); ok && e.Conversational() {
 		return Reply{}, false // "ok top", "bonjour": small talk, not a question about the topic
-	}
-	if alone.Outcome == Suggested {
-		for _, a := range alone.Alternatives {
-			if a.Entry.ID == last.ID {
-				// Unsure between topics, one of which the conversation is
-				// about: that one.
-				r := c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, last)
-				return r, true
-			}
-		}
 	}
 	r := c.decide(last.Title.In(lang)+" : "+text, lang)
 	if r.Outcome != Answered || r.Entry.Conversational() {
