@@ -16,6 +16,7 @@ import (
 	"github.com/acad-lyon/helpdesk-bot/intents"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
 
 // The thread sets (issue 24) were written by two helpers who had read only
@@ -299,4 +300,45 @@ func TestThreads(t *testing.T) {
 	bar("compound names with the caveat", all.caveat, all.compound, 0.80)
 	bar("whole threads right", all.whole, all.threads, 0.76)
 	bar("topic switches right", all.switchedOK, all.switches, 0.96)
+}
+
+// No message of the thread sets is copied into the knowledge (an example
+// question, a not_solved or out_of_scope example): those sets measure the
+// bot. The same words, whatever the case, accents and punctuation, and
+// seven words or more: shorter ones ("merci ça marche !", "what can you
+// do?") come by themselves to independent writers.
+func TestEvaluationSetsAreNotExamples(t *testing.T) {
+	kb := chattest.Shipped(t).Knowledge()
+	examples := map[string]string{}
+	add := func(where string, qs []string, lang string) {
+		for _, q := range qs {
+			examples[matcher.Fold(q)] = where
+		}
+	}
+	for _, lang := range intents.Languages {
+		for _, e := range append(slices.Clone(kb.Entries), kb.Services...) {
+			add("entry "+e.ID, e.Questions.In(lang), lang)
+		}
+		add("not_solved", kb.NotSolved.In(lang), lang)
+		add("out_of_scope", kb.OutOfScope.In(lang), lang)
+	}
+	// Examples the knowledge had before the thread set was written (commit
+	// b86b747) that a writer happened to type too.
+	before := map[string]bool{
+		matcher.Fold("What's the default password for the webmail?"): true,
+		matcher.Fold("how do I change my webmail password?"):         true,
+		matcher.Fold("pourquoi imap plutot que pop pour le tel"):     true,
+	}
+	check := func(set, text, lang string) {
+		if where, ok := examples[matcher.Fold(text)]; ok && len(strings.Fields(text)) >= 7 && !before[matcher.Fold(text)] {
+			t.Errorf("%s: %q is an example of %s: the sets that measure the bot are never copied into the knowledge", set, text, where)
+		}
+	}
+	for _, set := range []string{threadsTest, threadsDev} {
+		for _, th := range loadThreads(t, set) {
+			for _, u := range th.Turns {
+				check(set, u.Text, th.Lang)
+			}
+		}
+	}
 }
