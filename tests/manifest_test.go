@@ -55,7 +55,7 @@ func TestSlackManifests(t *testing.T) {
 					t.Errorf("event %s not subscribed", ev)
 				}
 			}
-			for _, s := range []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands"} {
+			for _, s := range []string{"app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands", "users:read"} {
 				if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 					t.Errorf("scope %s missing", s)
 				}
