@@ -331,7 +331,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		s.Inbox, s.OnLate = sh, m.Late(platform)
 		s.Locks, s.OnTakeover = sh, m.Takeover(platform)
 		s.OnSaid = m.Said(platform)
-		s.Threads, s.Idle = sh, cfg.idle
+		s.Threads, s.Idle, s.OnRead = sh, cfg.idle, m.Read(platform)
 	}
 
 	mux := http.NewServeMux()

@@ -110,6 +110,9 @@ type Conversation struct {
 	// DefaultIdle).
 	Threads Threads
 	Idle    time.Duration
+	// OnRead, when set, is told of each reply said that used the
+	// conversation (see Settings.OnRead).
+	OnRead func(reading string)
 	// NameOf, when set, asks the platform for a person's display name: only
 	// when an answer about their own identifier needs it.
 	NameOf func(ctx context.Context, user string) string
@@ -262,6 +265,9 @@ func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error 
 		case resp.Say != Silent:
 			c.OnSaid(string(resp.Reply.Outcome))
 		}
+	}
+	if err == nil && c.OnRead != nil && resp.Say == AsReply && resp.Reply.Reading != "" {
+		c.OnRead(resp.Reply.Reading)
 	}
 	return err
 }

@@ -68,6 +68,10 @@ type Settings struct {
 	// DefaultIdle).
 	Threads Threads
 	Idle    time.Duration
+	// OnRead, when set, is told of each reply said that used the
+	// conversation: how (intents.ReadFollowUp, ReadPick, ReadNext,
+	// ReadHandoff).
+	OnRead func(reading string)
 	// OnSaid, when set, is told of each response said to a message: the
 	// reply's outcome (answered, suggested, redirected, fallback, empty,
 	// secret), or SaidLimited for a question over a flood limit (its notice
@@ -142,7 +146,7 @@ func NewHost(platform string, s Settings, hd Helpdesk) *Host {
 	}
 	h := &Host{Settings: s, Platform: platform, Log: s.Logger.With("platform", platform), channels: map[string]bool{}, seen: NewDedup(EventTTL, EventKeys), owner: newOwner()}
 	h.seen.Now = s.Clock.Now
-	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim, OnSaid: s.OnSaid, Threads: s.Threads, Idle: s.Idle}
+	h.Conv = &Conversation{Platform: platform, Helpdesk: hd, Flood: s.Flood, Recorder: s.Recorder, Log: h.Log, Now: s.Clock.Now, Claims: s.Claims, OnClaim: s.OnClaim, OnSaid: s.OnSaid, Threads: s.Threads, Idle: s.Idle, OnRead: s.OnRead}
 	for _, c := range s.Channels {
 		if c = strings.TrimSpace(c); c != "" {
 			h.channels[c] = true

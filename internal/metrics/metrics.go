@@ -36,6 +36,7 @@ type Metrics struct {
 	rejected   *prometheus.CounterVec
 	late       *prometheus.CounterVec
 	takeovers  *prometheus.CounterVec
+	readings   *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -45,6 +46,9 @@ func New() *Metrics {
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_questions_total", Help: "Questions the bot responded to, by platform and by what it said: answered, suggested (did you mean), redirected (another service), fallback, empty (a hint), secret (the private warning), limited (over a flood limit: one notice, then silence). Counted once said.",
 		}, []string{"platform", "outcome"}),
+		readings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpdesk_conversation_readings_total", Help: "Replies that used the conversation before the message, by platform and reading: follow-up (read with the conversation's topic), pick (a choice among what was offered), next-step (the last answer did not help), handoff (handed over to a person, with what was tried). Counted once said.",
+		}, []string{"platform", "reading"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "helpdesk_matching_seconds", Help: "Seconds to match a question and build the reply, by platform.",
 			Buckets: []float64{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1},
@@ -92,7 +96,7 @@ func New() *Metrics {
 			Name: "helpdesk_takeovers_total", Help: "Times this replica took over a connection that only one replica holds (the Discord gateway) after another one held it, by platform.",
 		}, []string{"platform"}),
 	}
-	m.reg.MustRegister(m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
+	m.reg.MustRegister(m.readings, m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -116,6 +120,15 @@ func (m *Metrics) Said(platform string) func(what string) {
 		m.questions.WithLabelValues(platform, o) // export zeros
 	}
 	return func(what string) { m.questions.WithLabelValues(platform, what).Inc() }
+}
+
+// Read returns the hook an adapter calls for each reply said that used the
+// conversation (chat.Settings.OnRead).
+func (m *Metrics) Read(platform string) func(reading string) {
+	for _, r := range []string{intents.ReadFollowUp, intents.ReadPick, intents.ReadNext, intents.ReadHandoff} {
+		m.readings.WithLabelValues(platform, r) // export zeros
+	}
+	return func(reading string) { m.readings.WithLabelValues(platform, reading).Inc() }
 }
 
 type observed struct {
