@@ -208,7 +208,7 @@ func resultOf(q string, r intents.Reply) askResult {
 // of the earlier lines of its thread, through the conversation every
 // platform shares, one JSON answer a line, in order.
 func askThreads(ctx context.Context, core *intents.Core, lang string, stdin io.Reader, w *bufio.Writer) error {
-	conv := &chat.Conversation{Platform: "ask", Helpdesk: chat.Fixed(core), Threads: chat.NewLocalThreads(0), Log: slog.New(slog.DiscardHandler)}
+	conv := &chat.Conversation{Platform: "ask", Helpdesk: chat.Fixed(core), Threads: chat.NewLocalThreads(chat.LocalConversations), Log: slog.New(slog.DiscardHandler)}
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 4096), 1<<20)
 	n := 0
