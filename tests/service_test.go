@@ -83,6 +83,9 @@ func TestServiceMetricsReloadAndStore(t *testing.T) {
 	}
 	sb.click("UTEACHER", "CGENERAL", map[string]any{"ts": "1800000000.000001", "thread_ts": "1.000001", "text": answer.Text}, answer.Blocks, "vote-no")
 	fake.WaitResponse()
+	if next := fake.WaitPost(); next.Thread != "1.000001" || !strings.Contains(next.Text, "DSI") {
+		t.Errorf("after a 👎 on the phone settings the bot posted %q in thread %q; want the next step (the reset by the DSI) in 1.000001", next.Text, next.Thread)
+	}
 
 	// The store writes are queued off the reply path: they land soon after.
 	eventually(t, 10*time.Second, "the vote written", func() bool {
