@@ -232,24 +232,24 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	if ns >= notSolvedSure {
 		return true // "ça marche toujours pas ?"
 	}
-	if asks(matcher.Tokens(text), text) {
-		return false // "et le port ?", "comment vider le cache ?"
-	}
-	if ns >= notSolvedThreshold {
-		return true
-	}
-	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
-	// passe provisoire est refusé lui aussi"), on a topic already answered.
 	words := matcher.Tokens(text)
-	if !failing(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
-		return false
-	}
 	top := ""
 	switch {
 	case alone.Outcome == Answered:
 		top = alone.Entry.ID
 	case alone.Outcome == Suggested && len(alone.Alternatives) > 0:
 		top = alone.Alternatives[0].Entry.ID
+	}
+	if asks(words, text) {
+		return false // "et le port ?", "comment vider le cache ?", "ssl ou pas ?"
+	}
+	if ns >= notSolvedThreshold {
+		return true
+	}
+	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
+	// passe provisoire est refusé lui aussi"), on a topic already answered.
+	if !failing(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
+		return false
 	}
 	return top != "" && slices.Contains(ctx.Answered, top)
 }
@@ -260,7 +260,7 @@ var failures = map[string]bool{
 	"refusee": true, "erreur": true, "echec": true, "toujours": true, "encore": true, "bloque": true, "bloquee": true,
 	"marche": true, "fonctionne": true, "not": true, "no": true, "nothing": true, "never": true, "nobody": true,
 	"none": true, "still": true, "error": true, "fail": true, "fails": true, "failed": true, "refused": true,
-	"rejected": true, "stuck": true, "same": true, "pareil": true, "meme": true,
+	"rejected": true, "stuck": true, "same": true, "pareil": true,
 }
 
 // failing reports whether words say that something does not work.
@@ -308,7 +308,7 @@ func asks(words []string, text string) bool {
 // askingWords ask a question wherever they are: "je mets quoi".
 var askingWords = map[string]bool{
 	"quoi": true, "koi": true, "comment": true, "combien": true, "pourquoi": true, "lequel": true, "laquelle": true,
-	"what": true, "how": true, "which": true, "where": true, "why": true,
+	"what": true, "how": true, "which": true, "where": true, "why": true, "savoir": true, "wonder": true,
 }
 
 // tries is Reply.Tries: the conversation's count of "it did not help",

@@ -112,6 +112,13 @@ func nameIn(text string) (personName, bool) {
 			}
 		}
 	}
+	// "Mark Thompson here", "Hélène Roux ici": two capitalised words, then
+	// here.
+	for i := 0; i+2 < len(words); i++ {
+		if (folded[i+2] == "here" || folded[i+2] == "ici") && isCapital(words[i]) && isCapital(words[i+1]) && !notNames[folded[i]] && !isLogin(folded[i+1]) {
+			return personName{first: []string{words[i]}, last: []string{words[i+1]}}, true
+		}
+	}
 	for i := range words {
 		if isCapital(words[i]) && matcher.IsFirstName(firstPart(folded[i])) {
 			if n, ok := nameAt(words, folded, i, false); ok {

@@ -28,6 +28,7 @@ import (
 const (
 	threadsTest = "testdata/threads-test.yaml"
 	threadsDev  = "testdata/threads-dev.yaml"
+	threadsDev2 = "testdata/threads-dev2.yaml" // a third writer's, for development too
 )
 
 var (
@@ -265,8 +266,10 @@ func logThreads(t testing.TB, name string, byKind map[string]*threadTally) {
 }
 
 func TestThreadsDev(t *testing.T) {
-	byKind := evaluateThreads(t, chattest.Shipped(t), loadThreads(t, threadsDev), *threadsAlone, *threadMisses)
-	logThreads(t, "development half ("+threadsDev+")", byKind)
+	for _, set := range []string{threadsDev, threadsDev2} {
+		byKind := evaluateThreads(t, chattest.Shipped(t), loadThreads(t, set), *threadsAlone, *threadMisses)
+		logThreads(t, "development ("+set+")", byKind)
+	}
 }
 
 // TestThreads judges the bot on the test half of the thread set, with the
@@ -328,13 +331,15 @@ func TestEvaluationSetsAreNotExamples(t *testing.T) {
 		matcher.Fold("What's the default password for the webmail?"): true,
 		matcher.Fold("how do I change my webmail password?"):         true,
 		matcher.Fold("pourquoi imap plutot que pop pour le tel"):     true,
+		matcher.Fold("la page de connexion tourne en boucle"):        true,
+		matcher.Fold("la page de connexion revient tout le temps"):   true,
 	}
 	check := func(set, text, lang string) {
 		if where, ok := examples[matcher.Fold(text)]; ok && len(strings.Fields(text)) >= 7 && !before[matcher.Fold(text)] {
 			t.Errorf("%s: %q is an example of %s: the sets that measure the bot are never copied into the knowledge", set, text, where)
 		}
 	}
-	for _, set := range []string{threadsTest, threadsDev} {
+	for _, set := range []string{threadsTest, threadsDev, threadsDev2} {
 		for _, th := range loadThreads(t, set) {
 			for _, u := range th.Turns {
 				check(set, u.Text, th.Lang)
