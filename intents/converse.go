@@ -241,17 +241,54 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 		top = alone.Alternatives[0].Entry.ID
 	}
 	if asks(words, text) {
-		return false // "et le port ?", "comment vider le cache ?", "ssl ou pas ?"
+		// "et le port ?", "comment vider le cache ?", "ssl ou pas ?" ask
+		// about the topic; "personne ne répond, je fais comment ?" says it
+		// failed, then asks what now, in words that name no topic.
+		return failing(words, true) && c.asksWhatNow(text, lang)
 	}
 	if ns >= notSolvedThreshold {
 		return true
 	}
 	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
 	// passe provisoire est refusé lui aussi"), on a topic already answered.
-	if !failing(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
+	if !failing(words, false) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
 		return false
 	}
 	return top != "" && slices.Contains(ctx.Answered, top)
+}
+
+// asksWhatNow reports whether a message holds a question that names no
+// topic and carries nothing on: "je fais comment ?", "what now?", "any
+// other ideas?".
+func (c *Core) asksWhatNow(text, lang string) bool {
+	start := 0
+	for i, r := range text {
+		if r != '?' && r != '.' && r != ',' && r != ';' && r != '!' && i < len(text)-1 {
+			continue
+		}
+		clause := text[start:i]
+		if r == '?' || i == len(text)-1 {
+			clause = text[start : i+len(string(r))]
+		}
+		start = i + len(string(r))
+		words := matcher.Tokens(clause)
+		if len(words) == 0 || !asks(words, clause) {
+			continue
+		}
+		if _, continued := elliptical(words); continued {
+			continue // "et je le trouve où ?"
+		}
+		named := false
+		for _, m := range c.ix.Rank(clause, lang, 3).Matches {
+			if _, ok := c.kb.Entry(m.Intent); ok && m.Score >= c.kb.Settings.SuggestThreshold {
+				named = true
+			}
+		}
+		if !named {
+			return true
+		}
+	}
+	return false
 }
 
 // failures are the words of a report that something does not work.
@@ -263,10 +300,15 @@ var failures = map[string]bool{
 	"rejected": true, "stuck": true, "same": true, "pareil": true,
 }
 
-// failing reports whether words say that something does not work.
-func failing(words []string) bool {
+// weakFailures say it only with the rest of a report: "c'est sûr ? pas de
+// risque ?" asks.
+var weakFailures = map[string]bool{"pas": true, "no": true, "not": true, "encore": true}
+
+// failing reports whether words say that something does not work; strong
+// leaves out the words that also ask ("pas", "not").
+func failing(words []string, strong bool) bool {
 	for _, w := range words {
-		if failures[w] {
+		if failures[w] && !(strong && weakFailures[w]) {
 			return true
 		}
 	}
