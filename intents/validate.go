@@ -476,3 +476,7 @@ func nextLoops(kb *Knowledge, locs []located) Problems {
 	}
 	return probs
 }
+
+// ValidID reports whether id is written as an entry's id must be: lower-case
+// words of letters and digits joined by dashes, at most 64 characters.
+func ValidID(id string) bool { return len(id) <= 64 && idPattern.MatchString(id) }

@@ -31,6 +31,8 @@ type OIDC struct {
 	Email    string
 	Verified *bool
 	Nonce    string
+	// NoVerified leaves email_verified out of the next tokens.
+	NoVerified bool
 
 	t     *testing.T
 	key   *rsa.PrivateKey
@@ -130,6 +132,9 @@ func (o *OIDC) token(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	claims := map[string]any{"iss": o.Issuer(), "aud": o.ClientID, "sub": "sub-" + g.email, "email": g.email, "email_verified": g.verified,
 		"nonce": nonce, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}
+	if o.NoVerified {
+		delete(claims, "email_verified")
+	}
 	json.NewEncoder(w).Encode(map[string]any{"access_token": "at-" + g.email, "token_type": "Bearer", "expires_in": 300, "id_token": o.sign(claims)})
 }
 

@@ -44,6 +44,8 @@ type Store struct {
 	// swept is when this process last deleted the conversations past
 	// their idle time (Unix milliseconds).
 	swept atomic.Int64
+	// sessionsSwept: the same for the console's expired sessions.
+	sessionsSwept atomic.Int64
 
 	locksMu sync.Mutex
 	locks   map[string]chan struct{} // SQLite's locks (one process)
@@ -494,6 +496,14 @@ func (ss Sessions) Commit(token string, b []byte, expiry time.Time) error {
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, ss.key(token), b, expiry.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: session: %w", err)
+	}
+	// Expired sessions go as they expire (at most once a minute here), not
+	// only at the daily purge.
+	now := ss.s.now().UnixMilli()
+	if last := ss.s.sessionsSwept.Load(); now-last >= time.Minute.Milliseconds() && ss.s.sessionsSwept.CompareAndSwap(last, now) {
+		if _, err := ss.s.db.Exec(`DELETE FROM sessions WHERE expiry < $1`, now); err != nil {
+			return fmt.Errorf("store: forget expired sessions: %w", err)
+		}
 	}
 	return nil
 }

@@ -16,7 +16,11 @@ type labels struct {
 	// The conversation of "try a question": how the message was read in
 	// it, each reading's name, and the link that starts a new one.
 	Reading, NewConversation string
-	Readings                 map[string]string
+	// TooManyTries: sign-in attempts refused for a while, with %d seconds.
+	TooManyTries string
+	// BadID: a new entry's id not written as an id.
+	BadID    string
+	Readings map[string]string
 }
 
 var uiLabels = map[string]labels{

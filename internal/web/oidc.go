@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -34,9 +35,14 @@ type OIDC struct {
 
 // allows reports whether a verified e-mail address may sign in.
 func (o *OIDC) allows(email string) bool {
-	email = strings.ToLower(strings.TrimSpace(email))
-	at := strings.LastIndex(email, "@")
-	if at <= 0 {
+	// An address, parsed as one: "x@evil.example@ac-lyon.fr" is not.
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(email) || strings.Count(a.Address, "@") != 1 {
+		return false
+	}
+	email = strings.ToLower(a.Address)
+	at := strings.IndexByte(email, '@')
+	if at <= 0 || at == len(email)-1 {
 		return false
 	}
 	for _, a := range o.Allowed {
@@ -120,7 +126,7 @@ func (c *console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, "signin.html", http.StatusForbidden, c.signinOptions(), l.NotAllowed)
 		return
 	}
-	c.startSession(w, r, email)
+	c.startSession(w, r, email, "oidc:"+o.Issuer)
 }
 
 // verify exchanges the code and checks the ID token: signature, issuer,
@@ -149,8 +155,8 @@ func (c *console) verify(ctx context.Context, o *OIDC, code, nonce, verifier str
 	if err := id.Claims(&claims); err != nil {
 		return "", err
 	}
-	if claims.Verified != nil && !*claims.Verified {
-		return "", errRefused
+	if claims.Verified == nil || !*claims.Verified {
+		return "", errRefused // the provider must say it checked the address
 	}
 	return claims.Email, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -50,6 +51,11 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 	entry := r.PostForm.Get("entry")
 	var draft *intents.Draft
 	if id := strings.TrimSpace(r.PostForm.Get("new_id")); id != "" {
+		if !intents.ValidID(id) {
+			// An id is an id: nothing else reaches the YAML or a file name.
+			c.render(w, r, "patch.html", http.StatusBadRequest, nil, l.BadID)
+			return
+		}
 		// A new entry: its id, titles and answers from the form; the
 		// questions become its first examples.
 		draft = &intents.Draft{ID: id, Title: intents.Text{FR: r.PostForm.Get("new_title_fr"), EN: r.PostForm.Get("new_title_en")},
@@ -85,7 +91,7 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/x-diff; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="knowledge-`+entry+`.patch"`)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "knowledge-" + entry + ".patch"}))
 		w.Write([]byte(p.Diff))
 		return
 	}

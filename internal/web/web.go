@@ -16,13 +16,17 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,7 +96,11 @@ func Handler(cfg Config) http.Handler {
 	}
 	c := &console{cfg: cfg, sm: sm}
 	mux := http.NewServeMux()
-	mux.Handle("GET /console/static/", http.StripPrefix("/console/", http.FileServerFS(files)))
+	for _, name := range staticFiles {
+		mux.HandleFunc("GET /console/static/"+name, func(w http.ResponseWriter, r *http.Request) {
+			http.ServeFileFS(w, r, files, "static/"+name)
+		})
+	}
 	mux.HandleFunc("GET /console/signin", c.signinPage)
 	mux.HandleFunc("POST /console/signin", c.signin)
 	mux.HandleFunc("GET /console/oidc", c.oidcStart)
@@ -104,12 +112,43 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /console/purge", c.member(c.purge))
 	mux.Handle("POST /console/patch", c.member(c.patch))
 	cop := http.NewCrossOriginProtection()
-	return headers(cop.Handler(sm.LoadAndSave(c.checkForm(mux))))
+	c.tries = newThrottle(signinEvery, signinBurst)
+	return headers(bounded(cop.Handler(sm.LoadAndSave(c.checkForm(mux)))))
+}
+
+// staticFiles are the files under /console/static/, and nothing else: no
+// listing, no template's source.
+var staticFiles = []string{"console.css", "console.js"}
+
+// maxForm bounds what a form may post: the patch form with its 50
+// questions and a new entry's texts fits many times over.
+const maxForm = 256 << 10
+
+// bounded refuses, before any session or form is read, a body that is not
+// one of the page's forms (application/x-www-form-urlencoded) or that is
+// larger than maxForm: no upload is parsed, kept in memory or written to a
+// temporary file.
+func bounded(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+				http.Error(w, "only the page's forms are accepted", http.StatusUnsupportedMediaType)
+				return
+			}
+			if r.ContentLength > maxForm {
+				http.Error(w, "this form is too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type console struct {
-	cfg Config
-	sm  *scs.SessionManager
+	cfg   Config
+	sm    *scs.SessionManager
+	tries *throttle // sign-in attempts, per client
 }
 
 func (c *console) records() Records {
@@ -136,6 +175,13 @@ func headers(next http.Handler) http.Handler {
 // sign-in page (a page) or refused (a form).
 func (c *console) member(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.sm.GetString(r.Context(), "user") != "" && !c.stillAllowed(r) {
+			// The right that let this session in has ended: the token was
+			// rotated, the person left CONSOLE_ALLOWED, a sign-in way was
+			// turned off.
+			c.cfg.Log.Info("console: a session whose right has ended was closed")
+			c.sm.Destroy(r.Context())
+		}
 		if c.sm.GetString(r.Context(), "user") == "" {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
@@ -151,7 +197,10 @@ func (c *console) member(next http.HandlerFunc) http.Handler {
 // checkForm refuses every form posted without the token of its session.
 func (c *console) checkForm(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
+		// The sign-in form has no session to hold a token (no session is
+		// made for a visitor who has not signed in): cross-site posts to it
+		// are refused by the cross-origin protection.
+		if r.Method == http.MethodPost && r.URL.Path != "/console/signin" {
 			want := c.sm.GetString(r.Context(), "csrf")
 			got := r.PostFormValue("csrf")
 			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
@@ -167,7 +216,7 @@ func (c *console) checkForm(next http.Handler) http.Handler {
 // csrf is the session's form token, made on first use.
 func (c *console) csrf(r *http.Request) string {
 	t := c.sm.GetString(r.Context(), "csrf")
-	if t == "" {
+	if t == "" && c.sm.GetString(r.Context(), "user") != "" { // a visitor gets no session
 		t = random()
 		c.sm.Put(r.Context(), "csrf", t)
 	}
@@ -213,23 +262,58 @@ func (c *console) signinPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *console) signin(w http.ResponseWriter, r *http.Request) {
+	client := clientOf(r)
+	if wait, ok := c.tries.allow(client); !ok {
+		if c.tries.shouldLog(client) {
+			c.cfg.Log.Warn("console: too many sign-in attempts: refused for a while", "remote", client)
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		c.render(w, r, "signin.html", http.StatusTooManyRequests, c.signinOptions(), fmt.Sprintf(uiLabels[pageLang(r)].TooManyTries, int(wait.Seconds())+1))
+		return
+	}
 	token := r.PostFormValue("token")
 	if c.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.cfg.Token)) != 1 {
-		c.cfg.Log.Warn("console: sign-in refused", "remote", r.RemoteAddr)
+		if c.tries.shouldLog(client) {
+			c.cfg.Log.Warn("console: sign-in refused", "remote", client)
+		}
 		c.render(w, r, "signin.html", http.StatusUnauthorized, c.signinOptions(), uiLabels[pageLang(r)].BadToken)
 		return
 	}
-	c.startSession(w, r, "admin")
+	c.tries.forget(client)
+	c.startSession(w, r, "admin", tokenCred(c.cfg.Token))
+}
+
+// tokenCred is what a session signed in with the administrator token keeps
+// of it: a hash, so that a rotated token ends the session.
+func tokenCred(token string) string {
+	sum := sha256.Sum256([]byte("console-token\x00" + token))
+	return "token:" + hex.EncodeToString(sum[:])
+}
+
+// stillAllowed reports whether what let a session in still lets it in:
+// the same administrator token, or, for single sign-on, the same provider
+// and an address CONSOLE_ALLOWED still lists.
+func (c *console) stillAllowed(r *http.Request) bool {
+	cred := c.sm.GetString(r.Context(), "cred")
+	switch {
+	case strings.HasPrefix(cred, "token:"):
+		return c.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(cred), []byte(tokenCred(c.cfg.Token))) == 1
+	case strings.HasPrefix(cred, "oidc:"):
+		o := c.cfg.OIDC
+		return o != nil && cred == "oidc:"+o.Issuer && o.allows(c.sm.GetString(r.Context(), "user"))
+	}
+	return false // a session from before sessions were bound to their right
 }
 
 // startSession signs who in: a new session id (a session fixed before
 // cannot be used) and a new form token.
-func (c *console) startSession(w http.ResponseWriter, r *http.Request, who string) {
+func (c *console) startSession(w http.ResponseWriter, r *http.Request, who, cred string) {
 	if err := c.sm.RenewToken(r.Context()); err != nil {
 		http.Error(w, "cannot start a session", http.StatusInternalServerError)
 		return
 	}
 	c.sm.Put(r.Context(), "user", who)
+	c.sm.Put(r.Context(), "cred", cred)
 	c.sm.Remove(r.Context(), "csrf")
 	c.cfg.Log.Info("console: signed in")
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)

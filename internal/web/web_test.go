@@ -79,16 +79,12 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 // signIn signs c in and returns the form token of its session.
 func signIn(t *testing.T, srv *httptest.Server, c *http.Client) string {
 	t.Helper()
-	_, body, _ := get(t, c, srv.URL+"/console/signin")
-	m := csrfField.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no form token on the sign-in page:\n%s", body)
-	}
-	code, _, h := post(t, c, srv.URL+"/console/signin", url.Values{"csrf": {m[1]}, "token": {token}})
+	get(t, c, srv.URL+"/console/signin")
+	code, _, h := post(t, c, srv.URL+"/console/signin", url.Values{"token": {token}})
 	if code != http.StatusSeeOther || h.Get("Location") != "/console/" {
 		t.Fatalf("sign-in: %d %s", code, h.Get("Location"))
 	}
-	_, body, _ = get(t, c, srv.URL+"/console/")
+	_, body, _ := get(t, c, srv.URL+"/console/")
 	return csrfField.FindStringSubmatch(body)[1]
 }
 
@@ -103,12 +99,10 @@ func TestNothingWithoutSignIn(t *testing.T) {
 			t.Errorf("GET %s without a session: %d to %q; want 303 to the sign-in page", p, code, h.Get("Location"))
 		}
 	}
-	_, body, _ := get(t, c, srv.URL+"/console/signin")
-	csrf := csrfField.FindStringSubmatch(body)[1]
-	if code, _, _ := post(t, c, srv.URL+"/console/signout", url.Values{"csrf": {csrf}}); code != http.StatusUnauthorized {
-		t.Errorf("POST signout without a session: %d; want 401", code)
+	if code, _, _ := post(t, c, srv.URL+"/console/signout", url.Values{"csrf": {strings.Repeat("0", 64)}}); code != http.StatusForbidden && code != http.StatusUnauthorized {
+		t.Errorf("POST signout without a session: %d; want refused", code)
 	}
-	if code, body, _ := post(t, c, srv.URL+"/console/signin", url.Values{"csrf": {csrf}, "token": {"guess"}}); code != http.StatusUnauthorized || !strings.Contains(body, "pas le bon") {
+	if code, body, _ := post(t, c, srv.URL+"/console/signin", url.Values{"token": {"guess"}}); code != http.StatusUnauthorized || !strings.Contains(body, "pas le bon") {
 		t.Errorf("a wrong token: %d; want 401 and the page saying so", code)
 	}
 	if code, _, _ := get(t, c, srv.URL+"/console/"); code != http.StatusSeeOther {
@@ -145,8 +139,7 @@ func TestFormsNeedTheirToken(t *testing.T) {
 func TestSessionCookie(t *testing.T) {
 	srv := server(t)
 	c := browser(t)
-	_, body, _ := get(t, c, srv.URL+"/console/signin")
-	resp, err := c.PostForm(srv.URL+"/console/signin", url.Values{"csrf": {csrfField.FindStringSubmatch(body)[1]}, "token": {token}})
+	resp, err := c.PostForm(srv.URL+"/console/signin", url.Values{"token": {token}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,6 +486,14 @@ func TestPatchDraftsANewEntry(t *testing.T) {
 	code, body, _ := post(t, c, srv.URL+"/console/patch", form)
 	if code != http.StatusOK || !strings.Contains(body, "&#43;  - id: canteen-menu") || !strings.Contains(body, `data-ok="false"`) || !strings.Contains(body, "1 example question(s) in French, at least 8") {
 		t.Errorf("a drafted entry: %d\n%s", code, body[strings.Index(body, "<main>"):])
+	}
+	// An id is an id: a newline would add a key or an entry to the YAML, a
+	// quote a second file name to the download.
+	for _, id := range []string{"canteen\n  - id: evil", `canteen"; filename="x.sh`, "Canteen Menu", strings.Repeat("a", 65)} {
+		form.Set("new_id", id)
+		if code, body, _ := post(t, c, srv.URL+"/console/patch", form); code != http.StatusBadRequest || strings.Contains(body, "id: evil") {
+			t.Errorf("a draft with the id %q: %d; want refused", id, code)
+		}
 	}
 }
 

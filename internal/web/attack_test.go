@@ -1,0 +1,172 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/acad-lyon/helpdesk-bot/internal/chat"
+	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
+	"github.com/acad-lyon/helpdesk-bot/internal/platformtest"
+	"github.com/acad-lyon/helpdesk-bot/internal/store"
+)
+
+// An upload to any path of the page, signed in or not, is refused before
+// anything reads it: no temporary file is left, nothing large is kept in
+// memory; a form larger than the page's forms is refused too.
+func TestUploadsRefusedBeforeAnything(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := server(t)
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	f, _ := mw.CreateFormFile("file", "big.bin")
+	f.Write(bytes.Repeat([]byte("x"), 40<<20)) // 40 MB: over the 32 MB net/http keeps in memory
+	mw.Close()
+	for _, path := range []string{"/console/patch", "/console/signin", "/console/purge", "/console/nowhere"} {
+		for _, who := range []*http.Client{c, browser(t)} {
+			resp, err := who.Post(srv.URL+path, mw.FormDataContentType(), bytes.NewReader(body.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnsupportedMediaType {
+				t.Errorf("a multipart upload to %s: %d; want 415", path, resp.StatusCode)
+			}
+		}
+	}
+	form := url.Values{"csrf": {csrf}, "q": {strings.Repeat("a", maxForm)}}.Encode()
+	resp, err := c.Post(srv.URL+"/console/patch", "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a form of %d bytes: %d; want 413", len(form), resp.StatusCode)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("%d temporary file(s) left behind", len(left))
+	}
+}
+
+// Guessing the token is throttled per client: after 5 tries, one every 10
+// seconds, the right token included; the page says how long to wait.
+func TestSignInThrottled(t *testing.T) {
+	srv := server(t)
+	c := browser(t)
+	for i := range signinBurst {
+		if code, _, _ := post(t, c, srv.URL+"/console/signin", url.Values{"token": {fmt.Sprint("guess", i)}}); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d; want 401", i, code)
+		}
+	}
+	resp, err := c.PostForm(srv.URL+"/console/signin", url.Values{"token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("the 6th try at once: %d (Retry-After %q); want 429 and when to try again", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// A visitor who has not signed in gets no session: nothing is stored for
+// the views of the sign-in page.
+func TestNoSessionForVisitors(t *testing.T) {
+	srv := server(t)
+	for range 20 {
+		_, _, h := get(t, browser(t), srv.URL+"/console/signin")
+		if h.Get("Set-Cookie") != "" {
+			t.Fatalf("the sign-in page set a cookie for a visitor: %s", h.Get("Set-Cookie"))
+		}
+	}
+}
+
+// A session ends when the right that let it in ends: after the
+// administrator token is rotated, the old session is sent to sign in.
+func TestSessionEndsWithItsToken(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "helpdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	core := chattest.Shipped(t)
+	start := func(tok string) *httptest.Server {
+		srv := httptest.NewServer(Handler(Config{Token: tok, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Sessions: st.Sessions(),
+			Records: func() Records { return st }, Log: slog.New(slog.DiscardHandler)}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	before := start(token)
+	c := browser(t)
+	signIn(t, before, c)
+	after := start("a-new-console-token-9876543210")
+	u, _ := url.Parse(after.URL)
+	bu, _ := url.Parse(before.URL)
+	c.Jar.SetCookies(u, c.Jar.Cookies(bu)) // the same browser, after the restart
+	for _, p := range []string{"/console/", "/console/unanswered"} {
+		if code, _, h := get(t, c, after.URL+p); code != http.StatusSeeOther || h.Get("Location") != "/console/signin" {
+			t.Errorf("GET %s with a session of the old token: %d %s; want sent to sign in", p, code, h.Get("Location"))
+		}
+	}
+}
+
+// Single sign-on: the provider must say it verified the address, and an
+// address is parsed as one.
+func TestSignInNeedsAVerifiedAddress(t *testing.T) {
+	op := platformtest.NewOIDC(t)
+	srv := oidcServer(t, op, "@ac-lyon.fr")
+	op.Email, op.NoVerified = "agent@ac-lyon.fr", true
+	if code, _, _ := get(t, follow(t), srv.URL+"/console/oidc"); code != http.StatusUnauthorized {
+		t.Errorf("a token without email_verified: %d; want refused", code)
+	}
+	o := &OIDC{Allowed: []string{"@staff.ac-lyon.fr", "chef@example.fr"}}
+	for email, want := range map[string]bool{
+		"agent@staff.ac-lyon.fr":             true,
+		"Chef@Example.fr":                    true,
+		"x@evil.example@staff.ac-lyon.fr":    false,
+		"Agent <agent@staff.ac-lyon.fr>":     false,
+		"agent@staff.ac-lyon.fr.evil.com":    false,
+		"\"x@evil\"@staff.ac-lyon.fr":        false,
+		"agent@staff.ac-lyon.fr, x@evil.com": false,
+		"@staff.ac-lyon.fr":                  false,
+	} {
+		if got := o.allows(email); got != want {
+			t.Errorf("allows(%q) = %v; want %v", email, got, want)
+		}
+	}
+}
+
+// Only the page's own static files are served: no listing, no template.
+func TestStaticFilesListed(t *testing.T) {
+	srv := server(t)
+	for p, want := range map[string]int{
+		"/console/static/console.css":                   http.StatusOK,
+		"/console/static/console.js":                    http.StatusOK,
+		"/console/static/":                              http.StatusNotFound,
+		"/console/static/%2e%2e/templates/try.html":     http.StatusNotFound,
+		"/console/static/../templates/layout.html":      http.StatusNotFound,
+		"/console/static/console.css/../../templates/x": http.StatusNotFound,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+		resp, err := http.DefaultTransport.RoundTrip(req) // as sent, not cleaned by a client
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want && !(want == http.StatusNotFound && resp.StatusCode >= 300 && resp.StatusCode < 500) {
+			t.Errorf("GET %s: %d; want %d", p, resp.StatusCode, want)
+		}
+	}
+}
