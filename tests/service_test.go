@@ -189,5 +189,14 @@ func TestServiceHealthUnderConnectionFlood(t *testing.T) {
 	sb := &slackBot{t: t, fake: fake, base: "http://" + addr}
 	sb.event("EvFlood", mention("CGENERAL", "6.000001", "quel port imap"))
 	fake.WaitPost()
+	// With HEALTH_ADDR, what the bot tells operators is only there.
+	for _, p := range []string{"/readyz", "/metrics"} {
+		if code, _ := get(t, "http://"+addr+p); code != http.StatusNotFound {
+			t.Errorf("%s on HTTP_ADDR with HEALTH_ADDR set: %d; want 404", p, code)
+		}
+		if code, _ := get(t, "http://"+healthAddr+p); code != http.StatusOK {
+			t.Errorf("%s on HEALTH_ADDR: %d; want 200", p, code)
+		}
+	}
 	bot.terminate(t)
 }

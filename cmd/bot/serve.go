@@ -384,7 +384,13 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))
 	health.Handle("GET /metrics", m.Handler())
-	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
+	// With a listener of their own, /readyz and /metrics are only there:
+	// what the bot tells operators is not for the public address.
+	public := []string{"GET /healthz", "GET /readyz", "GET /metrics"}
+	if cfg.healthAddr != "" {
+		public = public[:1]
+	}
+	for _, p := range public {
 		mux.Handle(p, health)
 	}
 
