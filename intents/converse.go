@@ -526,35 +526,61 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	if !ok {
 		return Reply{}, false
 	}
-	if alone.Outcome == Suggested {
-		for _, a := range alone.Alternatives {
-			if a.Entry.ID == last.ID || slices.Contains(ctx.Offered, a.Entry.ID) {
-				// Unsure between topics, one of which the conversation is
-				// about or the last answer pointed to: that one.
-				r := c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, a.Entry)
-				return r, true
-			}
-		}
-	}
-	words := matcher.Tokens(text)
-	short, continued := elliptical(words)
-	if !short {
-		return Reply{}, false
-	}
 	if alone.Outcome == Redirected || alone.Outcome == Secret || alone.Outcome == Empty {
 		return Reply{}, false // "et pour Pronote ?" names its service
 	}
 	if alone.Outcome == Fallback && alone.Confidence >= c.kb.Settings.AnswerThreshold {
 		return Reply{}, false // confidently out of scope: "et la cantine ?"
 	}
-	if alone.Outcome == Answered && (alone.Entry.Conversational() || (!continued && alone.Confidence >= c.kb.Settings.AnswerThreshold)) {
-		return Reply{}, false // "merci", or a short but whole question
-	}
 	if lang == "" {
 		lang = alone.Lang
 	}
-	if e, ok := c.kb.Entry(c.ix.Rank(text, lang, 1).Best().Intent); ok && e.Conversational() {
+	words := matcher.Tokens(text)
+	if _, ok := position(words); ok {
+		return Reply{}, false // "3" when two entries were offered: not a question
+	}
+	res := c.ix.Rank(text, lang, 1)
+	best := res.Best()
+	if e, ok := c.kb.Entry(best.Intent); ok && e.Conversational() {
 		return Reply{}, false // "ok top", "bonjour": small talk, not a question about the topic
+	}
+	if !res.Known {
+		return Reply{}, false // "asdfgh": nothing to read with the topic
+	}
+	// Unsure between topics, one of which the conversation is about: that
+	// one ("who do I call exactly?" after the reset).
+	if alone.Outcome == Suggested {
+		for _, a := range alone.Alternatives {
+			if a.Entry.ID == last.ID {
+				return c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, last), true
+			}
+		}
+	}
+	if _, ok := c.kb.Entry(best.Intent); !ok && best.Score >= followUpElsewhere {
+		return Reply{}, false // "quel temps fait-il ?", "how do I bake bread": about something else
+	}
+	// ...or one the last answer pointed to.
+	if alone.Outcome == Suggested {
+		for _, a := range alone.Alternatives {
+			if slices.Contains(ctx.Offered, a.Entry.ID) {
+				return c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: a.Confidence, Reading: ReadFollowUp}, a.Entry), true
+			}
+		}
+	}
+	short, continued := elliptical(words)
+	if !short {
+		return Reply{}, false
+	}
+	if alone.Outcome == Answered && (alone.Entry.Conversational() || (!continued && alone.Confidence >= c.kb.Settings.AnswerThreshold)) {
+		return Reply{}, false // "merci", or a short but whole question
+	}
+	mentioned := c.mentions(last, words)
+	if continued && mentioned && contentWords(words) <= 2 {
+		// "et le mdp ?" after the phone settings: a part of that answer.
+		return c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: alone.Confidence, Reading: ReadFollowUp}, last), true
+	}
+	if alone.Outcome == Answered && alone.Entry.ID != last.ID && alone.Confidence >= c.kb.Settings.AnswerThreshold && !mentioned {
+		return Reply{}, false // "et le port ?" after the identifier: the port is the phone's
 	}
 	r := c.decide(last.Title.In(lang)+" : "+text, lang)
 	if r.Outcome != Answered || r.Entry.Conversational() {
@@ -562,6 +588,72 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	}
 	r.Reading = ReadFollowUp
 	return r, true
+}
+
+// contentWords counts the words that are not function words.
+func contentWords(words []string) int {
+	n := 0
+	for _, w := range words {
+		if len(w) > 1 && !matcher.IsStop(w) {
+			n++
+		}
+	}
+	return n
+}
+
+// followUpElsewhere is the confidence from which a message that ranks
+// another service or the out-of-scope questions first is not read with the
+// conversation's topic.
+const followUpElsewhere = 0.2
+
+// mentions reports whether words name something the entry's title or
+// answer speaks of, in either language, synonyms included: "mdp" is in the
+// phone settings ("mot de passe"), "port" is not in the identifier's.
+func (c *Core) mentions(e *Entry, words []string) bool {
+	c.topicOnce.Do(c.indexTopicWords)
+	vocab := c.topicWords[e.ID]
+	for _, w := range words {
+		if len(w) > 1 && !matcher.IsStop(w) && vocab[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// indexTopicWords gathers, for each entry, the words of its title and
+// answer in both languages, and every word of the synonym groups its texts
+// use.
+func (c *Core) indexTopicWords() {
+	c.topicWords = map[string]map[string]bool{}
+	for _, e := range c.kb.Entries {
+		vocab := map[string]bool{}
+		folded := " "
+		for _, lang := range Languages {
+			for _, t := range []string{e.Title.In(lang), e.Answer.In(lang)} {
+				ws := matcher.Tokens(t)
+				for _, w := range ws {
+					vocab[w] = true
+				}
+				folded += strings.Join(ws, " ") + " "
+			}
+		}
+		for _, group := range c.kb.Synonyms {
+			used := false
+			for _, p := range group {
+				if ws := matcher.Tokens(p); len(ws) > 0 && strings.Contains(folded, " "+strings.Join(ws, " ")+" ") {
+					used = true
+				}
+			}
+			if used {
+				for _, p := range group {
+					for _, w := range matcher.Tokens(p) {
+						vocab[w] = true
+					}
+				}
+			}
+		}
+		c.topicWords[e.ID] = vocab
+	}
 }
 
 // NextStep is what to try when the answer of e did not help (a 👎): the

@@ -38,6 +38,10 @@ func TestAnswerInContext(t *testing.T) {
 		{"the second 'still not working' hands over", stepped, "toujours pas", "human", ReadHandoff},
 		{"asking for a person hands over with what was tried", loop, "je veux parler à quelqu'un", "human", ReadHandoff},
 		{"no context: read alone", nil, "toujours pas", "", ""},
+		{"nonsense is not read with the topic", loop, "asdfgh qsdkj", "", ""},
+		{"another subject is not read with the topic", loop, "quel temps fait-il à Lyon ?", "", ""},
+		{"a continuation about a part of the answer", phone, "et le mdp ?", "imap-settings", ReadFollowUp},
+		{"a continuation about another topic", &Context{Answered: []string{"login-identifier"}, Lang: French}, "et le port ?", "imap-settings", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := core.Answer(context.Background(), Question{Text: c.text, Context: c.ctx})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
@@ -175,6 +176,10 @@ type Core struct {
 	services names
 	// guard finds passwords and NUMENs, knowing the knowledge's words.
 	guard *guard
+	// topicWords are, per entry, the words its title and answer speak of
+	// (Core.mentions), gathered once.
+	topicOnce  sync.Once
+	topicWords map[string]map[string]bool
 }
 
 // NewCore trains the matcher on the knowledge's example questions, once,
