@@ -30,6 +30,9 @@ type Context struct {
 	// Name is the person's display name as the platform shows it ("" when
 	// unknown); it is never stored.
 	Name string
+	// HandedOff: the conversation was handed over to a person already (the
+	// helpdesk is not called twice).
+	HandedOff bool
 }
 
 // Last returns the topic the conversation is about (its last answer), or "".
@@ -47,6 +50,7 @@ const (
 	ReadPick     = "pick"      // a choice among what was offered
 	ReadNext     = "next-step" // the last answer did not help: the next step
 	ReadHandoff  = "handoff"   // handed over to a person, with what was tried
+	ReadWaiting  = "waiting"   // handed over already: the person is waiting for the helpdesk
 )
 
 // MaxAnswered bounds Context.Answered: a conversation's last topics.
@@ -361,7 +365,7 @@ func (c *Core) tries(r Reply, ctx *Context) int {
 		return 0
 	}
 	switch {
-	case r.Reading == ReadNext || r.Reading == ReadHandoff:
+	case r.Reading == ReadNext || r.Reading == ReadHandoff || r.Reading == ReadWaiting:
 		return ctx.NotSolved + 1
 	case r.Outcome != Answered || r.Entry.Conversational():
 		return ctx.NotSolved
@@ -471,17 +475,42 @@ func (c *Core) handoff(lang string, ctx *Context) Reply {
 		return c.fallback(r)
 	}
 	r = c.entryReply(r, h)
-	if ctx != nil {
-		for _, id := range ctx.Answered {
-			if e, ok := c.kb.Entry(id); ok && !e.Conversational() {
-				r.Tried = append(r.Tried, e)
-			}
+	if ctx != nil && ctx.HandedOff {
+		// Already handed over: the helpdesk is not called again, the
+		// person is told it was and how to reach it meanwhile.
+		r.Reading = ReadWaiting
+		if waiting := strings.TrimSpace(c.kb.Messages.HandedOff.In(lang)); waiting != "" {
+			r.Text = c.fill(waiting, lang)
+			r.FollowUps = nil
 		}
+		return r
 	}
+	r.Tried = c.tried(ctx)
 	if intro := strings.TrimSpace(c.kb.Messages.Handoff.In(lang)); intro != "" && len(r.Tried) > 0 {
 		r.Text = strings.ReplaceAll(intro, "{tried}", r.TriedList()) + "\n\n" + r.Text
 	}
 	return r
+}
+
+// tried are the entries of the conversation's current topic, oldest
+// first: its last answers, back to the start of the steps that led to the
+// last one (a topic the person left before is not what the helpdesk needs
+// to read).
+func (c *Core) tried(ctx *Context) []*Entry {
+	if ctx == nil || len(ctx.Answered) == 0 {
+		return nil
+	}
+	from := len(ctx.Answered) - 1
+	for from > 0 && slices.Contains(c.Ladder(ctx.Answered[from-1]), ctx.Answered[from]) {
+		from--
+	}
+	var out []*Entry
+	for _, id := range ctx.Answered[from:] {
+		if e, ok := c.kb.Entry(id); ok && !e.Conversational() {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // TriedList names, by title, the entries a hand-off says were tried.

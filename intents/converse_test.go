@@ -129,3 +129,26 @@ func TestPersonalIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// A conversation handed over is not handed over again: "toujours pas" or
+// "un humain" then says the helpdesk was told, without a new call; and a
+// hand-off lists the current topic's steps, not a topic left before.
+func TestHandedOffOnce(t *testing.T) {
+	core := newShippedCore(t)
+	ctx := &Context{Answered: []string{"login-page-loop", "browser-extensions"}, NotSolved: 2, HandedOff: true, Lang: French}
+	for _, text := range []string{"toujours pas", "je veux parler à quelqu'un"} {
+		r, _ := core.Answer(context.Background(), Question{Text: text, Context: ctx})
+		if r.Reading != ReadWaiting || r.Entry == nil || r.Entry.ID != "human" || !strings.Contains(r.Text, "déjà prévenue") {
+			t.Errorf("%q after a hand-off: %s %q reading %q:\n%s", text, r.Outcome, r.Target(), r.Reading, r.Text)
+		}
+	}
+	ctx = &Context{Answered: []string{"two-accounts", "password-reset"}, Lang: French}
+	r, _ := core.Answer(context.Background(), Question{Text: "je veux parler à quelqu'un", Context: ctx})
+	if r.Reading != ReadHandoff || len(r.Tried) != 1 || r.Tried[0].ID != "password-reset" {
+		var ids []string
+		for _, e := range r.Tried {
+			ids = append(ids, e.ID)
+		}
+		t.Errorf("a hand-off after two accounts, then the reset: tried %v; want the reset alone", ids)
+	}
+}

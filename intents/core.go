@@ -383,9 +383,9 @@ func (c *Core) answer(q Question) Reply {
 	}
 	r := c.decide(text, lang)
 	switch {
-	case ctx.Last() == "":
 	case r.Outcome == Answered && r.Entry.ID == "human":
 		return c.handoff(r.Lang, ctx) // "je veux parler à quelqu'un", with what was tried
+	case ctx.Last() == "":
 	case c.notSolved(text, lang, r, ctx):
 		return c.nextStep(text, r.Lang, ctx)
 	default:

@@ -196,6 +196,9 @@ type Messages struct {
 	// Handoff opens the hand-off to a person; {tried} lists what the
 	// conversation already tried.
 	Handoff Text `yaml:"handoff"`
+	// HandedOff answers a conversation already handed over to a person
+	// ({contact} placeholder).
+	HandedOff Text `yaml:"handed_off"`
 	// YourLogin names the identifier of a person who gave their name
 	// ({login}); YourLoginDisplay the same from the name the platform shows
 	// ({name}, {login}); YourLoginUnsure follows either when the article's

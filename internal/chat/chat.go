@@ -223,8 +223,8 @@ func UnansweredOf(platform, user, question string, r intents.Reply, at time.Time
 // (by title, never the person's words) and its language. It reports false
 // for any other reply.
 func HandoffCall(r intents.Reply) (string, bool) {
-	if r.Outcome != intents.Answered || r.Entry == nil || r.Entry.ID != "human" {
-		return "", false
+	if r.Outcome != intents.Answered || r.Entry == nil || r.Entry.ID != "human" || r.Reading != intents.ReadHandoff {
+		return "", false // a conversation already handed over is not called twice
 	}
 	l := LabelsIn(r.Lang)
 	if len(r.Tried) == 0 {

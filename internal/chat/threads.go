@@ -18,6 +18,7 @@ type Memory struct {
 	Offered   []string `json:"offered,omitempty"`
 	Suggested bool     `json:"suggested,omitempty"`
 	NotSolved int      `json:"not_solved,omitempty"`
+	HandedOff bool     `json:"handed_off,omitempty"`
 	Lang      string   `json:"lang,omitempty"`
 	// Starter: Recall was asked by the person who started the
 	// conversation (whose follow-ups need no mention). Not kept as such:
@@ -27,12 +28,15 @@ type Memory struct {
 
 // Context is the memory as the answering core reads it.
 func (m Memory) Context(name string) *intents.Context {
-	return &intents.Context{Answered: m.Answered, Offered: m.Offered, Suggested: m.Suggested, NotSolved: m.NotSolved, Lang: m.Lang, Name: name}
+	return &intents.Context{Answered: m.Answered, Offered: m.Offered, Suggested: m.Suggested, NotSolved: m.NotSolved, HandedOff: m.HandedOff, Lang: m.Lang, Name: name}
 }
 
 // After returns the memory once r was said.
 func (m Memory) After(r intents.Reply) Memory {
 	next := Memory{Answered: slices.Clone(m.Answered), NotSolved: r.Tries, Lang: m.Lang}
+	// Handed over stays handed over until a new topic (the count of "did
+	// not help" starts again).
+	next.HandedOff = r.Reading == intents.ReadHandoff || r.Reading == intents.ReadWaiting || m.HandedOff && r.Tries > 0
 	switch r.Outcome {
 	case intents.Answered:
 		e := r.Entry
