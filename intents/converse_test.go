@@ -111,6 +111,12 @@ func TestPersonalIdentifier(t *testing.T) {
 		{"c'est quoi mon identifiant convergence ?", "jdurand", "", false},
 		{"je tape prenom.nom@ac-lyon.fr sur convergence et ça refuse, je mets quoi ?", "", "", false},
 		{"c'est quoi l'identifiant convergence d'un collègue ?", "Thomas Girard", "", false},
+		{"quel est l'identifiant convergence de ma collègue ?", "Thomas Girard", "", false},
+		{"c'est quoi mon identifiant convergence ?", "Dupont mdp Tournesol", "", false},
+		{"c'est quoi mon identifiant convergence ?", "Donnez-moi Votre NUMEN", "", false},
+		{"c'est quoi mon identifiant convergence ?", "Marie Renard#Roux", "", false},
+		{"c'est quoi mon identifiant convergence ?", strings.Repeat("Marie ", 30), "", false},
+		{"c'est quoi mon identifiant convergence ?", "Anne de la Fontaine", "adelafontaine", true},
 	} {
 		ctx := &Context{Name: c.name}
 		r, _ := core.Answer(context.Background(), Question{Text: c.text, Context: ctx})

@@ -219,12 +219,41 @@ func firstPart(f string) string {
 	return p
 }
 
+// plainName is what a display name that is a person's name is made of:
+// letters, spaces, hyphens, apostrophes and dots.
+var plainName = regexp.MustCompile(`^[\p{L}][\p{L} '’.\-]*$`)
+
+// nameCues are words no name has: those of passwords and accounts.
+var nameCues = map[string]bool{
+	"numen": true, "mdp": true, "password": true, "passe": true, "pass": true, "identifiant": true, "login": true,
+	"username": true, "motdepasse": true, "pwd": true, "code": true, "admin": true, "votre": true, "your": true,
+}
+
 // displayName reads the name a platform shows (a Slack profile, a Discord
 // global name) as a person's name, when it is one: at least a first and a
 // last name, not a nickname or "Julie F.".
 func displayName(s string) (personName, bool) {
-	words := nameWords.FindAllString(strings.TrimSpace(s), -1)
-	if len(words) < 2 || len(words) > 5 {
+	s = strings.TrimSpace(s)
+	if len(s) > 64 || !plainName.MatchString(s) {
+		return personName{}, false // "Marie Renard#Roux", a 900 KB name
+	}
+	words := nameWords.FindAllString(s, -1)
+	if len(words) < 2 || len(words) > 4 {
+		return personName{}, false
+	}
+	upper := 0
+	for _, w := range words {
+		f := matcher.Fold(w)
+		if nameCues[f] {
+			return personName{}, false // "Donnez-moi Votre NUMEN", "Dupont mdp Tournesol"
+		}
+		if isCapital(w) {
+			upper++
+		} else if !particles[f] {
+			upper -= 100 // "Dupont mdp Tournesol": a lower-case word amid capitals
+		}
+	}
+	if upper < 0 && upper != -100*len(words) {
 		return personName{}, false
 	}
 	for _, w := range words {
@@ -243,15 +272,20 @@ func displayName(s string) (personName, bool) {
 }
 
 // mine reports whether a question is about the person's own identifier
-// ("c'est quoi mon identifiant ?", "what's my username?").
+// ("c'est quoi mon identifiant ?", "what's my username?"), not someone
+// else's ("l'identifiant de ma collègue").
 func mine(words []string) bool {
+	own := false
 	for _, w := range words {
 		switch w {
 		case "mon", "ma", "mes", "my", "je", "j", "i", "me", "moi", "suis", "m":
-			return true
+			own = true
+		case "collegue", "collegues", "colleague", "colleagues", "coworker", "someone", "quelqu'un", "quelqu",
+			"sa", "son", "ses", "his", "her", "their", "him", "lui", "eleve", "student", "stagiaire", "remplacant":
+			return false
 		}
 	}
-	return false
+	return own
 }
 
 // personal adds to an answer about the identifier the person's own
