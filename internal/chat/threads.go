@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"container/list"
 	"context"
 	"slices"
 	"sync"
@@ -84,43 +85,45 @@ const DefaultIdle = 30 * time.Minute
 const LocalConversations = 100_000
 
 // LocalThreads keep the memory of conversations in this process: the
-// terminal chat, `bot ask --threads`, a bot without a store. At most max
-// conversations are kept; beyond, the least recently used goes first.
+// terminal chat, `bot ask --threads`, a bot without a store. At most Max
+// conversations are kept (0: no bound); beyond, the least recently used
+// goes first, in constant time (container/list).
 type LocalThreads struct {
 	Now func() time.Time
 	Max int
 
 	mu   sync.Mutex
-	mems map[string]*localMemory
-	use  int64 // a counter of uses, for the least recently used
+	mems map[string]*list.Element // of *localMemory
+	lru  *list.List               // most recently used first
 }
 
 type localMemory struct {
+	key     string
 	m       Memory
 	user    string
 	expires time.Time
-	used    int64
 }
 
 // NewLocalThreads returns an empty LocalThreads of at most max conversations.
 func NewLocalThreads(max int) *LocalThreads {
-	return &LocalThreads{Now: time.Now, Max: max, mems: map[string]*localMemory{}}
+	return &LocalThreads{Now: time.Now, Max: max, mems: map[string]*list.Element{}, lru: list.New()}
 }
 
 // Recall implements Threads.
 func (t *LocalThreads) Recall(_ context.Context, key, user string) (Memory, bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	lm, ok := t.mems[key]
+	el, ok := t.mems[key]
 	if !ok {
 		return Memory{}, false, nil
 	}
+	lm := el.Value.(*localMemory)
 	if !t.Now().Before(lm.expires) {
+		t.lru.Remove(el)
 		delete(t.mems, key)
 		return Memory{}, false, nil
 	}
-	t.use++
-	lm.used = t.use
+	t.lru.MoveToFront(el)
 	m := lm.m
 	m.Starter = lm.user == user
 	return m, true, nil
@@ -130,49 +133,35 @@ func (t *LocalThreads) Recall(_ context.Context, key, user string) (Memory, bool
 func (t *LocalThreads) Remember(_ context.Context, key, user string, m Memory, idle time.Duration) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.use++
-	if lm, ok := t.mems[key]; ok {
-		lm.m, lm.expires, lm.used = m, t.Now().Add(idle), t.use
+	if el, ok := t.mems[key]; ok {
+		lm := el.Value.(*localMemory)
+		lm.m, lm.expires = m, t.Now().Add(idle)
+		t.lru.MoveToFront(el)
 		return nil
 	}
-	if t.Max > 0 && len(t.mems) >= t.Max {
-		t.evict()
+	for t.Max > 0 && t.lru.Len() >= t.Max {
+		oldest := t.lru.Back()
+		t.lru.Remove(oldest)
+		delete(t.mems, oldest.Value.(*localMemory).key)
 	}
-	t.mems[key] = &localMemory{m: m, user: user, expires: t.Now().Add(idle), used: t.use}
+	t.mems[key] = t.lru.PushFront(&localMemory{key: key, m: m, user: user, expires: t.Now().Add(idle)})
 	return nil
-}
-
-// evict drops the expired conversations, or else the least recently used.
-func (t *LocalThreads) evict() {
-	now := t.Now()
-	oldest, key := int64(1<<62), ""
-	for k, lm := range t.mems {
-		if !now.Before(lm.expires) {
-			delete(t.mems, k)
-			continue
-		}
-		if lm.used < oldest {
-			oldest, key = lm.used, k
-		}
-	}
-	if len(t.mems) >= t.Max && key != "" {
-		delete(t.mems, key)
-	}
 }
 
 // Len is how many conversations are remembered.
 func (t *LocalThreads) Len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.mems)
+	return t.lru.Len()
 }
 
 // Erase forgets the conversations user started.
 func (t *LocalThreads) Erase(user string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for k, lm := range t.mems {
-		if lm.user == user {
+	for k, el := range t.mems {
+		if el.Value.(*localMemory).user == user {
+			t.lru.Remove(el)
 			delete(t.mems, k)
 		}
 	}

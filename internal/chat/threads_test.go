@@ -115,3 +115,20 @@ func TestMemoryAfter(t *testing.T) {
 		t.Errorf("answered %v; want at most %d, imap-settings last", m.Answered, intents.MaxAnswered)
 	}
 }
+
+// BenchmarkLocalThreadsFull measures a new conversation when the memory in
+// the process is full (the least recently used one goes):
+//
+//	go test ./internal/chat -run '^$' -bench LocalThreadsFull -benchmem
+func BenchmarkLocalThreadsFull(b *testing.B) {
+	ctx := context.Background()
+	lt := chat.NewLocalThreads(chat.LocalConversations)
+	mem := chat.Memory{Answered: []string{"imap-settings"}, Lang: intents.French}
+	for i := range chat.LocalConversations {
+		lt.Remember(ctx, fmt.Sprint("old-", i), "u", mem, time.Hour)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		lt.Remember(ctx, fmt.Sprint("new-", i), "u", mem, time.Hour)
+	}
+}
