@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/adapters/discord"
 	"github.com/acad-lyon/helpdesk-bot/adapters/slack"
@@ -146,7 +148,11 @@ func cmdAsk(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, st
 		if len(pos) > 0 {
 			return exitError{2, "with --threads, the questions come from stdin, one JSON object a line"}
 		}
-		return askThreads(ctx, core, *lang, stdin, w)
+		idle, err := conversationIdle(getenv)
+		if err != nil {
+			return err
+		}
+		return askThreads(ctx, core, *lang, idle, stdin, w)
 	}
 	ask := func(q string) error {
 		r, err := core.Answer(ctx, intents.Question{Text: q, Lang: *lang})
@@ -206,34 +212,39 @@ func resultOf(q string, r intents.Reply) askResult {
 
 // askThreads answers `bot ask --json --threads`: each line in the context
 // of the earlier lines of its thread, through the conversation every
-// platform shares, one JSON answer a line, in order.
-func askThreads(ctx context.Context, core *intents.Core, lang string, stdin io.Reader, w *bufio.Writer) error {
-	conv := &chat.Conversation{Platform: "ask", Helpdesk: chat.Fixed(core), Threads: chat.NewLocalThreads(chat.LocalConversations), Log: slog.New(slog.DiscardHandler)}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 4096), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
+// platform shares, one JSON answer a line, in order. A line that is not one
+// such object gets an answer that says why, and the next lines are read.
+func askThreads(ctx context.Context, core *intents.Core, lang string, idle time.Duration, stdin io.Reader, w *bufio.Writer) error {
+	conv := &chat.Conversation{Platform: "ask", Helpdesk: chat.Fixed(core), Threads: chat.NewLocalThreads(chat.LocalConversations), Idle: idle, Log: slog.New(slog.DiscardHandler)}
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	for n := 1; ; n++ {
+		line, long, err := readLine(in, maxThreadLine)
+		if err == io.EOF {
+			return nil
 		}
-		var in threadLine
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark
+		}
+		if strings.TrimSpace(line) == "" {
+			continue // nothing was asked
+		}
 		var res askResult
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			res = askResult{Alternatives: []askAlternative{}, Error: fmt.Sprintf("line %d: expected {\"thread\": \"ID\", \"text\": \"...\"}: %v", n, err)}
+		t, problem := parseThreadLine(line, long)
+		if problem != "" {
+			res = askResult{Alternatives: []askAlternative{}, Error: fmt.Sprintf("line %d: %s", n, problem)}
 		} else {
-			m := chat.Message{User: "ask", Thread: in.Thread, Text: in.Text, Name: in.Name, Addressed: true, Called: true, Direct: true, Lang: lang}
+			m := chat.Message{User: "ask", Thread: t.Thread, Text: t.Text, Name: t.Name, Addressed: true, Called: true, Direct: true, Lang: lang}
 			resp, err := conv.Respond(ctx, m)
 			if err != nil {
 				return err
 			}
-			res = resultOf(in.Text, resp.Reply)
+			res = resultOf(t.Text, resp.Reply)
 			res.Reading = resp.Reply.Reading
 		}
-		res.Thread = &in.Thread
+		res.Thread = &t.Thread
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -244,10 +255,68 @@ func askThreads(ctx context.Context, core *intents.Core, lang string, stdin io.R
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read questions: %w", err)
+}
+
+// maxThreadLine bounds a line of --threads: a question is matched on its
+// first kilobyte; a longer line is answered with an error.
+const maxThreadLine = 1 << 20
+
+// readLine reads a line without its end, at most max bytes of it; long
+// says the rest was read and dropped.
+func readLine(r *bufio.Reader, max int) (line string, long bool, err error) {
+	var b strings.Builder
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if b.Len()+len(chunk) <= max {
+			b.Write(chunk)
+		} else {
+			long = true
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && b.Len() > 0:
+			return strings.TrimRight(b.String(), "\r\n"), long, nil
+		case err != nil:
+			return "", long, err
+		}
+		return strings.TrimRight(b.String(), "\r\n"), long, nil
 	}
-	return nil
+}
+
+// parseThreadLine reads one line of --threads, or says in plain words what
+// is wrong with it.
+func parseThreadLine(line string, long bool) (threadLine, string) {
+	const want = `expected one JSON object a line, such as {"thread": "ID", "text": "..."}`
+	var t threadLine
+	if long {
+		return t, fmt.Sprintf("the line is longer than %d bytes: %s", maxThreadLine, want)
+	}
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return t, "not JSON: " + want
+	}
+	if dec.More() {
+		return t, "more than one JSON value on the line: " + want
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return t, want
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(&t); err != nil {
+		var field *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &field):
+			return threadLine{}, fmt.Sprintf("%q must be a string: %s", field.Field, want)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return threadLine{}, fmt.Sprintf("%s (the fields are thread, text and name): %s", strings.TrimPrefix(err.Error(), "json: "), want)
+		}
+		return threadLine{}, want
+	}
+	return t, ""
 }
 
 func cmdAnswer(ctx context.Context, fs *flag.FlagSet, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -241,3 +241,54 @@ func TestValidateTruncatedFile(t *testing.T) {
 		t.Errorf("validate of a file cut before its last entry: exit %d\n%s", exitCode(err), out)
 	}
 }
+
+// bot ask --threads answers each line in its thread's context, one JSON
+// answer a line; a line that is not one object gets an answer that says
+// why, and the lines after it are answered.
+func TestAskThreads(t *testing.T) {
+	in := "\ufeff" + `{"thread":"t1","text":"la page de connexion du webmail tourne en boucle"}` + "\n" +
+		`{"thread":"t2","text":"c'est quoi mon identifiant convergence ?","name":"Hélène Roux"}` + "\n" +
+		`{"thread":"t1","text":"j'ai vidé le cache, rien ne change"}{"thread":"t3","text":"x"}` + "\n" +
+		"not json\n" +
+		`{"thread":"t1","text":"toujours pas"}` + "\n" +
+		`{"thread":"t1","text":"toujours pas","extra":1}` + "\n" +
+		`{"thread":"t1","text":"j'ai vidé le cache, rien ne change"}` + "\n"
+	out, _, err := runBot(t, in, nil, "ask", "--threads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		got = append(got, m)
+	}
+	want := []struct{ thread, intent, reading, err string }{
+		{"t1", "login-page-loop", "", ""},
+		{"t2", "login-identifier", "", ""},
+		{"", "", "", "line 3: more than one JSON value"},
+		{"", "", "", "line 4: not JSON"},
+		{"t1", "browser-extensions", "next-step", ""}, // the cache line was refused: this is the first "did not help"
+		{"", "", "", `line 6: unknown field "extra"`},
+		{"t1", "human", "handoff", ""}, // the second
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d answers to %d lines:\n%s", len(got), len(want), out)
+	}
+	for i, w := range want {
+		g := got[i]
+		reading, _ := g["reading"].(string)
+		errText, _ := g["error"].(string)
+		if g["thread"] != w.thread || g["intent"] != w.intent || reading != w.reading || !strings.HasPrefix(errText, w.err) || (w.err == "") != (errText == "") {
+			t.Errorf("line %d: %v; want thread %q intent %q reading %q error %q", i+1, g, w.thread, w.intent, w.reading, w.err)
+		}
+	}
+	if a, _ := got[1]["answer"].(string); !strings.Contains(a, "**hroux**") {
+		t.Errorf("the identifier from the name given: %q", a)
+	}
+	if _, _, err := runBot(t, "", map[string]string{"CONVERSATION_IDLE_MINUTES": "abc"}, "ask", "--threads"); err == nil {
+		t.Error("CONVERSATION_IDLE_MINUTES=abc accepted")
+	}
+}
