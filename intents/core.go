@@ -374,8 +374,8 @@ func (c *Core) answer(q Question) Reply {
 		}
 		return c.secretReply(lang, numen, q.Direct)
 	}
-	if lang == "" && q.Context != nil && q.Context.Lang != "" && c.ix.Language(text) != q.Context.Lang && len(matcher.Tokens(text)) <= 2 {
-		lang = q.Context.Lang // "ok", "2", "iPhone": the conversation's language
+	if lang == "" && q.Context != nil && q.Context.Lang != "" && len(matcher.Tokens(text)) <= 1 {
+		lang = q.Context.Lang // "ok", "2", "iPhone": one word says no language; the conversation's
 	}
 	ctx := q.Context
 	if e, ok := c.pick(text, lang, ctx); ok {
