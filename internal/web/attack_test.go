@@ -170,3 +170,35 @@ func TestStaticFilesListed(t *testing.T) {
 		}
 	}
 }
+
+// Patches are prepared one at a time: while one is, another waits a few
+// seconds, then the page says the console is busy (503, Retry-After), so
+// that agents cannot crowd out the chat's answers.
+func TestPatchesOneAtATime(t *testing.T) {
+	src, err := os.ReadFile(chattest.KnowledgePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := chattest.Shipped(t)
+	t.Chdir(t.TempDir())
+	os.WriteFile("faq.yaml", src, 0o644)
+	h, con := newConsole(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	con.heavy <- struct{}{} // a patch in preparation
+	form := url.Values{"csrf": {csrf}, "entry": {"imap-settings"}, "q": {"quel serveur pour mon samsung"}}
+	resp, err := c.PostForm(srv.URL+"/console/patch", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a patch while another is prepared: %d; want 503 with Retry-After", resp.StatusCode)
+	}
+	<-con.heavy
+	if code, body, _ := post(t, c, srv.URL+"/console/patch", form); code != http.StatusOK || !strings.Contains(body, "quel serveur pour mon samsung") {
+		t.Errorf("a patch once the console is free: %d", code)
+	}
+}

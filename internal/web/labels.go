@@ -18,9 +18,10 @@ type labels struct {
 	Reading, NewConversation string
 	// TooManyTries: sign-in attempts refused for a while, with %d seconds.
 	TooManyTries string
-	// BadID: a new entry's id not written as an id.
-	BadID    string
-	Readings map[string]string
+	// BadID: a new entry's id not written as an id; Busy: another patch
+	// is being prepared.
+	BadID, Busy string
+	Readings    map[string]string
 }
 
 var uiLabels = map[string]labels{
@@ -29,6 +30,9 @@ var uiLabels = map[string]labels{
 		Token: "Jeton d'administration", TokenHelp: "Le jeton que l'exploitant du bot vous a remis (CONSOLE_TOKEN).",
 		BadToken: "Ce jeton n'est pas le bon.",
 		Reading:  "Lu dans la conversation", NewConversation: "Nouvelle conversation",
+		TooManyTries: "Trop d'essais : réessayez dans %d secondes.",
+		Busy:         "Un autre correctif est en préparation : réessayez dans quelques secondes.",
+		BadID:        "L'identifiant d'une fiche s'écrit en mots de lettres minuscules et de chiffres reliés par des tirets (64 caractères au plus), par exemple imprimante-salle-info.",
 		Readings: map[string]string{intents.ReadFollowUp: "suite du sujet précédent", intents.ReadPick: "choix parmi les fiches proposées",
 			intents.ReadNext: "étape suivante (la réponse n'a pas suffi)", intents.ReadHandoff: "passage de relais à une personne"},
 		Try: "Essayer une question", TryHelp: "Tapez une question comme un personnel la taperait : vous verrez ce que le bot répondrait.",
@@ -56,6 +60,9 @@ var uiLabels = map[string]labels{
 		Token: "Administrator token", TokenHelp: "The token the bot's operator gave you (CONSOLE_TOKEN).",
 		BadToken: "That token is not the right one.",
 		Reading:  "Read in the conversation", NewConversation: "New conversation",
+		TooManyTries: "Too many attempts: try again in %d seconds.",
+		Busy:         "Another patch is being prepared: try again in a few seconds.",
+		BadID:        "An entry's id is lower-case words of letters and digits joined by dashes (64 characters at most), for example printer-computer-room.",
 		Readings: map[string]string{intents.ReadFollowUp: "a follow-up of the last topic", intents.ReadPick: "a choice among the entries offered",
 			intents.ReadNext: "the next step (the answer was not enough)", intents.ReadHandoff: "a hand-off to a person"},
 		Try: "Try a question", TryHelp: "Type a question as staff would: you see what the bot would answer.",

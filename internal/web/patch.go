@@ -74,7 +74,19 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, "patch.html", http.StatusBadRequest, nil, l.PickSome)
 		return
 	}
+	// One patch at a time: the validator, the self-test and the cross-check
+	// take a core for a second or two, and the chat needs the other one.
+	release, ok := c.heavyTurn(r.Context())
+	if !ok {
+		w.Header().Set("Retry-After", "5")
+		c.render(w, r, "patch.html", http.StatusServiceUnavailable, nil, l.Busy)
+		return
+	}
 	p, err := c.propose(r.Context(), entry, picked, draft)
+	release()
+	if r.Context().Err() != nil {
+		return // the agent left: nobody to show it to
+	}
 	if err != nil {
 		c.cfg.Log.Error("console: cannot prepare a patch", "err", err)
 		c.render(w, r, "patch.html", http.StatusInternalServerError, nil, l.NoPatch)
@@ -96,6 +108,28 @@ func (c *console) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.render(w, r, "patch.html", http.StatusOK, p, "")
+}
+
+// heavyWait is how long a patch waits for its turn before the page says
+// the console is busy.
+const heavyWait = 3 * time.Second
+
+// heavyTurn waits for the turn to prepare a patch (one at a time), for at
+// most heavyWait, or until the agent leaves; release gives it back.
+func (c *console) heavyTurn(ctx context.Context) (release func(), ok bool) {
+	t := time.NewTimer(heavyWait)
+	defer t.Stop()
+	select {
+	case c.heavy <- struct{}{}:
+		if ctx.Err() != nil {
+			<-c.heavy
+			return nil, false
+		}
+		return func() { <-c.heavy }, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, false
 }
 
 // propose adds the picked questions to the entry, in the file that holds

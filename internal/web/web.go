@@ -80,6 +80,12 @@ type Config struct {
 
 // Handler serves the console under /console/.
 func Handler(cfg Config) http.Handler {
+	h, _ := newConsole(cfg)
+	return h
+}
+
+// newConsole is Handler, with the console it serves (for tests).
+func newConsole(cfg Config) (http.Handler, *console) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -113,7 +119,8 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /console/patch", c.member(c.patch))
 	cop := http.NewCrossOriginProtection()
 	c.tries = newThrottle(signinEvery, signinBurst)
-	return headers(bounded(cop.Handler(sm.LoadAndSave(c.checkForm(mux)))))
+	c.heavy = make(chan struct{}, 1)
+	return headers(bounded(cop.Handler(sm.LoadAndSave(c.checkForm(mux))))), c
 }
 
 // staticFiles are the files under /console/static/, and nothing else: no
@@ -148,7 +155,8 @@ func bounded(next http.Handler) http.Handler {
 type console struct {
 	cfg   Config
 	sm    *scs.SessionManager
-	tries *throttle // sign-in attempts, per client
+	tries *throttle     // sign-in attempts, per client
+	heavy chan struct{} // the turn to prepare a patch: one at a time
 }
 
 func (c *console) records() Records {
