@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -200,5 +201,22 @@ func TestPatchesOneAtATime(t *testing.T) {
 	<-con.heavy
 	if code, body, _ := post(t, c, srv.URL+"/console/patch", form); code != http.StatusOK || !strings.Contains(body, "quel serveur pour mon samsung") {
 		t.Errorf("a patch once the console is free: %d", code)
+	}
+}
+
+// A stored question that reorders or hides its text (a right-to-left
+// override, zero-width characters) is shown as typed, not obeyed.
+func TestHiddenCharactersShown(t *testing.T) {
+	spoof := "la cantine \u202eesuomed\u202c fermée\u200b ?"
+	st := storeOf(t, 3, func(int, []string) string { return spoof })
+	srv := serverWith(t, st)
+	c := browser(t)
+	signIn(t, srv, c)
+	_, body, _ := get(t, c, srv.URL+"/console/unanswered?since=7d")
+	shown := body[strings.Index(body, "<article"):]
+	shown = shown[:strings.Index(shown, "</article>")]
+	shown = regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(shown, "") // what is posted back stays as typed
+	if strings.ContainsAny(shown, "\u202e\u202c\u200b") || !strings.Contains(shown, "[U&#43;202E]esuomed[U&#43;202C]") || !strings.Contains(shown, "[U&#43;200B]") {
+		t.Errorf("the hidden characters are not written out:\n%.1500s", body[strings.Index(body, "<article"):])
 	}
 }

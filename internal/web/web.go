@@ -40,8 +40,40 @@ import (
 var files embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"pct": func(f float64) string { return fmt.Sprintf("%.0f\u00a0%%", f*100) },
+	"pct":     func(f float64) string { return fmt.Sprintf("%.0f\u00a0%%", f*100) },
+	"visible": visible,
 }).ParseFS(files, "templates/*.html"))
+
+// visible shows what staff typed as it is, without obeying it: the
+// characters that reorder text (right-to-left overrides) or hide in it
+// (zero-width) are written out as [U+202E] instead, so that a stored
+// question cannot disguise itself on the page.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, "[U+%04X]", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// hidden reports whether r reorders or hides text: the bidirectional
+// controls and the zero-width characters.
+func hidden(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	case r >= 0x200B && r <= 0x200D, r == 0x2060, r == 0xFEFF, r == 0x00AD:
+		return true
+	}
+	return false
+}
 
 // Format renders the knowledge's markdown for one output: "text", "slack",
 // "discord" (the adapters' renderers, which main passes in).
