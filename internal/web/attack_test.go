@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/chat"
 	"github.com/acad-lyon/helpdesk-bot/internal/chat/chattest"
@@ -218,5 +220,36 @@ func TestHiddenCharactersShown(t *testing.T) {
 	shown = regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(shown, "") // what is posted back stays as typed
 	if strings.ContainsAny(shown, "\u202e\u202c\u200b") || !strings.Contains(shown, "[U&#43;202E]esuomed[U&#43;202C]") || !strings.Contains(shown, "[U&#43;200B]") {
 		t.Errorf("the hidden characters are not written out:\n%.1500s", body[strings.Index(body, "<article"):])
+	}
+}
+
+// Another site cannot make a signed-in agent's browser view the questions
+// staff asked (and write an audit row) by sending it to the page: the page
+// then only offers its own link.
+func TestUnansweredViewNotByNavigationFromElsewhere(t *testing.T) {
+	st := storeWith(t, 5)
+	srv := serverWith(t, st)
+	c := browser(t)
+	signIn(t, srv, c)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/console/unanswered?since=30d", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(b), "cantine") || !strings.Contains(string(b), `href="/console/unanswered?since=30d&amp;lang=fr"`) {
+		t.Errorf("a view led by another site: %s", b)
+	}
+	if log, _ := st.AuditLog(context.Background(), time.Now().Add(-time.Hour)); len(log) != 0 {
+		t.Errorf("a view led by another site wrote the audit log: %+v", log)
+	}
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if resp, err := c.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the page's own link: %v", err)
+	}
+	if log, _ := st.AuditLog(context.Background(), time.Now().Add(-time.Hour)); len(log) != 1 {
+		t.Errorf("the page's own view: audit log %+v; want one row", log)
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -57,6 +58,15 @@ func (c *console) unanswered(w http.ResponseWriter, r *http.Request) {
 		if p.Key == key {
 			days = p.Days
 		}
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		// Another site led here: the view (and its audit row) is for the
+		// agent to ask for, by following the page's own link.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		l := uiLabels[pageLang(r)]
+		fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%s</title><p><a id=\"open\" href=\"/console/unanswered?since=%dd&amp;lang=%s\">%s</a></p>",
+			template.HTMLEscapeString(l.Unanswered), days, pageLang(r), template.HTMLEscapeString(l.Unanswered))
+		return
 	}
 	since := time.Now().AddDate(0, 0, -days)
 	who := c.sm.GetString(r.Context(), "user")
