@@ -313,7 +313,8 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 		})
 	}
 	var rec chat.Recorder = queued
-	sh := shared{st: &opened, local: chat.NewLocalThreads(chat.LocalConversations)}
+	breaker := &storeHealth{log: log, degraded: m.StoreDegraded}
+	sh := shared{st: &opened, local: chat.NewLocalThreads(chat.LocalConversations), health: breaker}
 	// Flood limits are shared when replicas are (PostgreSQL); one process
 	// on SQLite keeps them in memory.
 	newFlood := func() *chat.Flood {
@@ -382,7 +383,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	}
 	health := http.NewServeMux()
 	health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy))
+	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy, sh.health.Degraded))
 	health.Handle("GET /metrics", m.Handler())
 	// With a listener of their own, /readyz and /metrics are only there:
 	// what the bot tells operators is not for the public address.
@@ -586,6 +587,9 @@ type readiness struct {
 	// to take over (it is ready then: standing by is its job).
 	Connections map[string]string `json:"connections,omitempty"`
 	Store       bool              `json:"store"`
+	// StoreDegraded: the store did not answer in time, and is let alone
+	// for a few seconds (questions are answered without it).
+	StoreDegraded bool `json:"store_degraded"`
 }
 
 type knowledgeStatus struct {
@@ -602,10 +606,10 @@ type knowledgeStatus struct {
 
 // readyz answers 200 when every adapter is connected, 503 otherwise, with
 // the state of the knowledge (and its problems), adapters and store.
-func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK func() bool) http.HandlerFunc {
+func readyz(kn *live.Knowledge, adapters map[string]adapter, storeOK, degraded func() bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := kn.Status()
-		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK(),
+		body := readiness{Ready: true, Adapters: map[string]bool{}, Store: storeOK(), StoreDegraded: degraded(),
 			Knowledge: knowledgeStatus{OK: s.OK, Entries: s.Entries, LoadedAt: s.At, Problems: s.Problems}}
 		if !s.FailedAt.IsZero() {
 			body.Knowledge.FailedAt = &s.FailedAt
@@ -686,57 +690,126 @@ func (c consoleSessions) Delete(token string) error {
 // and holds what it asks for (answering matters more than a duplicate).
 type shared struct {
 	st *atomic.Pointer[store.Store]
-	// local remembers conversations (chat.Threads) until the store opens.
+	// local remembers conversations (chat.Threads) while the store is not
+	// open or not answering.
 	local *chat.LocalThreads
+	// health stops asking a store that does not answer, for a while.
+	health *storeHealth
 }
 
 var errNoStore = errors.New("the store is not open yet")
 
+// live is the store to ask now: nil before it opens, and for a few seconds
+// after it failed to answer in time (a locked SQLite file, a stalled
+// PostgreSQL), so that the questions meanwhile are answered at once, each
+// replica answering what it received, rather than each waiting for the
+// store in turn.
+func (c shared) live() *store.Store {
+	if !c.health.ok() {
+		return nil
+	}
+	return c.st.Load()
+}
+
+// note records a store's failure: the store is let alone for a while.
+func (c shared) note(err error) error {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		c.health.fail(err)
+	}
+	return err
+}
+
+// storeHealth is a breaker on the store: after a failure, the store is not
+// asked for degradedFor, then asked again.
+type storeHealth struct {
+	until    atomic.Int64 // Unix nanoseconds: degraded until then
+	log      *slog.Logger
+	degraded func(bool) // told when the store becomes degraded or answers again
+}
+
+// degradedFor is how long a store that failed is let alone.
+const degradedFor = 5 * time.Second
+
+func (h *storeHealth) ok() bool {
+	until := h.until.Load()
+	if until == 0 {
+		return true
+	}
+	if time.Now().UnixNano() < until {
+		return false
+	}
+	if h.until.CompareAndSwap(until, 0) {
+		h.log.Info("store: asking it again")
+		if h.degraded != nil {
+			h.degraded(false)
+		}
+	}
+	return true
+}
+
+func (h *storeHealth) fail(err error) {
+	if h.until.Swap(time.Now().Add(degradedFor).UnixNano()) == 0 {
+		h.log.Warn("store: not answering: questions are answered without it (no inbox, no shared memory of conversations) for a while", "err", chat.Redacted(err), "for", degradedFor)
+		if h.degraded != nil {
+			h.degraded(true)
+		}
+	}
+}
+
+// Degraded reports whether the store is let alone now.
+func (h *storeHealth) Degraded() bool { return h.until.Load() != 0 && !h.ok() }
+
 func (c shared) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if st := c.st.Load(); st != nil {
-		return st.Claim(ctx, key, ttl)
+	if st := c.live(); st != nil {
+		won, err := st.Claim(ctx, key, ttl)
+		return won, c.note(err)
 	}
 	return true, nil
 }
 
 func (c shared) Release(ctx context.Context, key string) error {
-	if st := c.st.Load(); st != nil {
-		return st.Release(ctx, key)
+	if st := c.live(); st != nil {
+		return c.note(st.Release(ctx, key))
 	}
 	return nil
 }
 
 func (c shared) Keep(ctx context.Context, p chat.Parcel, owner string, lease time.Duration) error {
-	if st := c.st.Load(); st != nil {
-		return st.Keep(ctx, p, owner, lease)
+	if st := c.live(); st != nil {
+		return c.note(st.Keep(ctx, p, owner, lease))
+	}
+	if c.st.Load() != nil {
+		return chat.ErrStoreDegraded
 	}
 	return errNoStore
 }
 
 func (c shared) Done(ctx context.Context, platform, key string) error {
-	if st := c.st.Load(); st != nil {
-		return st.Done(ctx, platform, key)
+	if st := c.live(); st != nil {
+		return c.note(st.Done(ctx, platform, key))
 	}
 	return nil
 }
 
 func (c shared) Renew(ctx context.Context, owner string, lease time.Duration) error {
-	if st := c.st.Load(); st != nil {
-		return st.Renew(ctx, owner, lease)
+	if st := c.live(); st != nil {
+		return c.note(st.Renew(ctx, owner, lease))
 	}
 	return nil
 }
 
 func (c shared) Orphans(ctx context.Context, platform, owner string, lease, fresh time.Duration, max int) ([]chat.Parcel, int, error) {
-	if st := c.st.Load(); st != nil {
-		return st.Orphans(ctx, platform, owner, lease, fresh, max)
+	if st := c.live(); st != nil {
+		taken, stale, err := st.Orphans(ctx, platform, owner, lease, fresh, max)
+		return taken, stale, c.note(err)
 	}
 	return nil, 0, nil
 }
 
 func (c shared) Allow(ctx context.Context, key string, every time.Duration, burst int) (bool, error) {
-	if st := c.st.Load(); st != nil {
-		return st.Allow(ctx, key, every, burst)
+	if st := c.live(); st != nil {
+		ok, err := st.Allow(ctx, key, every, burst)
+		return ok, c.note(err)
 	}
 	return false, errNoStore
 }
@@ -749,15 +822,21 @@ func (c shared) Lock(ctx context.Context, name string, waiting func()) (<-chan s
 }
 
 func (c shared) Recall(ctx context.Context, key, user string) (chat.Memory, bool, error) {
-	if st := c.st.Load(); st != nil {
-		return st.Recall(ctx, key, user)
+	if st := c.live(); st != nil {
+		m, ok, err := st.Recall(ctx, key, user)
+		if err == nil || c.note(err) == nil {
+			return m, ok, nil
+		}
 	}
 	return c.local.Recall(ctx, key, user)
 }
 
 func (c shared) Remember(ctx context.Context, key, user string, m chat.Memory, idle time.Duration) error {
-	if st := c.st.Load(); st != nil {
-		return st.Remember(ctx, key, user, m, idle)
+	// In the process too: what a conversation said while the store does
+	// not answer is still there for its next message.
+	c.local.Remember(ctx, key, user, m, idle)
+	if st := c.live(); st != nil {
+		return c.note(st.Remember(ctx, key, user, m, idle))
 	}
-	return c.local.Remember(ctx, key, user, m, idle)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
@@ -66,6 +67,10 @@ const (
 	LateAlready  = "already"  // it had been answered before its replica died
 	LateStale    = "stale"    // too old: dropped without an answer
 )
+
+// ErrStoreDegraded is what an Inbox says while its store is let alone for
+// not answering in time: the question is answered without being kept.
+var ErrStoreDegraded = errors.New("the store is not answering: answering without it")
 
 // newOwner names this host in the inbox.
 func newOwner() string {
@@ -130,7 +135,9 @@ func (h *Host) keep(p Parcel, owner string) bool {
 		lease = 0
 	}
 	if err := h.Inbox.Keep(ctx, p, owner, lease); err != nil {
-		h.Log.Warn(h.Platform+": cannot keep a question in the inbox: answering it all the same", "err", Redacted(err))
+		if !errors.Is(err, ErrStoreDegraded) { // said once, when the store became so
+			h.Log.Warn(h.Platform+": cannot keep a question in the inbox: answering it all the same", "err", Redacted(err))
+		}
 		return false
 	}
 	return true

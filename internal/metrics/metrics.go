@@ -37,6 +37,7 @@ type Metrics struct {
 	late       *prometheus.CounterVec
 	takeovers  *prometheus.CounterVec
 	readings   *prometheus.CounterVec
+	degraded   prometheus.Gauge
 }
 
 // New creates the metrics, with the Go runtime's and the process's.
@@ -46,6 +47,9 @@ func New() *Metrics {
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_questions_total", Help: "Questions the bot responded to, by platform and by what it said: answered, suggested (did you mean), redirected (another service), fallback, empty (a hint), secret (the private warning), limited (over a flood limit: one notice, then silence). Counted once said.",
 		}, []string{"platform", "outcome"}),
+		degraded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "helpdesk_store_degraded", Help: "1 while the store, which did not answer in time, is let alone for a few seconds and questions are answered without it (no inbox, no shared memory of conversations), 0 otherwise.",
+		}),
 		readings: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_conversation_readings_total", Help: "Replies that used the conversation before the message, by platform and reading: follow-up (read with the conversation's topic), pick (a choice among what was offered), next-step (the last answer did not help), handoff (handed over to a person, with what was tried). Counted once said.",
 		}, []string{"platform", "reading"}),
@@ -96,7 +100,7 @@ func New() *Metrics {
 			Name: "helpdesk_takeovers_total", Help: "Times this replica took over a connection that only one replica holds (the Discord gateway) after another one held it, by platform.",
 		}, []string{"platform"}),
 	}
-	m.reg.MustRegister(m.readings, m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
+	m.reg.MustRegister(m.degraded, m.readings, m.late, m.takeovers, m.questions, m.latency, m.votes, m.recorded, m.reloads, m.valid, m.entries, m.reconnects, m.limits, m.limitWait, m.refused, m.claims, m.dropped, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.valid.Set(1)
 	return m
@@ -239,6 +243,15 @@ func (m *Metrics) Late(platform string) func(result string) {
 func (m *Metrics) Takeover(platform string) func() {
 	c := m.takeovers.WithLabelValues(platform)
 	return c.Inc
+}
+
+// StoreDegraded records whether the store is let alone for not answering.
+func (m *Metrics) StoreDegraded(on bool) {
+	if on {
+		m.degraded.Set(1)
+	} else {
+		m.degraded.Set(0)
+	}
 }
 
 // StoreDropped counts a vote or question not written (chat.Queued.OnDropped).
