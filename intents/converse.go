@@ -180,6 +180,29 @@ const (
 	pickMargin = 1.5
 )
 
+// offerAgain answers a choice by position that the last list does not have
+// ("le 4" when three were offered) with that list again.
+func (c *Core) offerAgain(text, lang string, ctx *Context) (Reply, bool) {
+	if ctx == nil || len(ctx.Offered) == 0 {
+		return Reply{}, false
+	}
+	if _, ok := position(matcher.Tokens(text)); !ok {
+		return Reply{}, false
+	}
+	r := Reply{Outcome: Suggested, Lang: c.langOf(text, lang), Reading: ReadPick}
+	for _, id := range ctx.Offered {
+		if e, ok := c.kb.Entry(id); ok {
+			r.Alternatives = append(r.Alternatives, Alternative{Entry: e, Confidence: 1})
+		}
+	}
+	if len(r.Alternatives) == 0 {
+		return Reply{}, false
+	}
+	r.Intro = c.kb.Messages.DidYouMean.In(r.Lang)
+	r.Text = c.suggestionText(r.Intro, r.Alternatives, r.Lang)
+	return r, true
+}
+
 // position reads words as a position in a list, and reports whether they
 // are one: an ordinal alone or with choice words around it.
 func position(words []string) (int, bool) {

@@ -30,7 +30,7 @@ func TestAnswerInContext(t *testing.T) {
 		{"an ordinal in words", mdp, "le deuxième", "password-reset", ReadPick},
 		{"yes takes the first suggestion", mdp, "oui", "password-change", ReadPick},
 		{"words pick among the suggestions", mdp, "non je l'ai oublié", "password-reset", ReadPick},
-		{"a choice out of range is a new message", mdp, "7", "", ""},
+		{"a choice out of range offers the list again", mdp, "7", "", ReadPick},
 		{"still not working: the next step", loop, "toujours pas", "browser-extensions", ReadNext},
 		{"a report on the answered topic: the next step", loop, "j'ai vidé le cache, rien ne change", "browser-extensions", ReadNext},
 		{"a question about the same topic is not a report", loop, "comment on vide le cache ?", "login-page-loop", ""},

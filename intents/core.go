@@ -381,6 +381,9 @@ func (c *Core) answer(q Question) Reply {
 	if e, ok := c.pick(text, lang, ctx); ok {
 		return c.personal(c.entryReply(Reply{Outcome: Answered, Lang: c.langOf(text, lang), Confidence: 1, Reading: ReadPick}, e), text, ctx)
 	}
+	if r, ok := c.offerAgain(text, lang, ctx); ok {
+		return r // "le 4" when three were offered: the list again
+	}
 	r := c.decide(text, lang)
 	switch {
 	case r.Outcome == Answered && r.Entry.ID == "human":
