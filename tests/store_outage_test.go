@@ -223,3 +223,104 @@ func TestStoreLockedAnswersOnTime(t *testing.T) {
 	})
 	bot.terminate(t)
 }
+
+// Two replicas on a PostgreSQL whose tables are locked for 15 s (another
+// session holding an exclusive lock): 20 questions a second, delivered
+// alternately to each, are all answered within 3 s and once, each replica
+// answering what it received; once the lock is gone, the store is asked
+// again.
+func TestStoreStalledTwoReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a 15 s outage")
+	}
+	dsn := storetest.Postgres(t)
+	fake := platformtest.NewSlack(t)
+	var mu sync.Mutex
+	answered := map[string]time.Time{}
+	posts := 0
+	fake.Sink = func(p platformtest.SlackPost) {
+		mu.Lock()
+		defer mu.Unlock()
+		posts++
+		if _, ok := answered[p.Thread]; !ok {
+			answered[p.Thread] = time.Now()
+		}
+	}
+	var bases []string
+	var bots []*runningBot
+	for range 2 {
+		addr := freeAddr(t)
+		bots = append(bots, startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
+			"HTTP_ADDR="+addr, "DATABASE_URL="+dsn, "FLOOD_USER_PER_MINUTE=0", "FLOOD_CHANNEL_PER_MINUTE=0"))
+		base := "http://" + addr
+		bases = append(bases, base)
+		eventually(t, 20*time.Second, "/readyz 200 with the store open", func() bool {
+			code, body := get(t, base+"/readyz")
+			return code == 200 && strings.Contains(body, `"store": true`)
+		})
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("LOCK TABLE claims, inbox, threads, rates IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	const perSecond, lockFor = 20, 15 * time.Second
+	sent := map[string]time.Time{}
+	var wg sync.WaitGroup
+	start := time.Now()
+	tick := time.NewTicker(time.Second / perSecond)
+	for i := 0; time.Since(start) < lockFor; i++ {
+		<-tick.C
+		ts := fmt.Sprintf("71.%06d", i)
+		mu.Lock()
+		sent[ts] = time.Now()
+		mu.Unlock()
+		sb := &slackBot{t: t, fake: fake, base: bases[i%2]}
+		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvStalled%d", i), mention("CGENERAL", ts, "quel port pour imap ?")))
+		wg.Go(func() { sb.signedPost("/slack/events", "application/json", ev, time.Now()) })
+	}
+	tick.Stop()
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	eventually(t, 10*time.Second, "an answer to every question", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(answered) >= len(sent)
+	})
+	time.Sleep(3 * time.Second) // room for a late answer, were one to come
+	mu.Lock()
+	var worst time.Duration
+	late := 0
+	for ts, at := range sent {
+		d := answered[ts].Sub(at)
+		worst = max(worst, d)
+		if d > 3*time.Second {
+			late++
+		}
+	}
+	n, p := len(sent), posts
+	mu.Unlock()
+	t.Logf("%d questions at %d a second to two replicas with PostgreSQL's tables locked for %v: worst answer after %v, %d after 3 s", n, perSecond, lockFor, worst.Round(time.Millisecond), late)
+	if late > 0 {
+		t.Errorf("%d of %d questions answered after 3 s (worst %v)", late, n, worst)
+	}
+	if p != n {
+		t.Errorf("%d answers to %d questions; want each answered once", p, n)
+	}
+	for i, base := range bases {
+		eventually(t, 15*time.Second, "/readyz: the store answers again", func() bool {
+			_, body := get(t, base+"/readyz")
+			return strings.Contains(body, `"store_degraded": false`)
+		})
+		bots[i].terminate(t)
+	}
+}
