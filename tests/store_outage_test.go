@@ -122,6 +122,112 @@ func TestPostgresDownAtStartThenUp(t *testing.T) {
 	bot.terminate(t)
 }
 
+// outage is a run of questions during a store outage: replicas of the bot
+// (their HTTP addresses) on one fake Slack, 20 questions a second for 15 s
+// delivered to them in turn while lock holds the store, then what was
+// answered, when, and how often.
+type outage struct {
+	fake  *platformtest.Slack
+	mu    sync.Mutex
+	sent  map[string]time.Time // question ts: when it was sent
+	first map[string]time.Time // question ts: when its first answer came
+	posts int
+}
+
+func newOutage(t *testing.T) *outage {
+	o := &outage{fake: platformtest.NewSlack(t), sent: map[string]time.Time{}, first: map[string]time.Time{}}
+	o.fake.Sink = func(p platformtest.SlackPost) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.posts++
+		if _, ok := o.first[p.Thread]; !ok {
+			o.first[p.Thread] = time.Now()
+		}
+	}
+	return o
+}
+
+// startReplica starts a replica of the bot on the outage's fake Slack, and
+// waits until its store is open.
+func (o *outage) startReplica(t *testing.T, env ...string) (*runningBot, string) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	bot := startBot(t, append([]string{"SLACK_BOT_TOKEN=" + o.fake.BotToken, "SLACK_SIGNING_SECRET=" + signingSecret, "SLACK_API_URL=" + o.fake.APIURL(),
+		"HTTP_ADDR=" + addr, "FLOOD_USER_PER_MINUTE=0", "FLOOD_CHANNEL_PER_MINUTE=0"}, env...)...)
+	eventually(t, 20*time.Second, "/readyz 200 with the store open", func() bool {
+		code, body := get(t, base+"/readyz")
+		return code == 200 && strings.Contains(body, `"store": true`)
+	})
+	return bot, base
+}
+
+// Outages last outageFor, with outageRate questions a second.
+const (
+	outageRate = 20
+	outageFor  = 15 * time.Second
+)
+
+// run sends the questions to bases in turn while the store is locked (unlock
+// ends it), then checks that each was answered once, within 3 s, and
+// reports whether /readyz said the store was degraded meanwhile.
+func (o *outage) run(t *testing.T, what string, bases []string, unlock func()) (sawDegraded bool) {
+	var wg sync.WaitGroup
+	start := time.Now()
+	tick := time.NewTicker(time.Second / outageRate)
+	for i := 0; time.Since(start) < outageFor; i++ {
+		<-tick.C
+		ts := fmt.Sprintf("70.%06d", i)
+		o.mu.Lock()
+		o.sent[ts] = time.Now()
+		o.mu.Unlock()
+		base := bases[i%len(bases)]
+		sb := &slackBot{t: t, fake: o.fake, base: base}
+		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvOutage%d", i), mention("CGENERAL", ts, "quel port pour imap ?")))
+		wg.Go(func() { sb.signedPost("/slack/events", "application/json", ev, time.Now()) })
+		if i%40 == 20 {
+			if _, body := get(t, base+"/readyz"); strings.Contains(body, `"store_degraded": true`) {
+				sawDegraded = true
+			}
+		}
+	}
+	tick.Stop()
+	unlock()
+	wg.Wait()
+	eventually(t, 10*time.Second, "an answer to every question", func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.first) >= len(o.sent)
+	})
+	time.Sleep(2 * time.Second) // room for a second answer, were one to come
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var worst time.Duration
+	late := 0
+	for ts, at := range o.sent {
+		d := o.first[ts].Sub(at)
+		worst = max(worst, d)
+		if d > 3*time.Second {
+			late++
+		}
+	}
+	t.Logf("%d questions at %d a second %s for %v: worst answer after %v, %d after 3 s", len(o.sent), outageRate, what, outageFor, worst.Round(time.Millisecond), late)
+	if late > 0 {
+		t.Errorf("%d of %d questions answered after 3 s (worst %v)", late, len(o.sent), worst)
+	}
+	if o.posts != len(o.sent) {
+		t.Errorf("%d answers to %d questions; want each answered once", o.posts, len(o.sent))
+	}
+	return sawDegraded
+}
+
+// storeAnswersAgain waits until /readyz says the store is asked again.
+func storeAnswersAgain(t *testing.T, base string) {
+	eventually(t, 15*time.Second, "/readyz: the store answers again", func() bool {
+		_, body := get(t, base+"/readyz")
+		return strings.Contains(body, `"store_degraded": false`)
+	})
+}
+
 // With the SQLite file locked for 15 s by another process (a backup, a
 // report on a busy file), 20 questions a second are all answered within 3 s,
 // none twice: the store that does not answer is let alone for a while, and
@@ -130,27 +236,9 @@ func TestStoreLockedAnswersOnTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: a 15 s outage")
 	}
-	fake := platformtest.NewSlack(t)
-	var mu sync.Mutex
-	answered := map[string]time.Time{}
-	posts := 0
-	fake.Sink = func(p platformtest.SlackPost) {
-		mu.Lock()
-		defer mu.Unlock()
-		posts++
-		if _, ok := answered[p.Thread]; !ok {
-			answered[p.Thread] = time.Now()
-		}
-	}
+	o := newOutage(t)
 	data := t.TempDir()
-	addr := freeAddr(t)
-	base := "http://" + addr
-	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
-		"HTTP_ADDR="+addr, "DATA_PATH="+data, "FLOOD_USER_PER_MINUTE=0", "FLOOD_CHANNEL_PER_MINUTE=0")
-	eventually(t, 20*time.Second, "/readyz 200 with the store open", func() bool {
-		code, body := get(t, base+"/readyz")
-		return code == 200 && strings.Contains(body, `"store": true`)
-	})
+	bot, base := o.startReplica(t, "DATA_PATH="+data)
 	db, err := sql.Open("sqlite", "file:"+data+"/helpdesk.db?_pragma=busy_timeout(1000)")
 	if err != nil {
 		t.Fatal(err)
@@ -163,64 +251,16 @@ func TestStoreLockedAnswersOnTime(t *testing.T) {
 	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
-	sb := &slackBot{t: t, fake: fake, base: base}
-	const perSecond, lockFor = 20, 15 * time.Second
-	sent := map[string]time.Time{}
-	var wg sync.WaitGroup
-	start := time.Now()
-	tick := time.NewTicker(time.Second / perSecond)
-	sawDegraded := false
-	for i := 0; time.Since(start) < lockFor; i++ {
-		<-tick.C
-		ts := fmt.Sprintf("70.%06d", i)
-		mu.Lock()
-		sent[ts] = time.Now()
-		mu.Unlock()
-		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvLocked%d", i), mention("CGENERAL", ts, "quel port pour imap ?")))
-		wg.Go(func() { sb.signedPost("/slack/events", "application/json", ev, time.Now()) })
-		if i%40 == 20 {
-			if _, body := get(t, base+"/readyz"); strings.Contains(body, `"store_degraded": true`) {
-				sawDegraded = true
-			}
+	degraded := o.run(t, "with the SQLite file locked", []string{base}, func() {
+		if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	tick.Stop()
-	if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-	wg.Wait()
-	eventually(t, 10*time.Second, "an answer to every question", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(answered) >= len(sent)
+		conn.Close()
 	})
-	mu.Lock()
-	var worst time.Duration
-	late := 0
-	for ts, at := range sent {
-		d := answered[ts].Sub(at)
-		worst = max(worst, d)
-		if d > 3*time.Second {
-			late++
-		}
-	}
-	n, p := len(sent), posts
-	mu.Unlock()
-	t.Logf("%d questions at %d a second with the store locked for %v: worst answer after %v, %d after 3 s", n, perSecond, lockFor, worst.Round(time.Millisecond), late)
-	if late > 0 {
-		t.Errorf("%d of %d questions answered after 3 s (worst %v)", late, n, worst)
-	}
-	if p != n {
-		t.Errorf("%d answers to %d questions; want each answered once", p, n)
-	}
-	if !sawDegraded {
+	if !degraded {
 		t.Error("/readyz never said the store was degraded while it was locked")
 	}
-	eventually(t, 15*time.Second, "/readyz: the store answers again", func() bool {
-		_, body := get(t, base+"/readyz")
-		return strings.Contains(body, `"store_degraded": false`)
-	})
+	storeAnswersAgain(t, base)
 	bot.terminate(t)
 }
 
@@ -234,30 +274,12 @@ func TestStoreStalledTwoReplicas(t *testing.T) {
 		t.Skip("-short: a 15 s outage")
 	}
 	dsn := storetest.Postgres(t)
-	fake := platformtest.NewSlack(t)
-	var mu sync.Mutex
-	answered := map[string]time.Time{}
-	posts := 0
-	fake.Sink = func(p platformtest.SlackPost) {
-		mu.Lock()
-		defer mu.Unlock()
-		posts++
-		if _, ok := answered[p.Thread]; !ok {
-			answered[p.Thread] = time.Now()
-		}
-	}
-	var bases []string
+	o := newOutage(t)
 	var bots []*runningBot
+	var bases []string
 	for range 2 {
-		addr := freeAddr(t)
-		bots = append(bots, startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
-			"HTTP_ADDR="+addr, "DATABASE_URL="+dsn, "FLOOD_USER_PER_MINUTE=0", "FLOOD_CHANNEL_PER_MINUTE=0"))
-		base := "http://" + addr
-		bases = append(bases, base)
-		eventually(t, 20*time.Second, "/readyz 200 with the store open", func() bool {
-			code, body := get(t, base+"/readyz")
-			return code == 200 && strings.Contains(body, `"store": true`)
-		})
+		bot, base := o.startReplica(t, "DATABASE_URL="+dsn)
+		bots, bases = append(bots, bot), append(bases, base)
 	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -271,56 +293,13 @@ func TestStoreStalledTwoReplicas(t *testing.T) {
 	if _, err := tx.Exec("LOCK TABLE claims, inbox, threads, rates IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
-	const perSecond, lockFor = 20, 15 * time.Second
-	sent := map[string]time.Time{}
-	var wg sync.WaitGroup
-	start := time.Now()
-	tick := time.NewTicker(time.Second / perSecond)
-	for i := 0; time.Since(start) < lockFor; i++ {
-		<-tick.C
-		ts := fmt.Sprintf("71.%06d", i)
-		mu.Lock()
-		sent[ts] = time.Now()
-		mu.Unlock()
-		sb := &slackBot{t: t, fake: fake, base: bases[i%2]}
-		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvStalled%d", i), mention("CGENERAL", ts, "quel port pour imap ?")))
-		wg.Go(func() { sb.signedPost("/slack/events", "application/json", ev, time.Now()) })
-	}
-	tick.Stop()
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	eventually(t, 10*time.Second, "an answer to every question", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(answered) >= len(sent)
-	})
-	time.Sleep(3 * time.Second) // room for a late answer, were one to come
-	mu.Lock()
-	var worst time.Duration
-	late := 0
-	for ts, at := range sent {
-		d := answered[ts].Sub(at)
-		worst = max(worst, d)
-		if d > 3*time.Second {
-			late++
+	o.run(t, "to two replicas with PostgreSQL's tables locked", bases, func() {
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	n, p := len(sent), posts
-	mu.Unlock()
-	t.Logf("%d questions at %d a second to two replicas with PostgreSQL's tables locked for %v: worst answer after %v, %d after 3 s", n, perSecond, lockFor, worst.Round(time.Millisecond), late)
-	if late > 0 {
-		t.Errorf("%d of %d questions answered after 3 s (worst %v)", late, n, worst)
-	}
-	if p != n {
-		t.Errorf("%d answers to %d questions; want each answered once", p, n)
-	}
+	})
 	for i, base := range bases {
-		eventually(t, 15*time.Second, "/readyz: the store answers again", func() bool {
-			_, body := get(t, base+"/readyz")
-			return strings.Contains(body, `"store_degraded": false`)
-		})
+		storeAnswersAgain(t, base)
 		bots[i].terminate(t)
 	}
 }

@@ -178,16 +178,7 @@ func TestStaticFilesListed(t *testing.T) {
 // seconds, then the page says the console is busy (503, Retry-After), so
 // that agents cannot crowd out the chat's answers.
 func TestPatchesOneAtATime(t *testing.T) {
-	src, err := os.ReadFile(chattest.KnowledgePath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	core := chattest.Shipped(t)
-	t.Chdir(t.TempDir())
-	os.WriteFile("faq.yaml", src, 0o644)
-	h, con := newConsole(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv, con := patchServer(t)
 	c := browser(t)
 	csrf := signIn(t, srv, c)
 	con.heavy <- struct{}{} // a patch in preparation

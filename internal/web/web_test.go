@@ -466,9 +466,10 @@ func TestPatchFromQuestions(t *testing.T) {
 	}
 }
 
-// A new entry drafted from questions: the patch adds it, and the verdict
-// says what it still needs (eight example questions per language).
-func TestPatchDraftsANewEntry(t *testing.T) {
+// patchServer is a console whose patches change a copy of the shipped
+// knowledge, in a folder of the test's own (the working directory).
+func patchServer(t *testing.T) (*httptest.Server, *console) {
+	t.Helper()
 	src, err := os.ReadFile(chattest.KnowledgePath())
 	if err != nil {
 		t.Fatal(err)
@@ -476,8 +477,16 @@ func TestPatchDraftsANewEntry(t *testing.T) {
 	core := chattest.Shipped(t)
 	t.Chdir(t.TempDir())
 	os.WriteFile("faq.yaml", src, 0o644)
-	srv := httptest.NewServer(Handler(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"}))
-	defer srv.Close()
+	h, con := newConsole(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, con
+}
+
+// A new entry drafted from questions: the patch adds it, and the verdict
+// says what it still needs (eight example questions per language).
+func TestPatchDraftsANewEntry(t *testing.T) {
+	srv, _ := patchServer(t)
 	c := browser(t)
 	csrf := signIn(t, srv, c)
 	form := url.Values{"csrf": {csrf}, "entry": {"imap-settings"}, "q": {"où trouver le menu de la cantine", "where is the canteen menu"},
