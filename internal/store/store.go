@@ -674,8 +674,8 @@ func (s *Store) Remember(ctx context.Context, key, user string, m chat.Memory, i
 	now := s.now()
 	_, err = s.db.ExecContext(ctx, `INSERT INTO threads (key, user_hash, at, expires, memory) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (key) DO UPDATE SET at = excluded.at, expires = excluded.expires, memory = excluded.memory,
-		user_hash = CASE WHEN threads.expires > $3 THEN threads.user_hash ELSE excluded.user_hash END`,
-		s.threadKey(key), s.threadUser(key, user), now.Unix(), now.Add(idle).UnixMilli(), string(b))
+		user_hash = CASE WHEN threads.expires > $6 THEN threads.user_hash ELSE excluded.user_hash END`,
+		s.threadKey(key), s.threadUser(key, user), now.Unix(), now.Add(idle).UnixMilli(), string(b), now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: remember a conversation: %w", err)
 	}

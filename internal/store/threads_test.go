@@ -67,6 +67,19 @@ func TestThreadsMemory(t *testing.T) {
 		if n := countThreads(t, s); n != 1 {
 			t.Errorf("%d conversations kept after the idle time, want 1 (the new one)", n)
 		}
+		// A conversation past its idle time is a new one: its ids again,
+		// by someone else, make them its starter.
+		now = now.Add(31 * time.Minute)
+		if err := s.Remember(ctx, "slack:C2:1", "U4", mem, 30*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if got, _, _ := s.Recall(ctx, "slack:C2:1", "U4"); !got.Starter {
+			t.Error("after the idle time, the conversation's old starter is kept")
+		}
+		now = now.Add(31 * time.Minute) // and U3 starts it again
+		if err := s.Remember(ctx, "slack:C2:1", "U3", mem, 30*time.Minute); err != nil {
+			t.Fatal(err)
+		}
 
 		// purge --user erases the conversations a person started.
 		if err := s.Remember(ctx, "discord:42", "777", mem, 30*time.Minute); err != nil {
