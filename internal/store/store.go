@@ -41,11 +41,10 @@ type Store struct {
 	key      []byte
 	now      func() time.Time
 
-	// swept is when this process last deleted the conversations past
-	// their idle time (Unix milliseconds).
-	swept atomic.Int64
-	// sessionsSwept: the same for the console's expired sessions.
-	sessionsSwept atomic.Int64
+	// threadsSwept and sessionsSwept are when this process last deleted
+	// the conversations past their idle time and the expired sessions
+	// (Unix milliseconds; see sweep).
+	threadsSwept, sessionsSwept atomic.Int64
 
 	locksMu sync.Mutex
 	locks   map[string]chan struct{} // SQLite's locks (one process)
@@ -497,15 +496,23 @@ func (ss Sessions) Commit(token string, b []byte, expiry time.Time) error {
 	if err != nil {
 		return fmt.Errorf("store: session: %w", err)
 	}
-	// Expired sessions go as they expire (at most once a minute here), not
-	// only at the daily purge.
-	now := ss.s.now().UnixMilli()
-	if last := ss.s.sessionsSwept.Load(); now-last >= time.Minute.Milliseconds() && ss.s.sessionsSwept.CompareAndSwap(last, now) {
-		if _, err := ss.s.db.Exec(`DELETE FROM sessions WHERE expiry < $1`, now); err != nil {
-			return fmt.Errorf("store: forget expired sessions: %w", err)
-		}
+	// Expired sessions go as they expire, not only at the daily purge.
+	if err := ss.s.sweep(context.Background(), &ss.s.sessionsSwept, `DELETE FROM sessions WHERE expiry < $1`); err != nil {
+		return fmt.Errorf("store: forget expired sessions: %w", err)
 	}
 	return nil
+}
+
+// sweep runs a deletion of what expired before now ($1, in Unix
+// milliseconds), at most once a minute per process (last holds when it
+// last ran): writers call it, so that expired rows go as they expire.
+func (s *Store) sweep(ctx context.Context, last *atomic.Int64, stmt string) error {
+	now := s.now().UnixMilli()
+	if prev := last.Load(); now-prev < time.Minute.Milliseconds() || !last.CompareAndSwap(prev, now) {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, stmt, now)
+	return err
 }
 
 // Delete implements scs.Store.
@@ -679,10 +686,8 @@ func (s *Store) Remember(ctx context.Context, key, user string, m chat.Memory, i
 	if err != nil {
 		return fmt.Errorf("store: remember a conversation: %w", err)
 	}
-	if last := s.swept.Load(); now.UnixMilli()-last >= time.Minute.Milliseconds() && s.swept.CompareAndSwap(last, now.UnixMilli()) {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM threads WHERE expires < $1`, now.UnixMilli()); err != nil {
-			return fmt.Errorf("store: forget idle conversations: %w", err)
-		}
+	if err := s.sweep(ctx, &s.threadsSwept, `DELETE FROM threads WHERE expires < $1`); err != nil {
+		return fmt.Errorf("store: forget idle conversations: %w", err)
 	}
 	return nil
 }
