@@ -396,16 +396,17 @@ func (o outbox) Public(ctx context.Context, md string) error {
 }
 
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
-	if err := o.a.send(ctx, o.m.ChannelID, o.m.SoftReference(), replyPosts(r)); err != nil {
-		return err
+	return o.a.send(ctx, o.m.ChannelID, o.m.SoftReference(), replyPosts(r))
+}
+
+// Call implements chat.Caller: the helpdesk role, mentioned in the channel.
+func (o outbox) Call(ctx context.Context, call string) error {
+	if o.a.cfg.HelpdeskRole == "" {
+		return nil
 	}
-	if call, ok := chat.HandoffCall(r); ok && o.a.cfg.HelpdeskRole != "" {
-		// A hand-off: the helpdesk role is called, with what the
-		// conversation already tried.
-		msg := o.a.callMessage(call, o.m.Author.ID)
-		if _, err := o.a.s.ChannelMessageSendComplex(o.m.ChannelID, &discordgo.MessageSend{Content: msg.Content, AllowedMentions: msg.AllowedMentions}, discordgo.WithContext(ctx)); err != nil {
-			return fmt.Errorf("discord: call the helpdesk in %s: %w", o.m.ChannelID, err)
-		}
+	msg := o.a.callMessage(call, o.m.Author.ID)
+	if _, err := o.a.s.ChannelMessageSendComplex(o.m.ChannelID, &discordgo.MessageSend{Content: msg.Content, AllowedMentions: msg.AllowedMentions}, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("discord: call the helpdesk in %s: %w", o.m.ChannelID, err)
 	}
 	return nil
 }

@@ -105,12 +105,12 @@ func (a *Adapter) humanMessage(noTeam, lang, user string) message {
 	if a.cfg.HelpdeskGroup == "" {
 		return textMessage(noTeam)
 	}
-	return a.callMessage(chat.LabelsIn(lang).HumanCalled, lang, user)
+	return a.callMessage(chat.LabelsIn(lang).HumanCalled, user)
 }
 
 // callMessage calls the helpdesk group for user: call is a label with %s
 // for the group (chat.Labels.HumanCalled, or chat.HandoffCall's summary).
-func (a *Adapter) callMessage(call, lang, user string) message {
+func (a *Adapter) callMessage(call, user string) message {
 	text := "<@" + user + "> " + fmt.Sprintf(EscapeSlack(call), "<!subteam^"+a.cfg.HelpdeskGroup+">")
 	return message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}
 }

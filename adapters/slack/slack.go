@@ -305,15 +305,15 @@ func (o outbox) Public(ctx context.Context, md string) error {
 func (o outbox) Reply(ctx context.Context, r intents.Reply) error {
 	msg := replyMessage(r)
 	msg.Question = o.m.ts
-	if err := o.a.post(ctx, o.m.channel, "", o.m.replyThread(), msg); err != nil {
-		return err
+	return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), msg)
+}
+
+// Call implements chat.Caller: the helpdesk group, mentioned in the thread.
+func (o outbox) Call(ctx context.Context, call string) error {
+	if o.a.cfg.HelpdeskGroup == "" {
+		return nil
 	}
-	if call, ok := chat.HandoffCall(r); ok && o.a.cfg.HelpdeskGroup != "" {
-		// A hand-off: the helpdesk group is called in the thread, with
-		// what the conversation already tried.
-		return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), o.a.callMessage(call, r.Lang, o.m.user))
-	}
-	return nil
+	return o.a.post(ctx, o.m.channel, "", o.m.replyThread(), o.a.callMessage(call, o.m.user))
 }
 
 // post sends a message to a channel, in a thread when thread is set; to

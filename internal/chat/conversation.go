@@ -235,6 +235,15 @@ type Outbox interface {
 	Reply(ctx context.Context, r intents.Reply) error
 }
 
+// Caller is an Outbox that can call the helpdesk's people into the
+// conversation (a Slack user group, a Discord role), for a hand-off.
+type Caller interface {
+	// Call says call (a HandoffCall, with %s for who is called) in the
+	// conversation, mentioning who is called; without a team configured
+	// to be called, it says nothing (the reply gave the contact).
+	Call(ctx context.Context, call string) error
+}
+
 // Handle says through out what Respond decides for m, then records what
 // maintainers need of an answer.
 func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error {
@@ -256,6 +265,11 @@ func (c *Conversation) Handle(ctx context.Context, m Message, out Outbox) error 
 	case AsReply:
 		if err = out.Reply(ctx, resp.Reply); err == nil {
 			c.Replied(ctx, m, resp.Reply, c.now().Sub(start))
+			if call, ok := HandoffCall(resp.Reply); ok {
+				if caller, ok := out.(Caller); ok {
+					err = caller.Call(ctx, call)
+				}
+			}
 		}
 	}
 	if err == nil && c.OnSaid != nil {
