@@ -72,7 +72,7 @@ var choiceWords = map[string]bool{
 	"le": true, "la": true, "l": true, "the": true, "one": true, "choix": true, "option": true, "numero": true,
 	"n": true, "no": true, "number": true, "stp": true, "svp": true, "please": true, "plz": true, "merci": true,
 	"sujet": true, "topic": true, "c": true, "est": true, "ce": true, "it": true, "s": true, "is": true, "its": true,
-	"oui": true, "yes": true, "plutot": true, "rather": true, "celui": true, "celle": true, "ci": true, "la-": true,
+	"oui": true, "yes": true, "plutot": true, "rather": true, "celui": true, "celle": true, "ci": true,
 }
 
 // yesWords accept a single "did you mean" ("oui", "yes", "c'est ça").
@@ -82,9 +82,6 @@ var yesWords = map[string]bool{
 	"c": true, "est": true, "ca": true, "that": true, "s": true, "it": true, "this": true, "one": true, "celui": true,
 	"la": true, "merci": true, "stp": true, "svp": true, "please": true,
 }
-
-// noWords open a correction: "non, c'est pour le téléphone".
-var noWords = map[string]bool{"non": true, "no": true, "nope": true, "nan": true, "pas": true}
 
 // maxPickWords bounds a reply to "did you mean" read as a choice: a longer
 // message is a new question.
@@ -99,12 +96,7 @@ func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
 	if len(words) == 0 || len(words) > maxPickWords {
 		return nil, false
 	}
-	offered := make([]*Entry, 0, len(ctx.Offered))
-	for _, id := range ctx.Offered {
-		if e, ok := c.kb.Entry(id); ok {
-			offered = append(offered, e)
-		}
-	}
+	offered := c.offered(ctx)
 	if len(offered) == 0 {
 		return nil, false
 	}
@@ -122,13 +114,13 @@ func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
 		return nil, false // words under an answer are a new message
 	}
 	// "oui", "yes, that one": the first suggestion.
-	if all(words, yesWords) && !all(words, noWords) {
+	if all(words, yesWords) {
 		return offered[0], true
 	}
 	// Words that say which: "non je l'ai oublié", "the one about the
 	// phone". The suggestion they fit best, when they fit one clearly; a
 	// message that confidently asks something else is a new question.
-	res := c.ix.Rank(text, lang, len(c.ix.Intents()))
+	res := c.ix.Rank(text, lang, c.ix.Len())
 	var best, second float64
 	var chosen *Entry
 	for _, m := range res.Matches {
@@ -155,6 +147,18 @@ func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
 		return nil, false
 	}
 	return chosen, true
+}
+
+// offered are the entries the last reply offered that the knowledge still
+// has, in order.
+func (c *Core) offered(ctx *Context) []*Entry {
+	var out []*Entry
+	for _, id := range ctx.Offered {
+		if e, ok := c.kb.Entry(id); ok {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // choosers open a choice among suggestions: "celui pour le navigateur",
@@ -190,10 +194,8 @@ func (c *Core) offerAgain(text, lang string, ctx *Context) (Reply, bool) {
 		return Reply{}, false
 	}
 	r := Reply{Outcome: Suggested, Lang: c.langOf(text, lang), Reading: ReadPick}
-	for _, id := range ctx.Offered {
-		if e, ok := c.kb.Entry(id); ok {
-			r.Alternatives = append(r.Alternatives, Alternative{Entry: e, Confidence: 1})
-		}
+	for _, e := range c.offered(ctx) {
+		r.Alternatives = append(r.Alternatives, Alternative{Entry: e, Confidence: 1})
 	}
 	if len(r.Alternatives) == 0 {
 		return Reply{}, false
@@ -208,9 +210,6 @@ func (c *Core) offerAgain(text, lang string, ctx *Context) (Reply, bool) {
 func position(words []string) (int, bool) {
 	n, found := 0, false
 	for _, w := range words {
-		if w == "n°" {
-			continue
-		}
 		if k, ok := ordinals[w]; ok && !found {
 			n, found = k, true
 			continue
@@ -288,16 +287,7 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 // topic and carries nothing on: "je fais comment ?", "what now?", "any
 // other ideas?".
 func (c *Core) asksWhatNow(text, lang string) bool {
-	start := 0
-	for i, r := range text {
-		if r != '?' && r != '.' && r != ',' && r != ';' && r != '!' && i < len(text)-1 {
-			continue
-		}
-		clause := text[start:i]
-		if r == '?' || i == len(text)-1 {
-			clause = text[start : i+len(string(r))]
-		}
-		start = i + len(string(r))
+	for _, clause := range clauses(text) {
 		words := matcher.Tokens(clause)
 		if len(words) == 0 || !asks(words, clause) {
 			continue
@@ -316,6 +306,21 @@ func (c *Core) asksWhatNow(text, lang string) bool {
 		}
 	}
 	return false
+}
+
+// clauses cuts text after each mark that ends a clause (, ; . ! ? and a new
+// line), the mark kept: a clause that asks keeps its question mark.
+func clauses(text string) []string {
+	var out []string
+	for len(text) > 0 {
+		i := strings.IndexAny(text, ",;.!?\n")
+		if i < 0 {
+			return append(out, text)
+		}
+		out = append(out, text[:i+1])
+		text = text[i+1:]
+	}
+	return out
 }
 
 // failures are the words of a report that something does not work.
@@ -457,30 +462,25 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 	if ctx.NotSolved >= 1 {
 		return c.handoff(lang, ctx)
 	}
-	given := map[string]bool{}
-	for _, id := range ctx.Answered {
-		given[id] = true
-	}
 	// What the message says was tried: "cache vidé, extensions
 	// désactivées, heure vérifiée" names three steps.
-	tried := map[string]bool{}
-	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '.' || r == '\n' }) {
-		if best := c.ix.Rank(part, lang, 1).Best(); best.Score >= triedMin {
-			tried[best.Intent] = true
+	var tried []string
+	for _, clause := range clauses(text) {
+		if best := c.ix.Rank(clause, lang, 1).Best(); best.Score >= triedMin {
+			tried = append(tried, best.Intent)
 		}
 	}
-	e, _ := c.kb.Entry(ctx.Last())
-	for steps := 0; e != nil && steps <= len(c.kb.Entries); steps++ {
-		next, ok := c.kb.Entry(e.Next)
-		if !ok || next.ID == "human" {
+	ladder := c.Ladder(ctx.Last())
+	for i, id := range ladder[1:] {
+		if id == "human" {
 			break
 		}
-		if !given[next.ID] && !tried[next.ID] {
+		if !slices.Contains(ctx.Answered, id) && !slices.Contains(tried, id) {
+			e, _ := c.kb.Entry(ladder[i]) // the step before: its next is id
 			r, _ := c.NextStep(e, lang)
 			r.Tries = ctx.NotSolved + 1
 			return r
 		}
-		e = next
 	}
 	return c.handoff(lang, ctx)
 }
@@ -573,7 +573,7 @@ func elliptical(words []string) (short, continued bool) {
 // message is ranked again after the topic's title, and that reading is
 // kept when it answers and the message alone did not answer confidently
 // another way. alone is the message's own reply.
-func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bool) {
+func (c *Core) followUp(text, lang string, alone Reply, res matcher.Result, ctx *Context) (Reply, bool) {
 	last, ok := c.kb.Entry(ctx.Last())
 	if !ok {
 		return Reply{}, false
@@ -591,9 +591,9 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	if _, ok := position(words); ok {
 		return Reply{}, false // "3" when two entries were offered: not a question
 	}
-	res := c.ix.Rank(text, lang, 1)
 	best := res.Best()
-	if e, ok := c.kb.Entry(best.Intent); ok && e.Conversational() {
+	bestEntry, isEntry := c.kb.Entry(best.Intent)
+	if isEntry && bestEntry.Conversational() {
 		return Reply{}, false // "ok top", "bonjour": small talk, not a question about the topic
 	}
 	if !res.Known {
@@ -608,7 +608,7 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 			}
 		}
 	}
-	if _, ok := c.kb.Entry(best.Intent); !ok && best.Score >= followUpElsewhere {
+	if !isEntry && best.Score >= followUpElsewhere {
 		return Reply{}, false // "quel temps fait-il ?", "how do I bake bread": about something else
 	}
 	// ...or one the last answer pointed to.
@@ -634,7 +634,7 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 	if alone.Outcome == Answered && alone.Entry.ID != last.ID && alone.Confidence >= c.kb.Settings.AnswerThreshold && !mentioned {
 		return Reply{}, false // "et le port ?" after the identifier: the port is the phone's
 	}
-	r := c.decide(last.Title.In(lang)+" : "+text, lang)
+	r, _ := c.decide(last.Title.In(lang)+" : "+text, lang)
 	if r.Outcome != Answered || r.Entry.Conversational() {
 		return Reply{}, false
 	}
@@ -646,12 +646,16 @@ func (c *Core) followUp(text, lang string, alone Reply, ctx *Context) (Reply, bo
 func contentWords(words []string) int {
 	n := 0
 	for _, w := range words {
-		if len(w) > 1 && !matcher.IsStop(w) {
+		if content(w) {
 			n++
 		}
 	}
 	return n
 }
+
+// content reports whether a folded word says something: not a function
+// word, nor a letter alone.
+func content(w string) bool { return len(w) > 1 && !matcher.IsStop(w) }
 
 // followUpElsewhere is the confidence from which a message that ranks
 // another service or the out-of-scope questions first is not read with the
@@ -665,7 +669,7 @@ func (c *Core) mentions(e *Entry, words []string) bool {
 	c.topicOnce.Do(c.indexTopicWords)
 	vocab := c.topicWords[e.ID]
 	for _, w := range words {
-		if len(w) > 1 && !matcher.IsStop(w) && vocab[w] {
+		if content(w) && vocab[w] {
 			return true
 		}
 	}

@@ -384,7 +384,7 @@ func (c *Core) answer(q Question) Reply {
 	if r, ok := c.offerAgain(text, lang, ctx); ok {
 		return r // "le 4" when three were offered: the list again
 	}
-	r := c.decide(text, lang)
+	r, res := c.decide(text, lang)
 	switch {
 	case r.Outcome == Answered && r.Entry.ID == "human":
 		return c.handoff(r.Lang, ctx) // "je veux parler à quelqu'un", with what was tried
@@ -392,7 +392,7 @@ func (c *Core) answer(q Question) Reply {
 	case c.notSolved(text, lang, r, ctx):
 		return c.nextStep(text, r.Lang, ctx)
 	default:
-		if f, ok := c.followUp(text, lang, r, ctx); ok {
+		if f, ok := c.followUp(text, lang, r, res, ctx); ok {
 			r = f
 		}
 	}
@@ -409,10 +409,14 @@ func (c *Core) langOf(text, lang string) string {
 }
 
 // decide answers a message on its own: another service's name, then the
-// matcher's ranking.
-func (c *Core) decide(text, lang string) Reply {
-	s := c.kb.Settings
+// matcher's ranking, which it returns too.
+func (c *Core) decide(text, lang string) (Reply, matcher.Result) {
 	res := c.ix.Rank(text, lang, 8)
+	return c.decideRanked(text, res), res
+}
+
+func (c *Core) decideRanked(text string, res matcher.Result) Reply {
+	s := c.kb.Settings
 	r := Reply{Lang: res.Lang}
 	if res.Words == 0 {
 		r.Outcome, r.Text = Empty, strings.TrimSpace(c.kb.Messages.Empty.In(r.Lang))

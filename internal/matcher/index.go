@@ -373,6 +373,9 @@ func (ix *Index) lang(l string) string {
 // Intents returns the intent ids the index knows, in the order first seen.
 func (ix *Index) Intents() []string { return slices.Clone(ix.intents) }
 
+// Len is how many intents the index ranks.
+func (ix *Index) Len() int { return len(ix.intents) }
+
 // Rank scores text against every intent and returns at most n matches (all
 // with a positive score when n <= 0). lang forces the language of the
 // question; "" detects it.
