@@ -2,6 +2,7 @@ package intents
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -104,7 +105,7 @@ func nameIn(text string) (personName, bool) {
 	for i := range words {
 		for _, intros := range [][][]string{nameIntros, weakIntros} {
 			for _, intro := range intros {
-				if i+len(intro) <= len(words) && equalWords(folded[i:i+len(intro)], intro) {
+				if i+len(intro) <= len(words) && slices.Equal(folded[i:i+len(intro)], intro) {
 					if n, ok := nameAt(words, folded, i+len(intro), len(intros) == len(nameIntros)); ok {
 						return n, true
 					}
@@ -127,15 +128,6 @@ func nameIn(text string) (personName, bool) {
 		}
 	}
 	return personName{}, false
-}
-
-func equalWords(a, b []string) bool {
-	for i := range a {
-		if strings.ReplaceAll(a[i], "’", "'") != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // nameAt reads a name starting at words[i]: a first name (capitalised, or

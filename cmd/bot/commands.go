@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -289,32 +288,27 @@ func readLine(r *bufio.Reader, max int) (line string, long bool, err error) {
 func parseThreadLine(line string, long bool) (threadLine, string) {
 	const want = `expected one JSON object a line, such as {"thread": "ID", "text": "..."}`
 	var t threadLine
-	if long {
+	switch {
+	case long:
 		return t, fmt.Sprintf("the line is longer than %d bytes: %s", maxThreadLine, want)
+	case !strings.HasPrefix(strings.TrimSpace(line), "{"):
+		if json.Valid([]byte(line)) {
+			return t, want // null, a number, a list
+		}
+		return t, "not JSON: " + want
 	}
 	dec := json.NewDecoder(strings.NewReader(line))
 	dec.DisallowUnknownFields()
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return t, "not JSON: " + want
-	}
-	if dec.More() {
-		return t, "more than one JSON value on the line: " + want
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return t, want
-	}
-	strict := json.NewDecoder(bytes.NewReader(raw))
-	strict.DisallowUnknownFields()
-	if err := strict.Decode(&t); err != nil {
-		var field *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &field):
-			return threadLine{}, fmt.Sprintf("%q must be a string: %s", field.Field, want)
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return threadLine{}, fmt.Sprintf("%s (the fields are thread, text and name): %s", strings.TrimPrefix(err.Error(), "json: "), want)
-		}
-		return threadLine{}, want
+	var field *json.UnmarshalTypeError
+	switch err := dec.Decode(&t); {
+	case errors.As(err, &field):
+		return threadLine{}, fmt.Sprintf("%q must be a string: %s", field.Field, want)
+	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field"):
+		return threadLine{}, fmt.Sprintf("%s (the fields are thread, text and name): %s", strings.TrimPrefix(err.Error(), "json: "), want)
+	case err != nil:
+		return threadLine{}, "not JSON: " + want
+	case dec.More():
+		return threadLine{}, "more than one JSON value on the line: " + want
 	}
 	return t, ""
 }

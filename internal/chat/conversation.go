@@ -129,10 +129,8 @@ func (c *Conversation) Respond(ctx context.Context, m Message) (Response, error)
 	core := c.Helpdesk.Current()
 	mem, known := c.recall(ctx, m)
 	q := intents.Question{Text: m.Text, Lang: m.Lang, Direct: m.Direct, Held: m.Held}
-	if known {
-		q.Context = mem.Context(m.Name)
-	} else if m.Thread != "" {
-		q.Context = Memory{}.Context(m.Name)
+	if known || m.Thread != "" {
+		q.Context = mem.Context(m.Name) // a new conversation's is empty
 	}
 	r, err := core.Answer(ctx, q)
 	if err != nil {
