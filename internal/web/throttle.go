@@ -23,7 +23,6 @@ const (
 type throttle struct {
 	every time.Duration
 	burst int
-	now   func() time.Time
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -36,7 +35,7 @@ type client struct {
 }
 
 func newThrottle(every time.Duration, burst int) *throttle {
-	return &throttle{every: every, burst: burst, now: time.Now, clients: map[string]*client{}}
+	return &throttle{every: every, burst: burst, clients: map[string]*client{}}
 }
 
 func (t *throttle) get(key string) *client {
@@ -58,7 +57,7 @@ func (t *throttle) get(key string) *client {
 func (t *throttle) allow(key string) (time.Duration, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
+	now := time.Now()
 	r := t.get(key).lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
@@ -81,7 +80,7 @@ func (t *throttle) shouldLog(key string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.get(key)
-	if now := t.now(); now.Sub(c.logged) >= time.Minute {
+	if now := time.Now(); now.Sub(c.logged) >= time.Minute {
 		c.logged = now
 		return true
 	}
