@@ -96,7 +96,7 @@ func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
 	if len(words) == 0 || len(words) > maxPickWords {
 		return nil, false
 	}
-	offered := c.offered(ctx)
+	offered := c.entries(ctx.Offered)
 	if len(offered) == 0 {
 		return nil, false
 	}
@@ -149,18 +149,6 @@ func (c *Core) pick(text, lang string, ctx *Context) (*Entry, bool) {
 	return chosen, true
 }
 
-// offered are the entries the last reply offered that the knowledge still
-// has, in order.
-func (c *Core) offered(ctx *Context) []*Entry {
-	var out []*Entry
-	for _, id := range ctx.Offered {
-		if e, ok := c.kb.Entry(id); ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // choosers open a choice among suggestions: "celui pour le navigateur",
 // "c'est pour le téléphone", "the one about the phone".
 var choosers = [][]string{
@@ -194,7 +182,7 @@ func (c *Core) offerAgain(text, lang string, ctx *Context) (Reply, bool) {
 		return Reply{}, false
 	}
 	r := Reply{Outcome: Suggested, Lang: c.langOf(text, lang), Reading: ReadPick}
-	for _, e := range c.offered(ctx) {
+	for _, e := range c.entries(ctx.Offered) {
 		r.Alternatives = append(r.Alternatives, Alternative{Entry: e, Confidence: 1})
 	}
 	if len(r.Alternatives) == 0 {
@@ -527,13 +515,7 @@ func (c *Core) tried(ctx *Context) []*Entry {
 	for from > 0 && slices.Contains(c.Ladder(ctx.Answered[from-1]), ctx.Answered[from]) {
 		from--
 	}
-	var out []*Entry
-	for _, id := range ctx.Answered[from:] {
-		if e, ok := c.kb.Entry(id); ok && !e.Conversational() {
-			out = append(out, e)
-		}
-	}
-	return out
+	return slices.DeleteFunc(c.entries(ctx.Answered[from:]), (*Entry).Conversational)
 }
 
 // TriedList names, by title, the entries a hand-off says were tried.

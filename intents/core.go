@@ -557,11 +557,14 @@ func (c *Core) fill(text, lang string) string {
 }
 
 // followUps returns the entries e points to.
-func (c *Core) followUps(e *Entry) []*Entry {
+func (c *Core) followUps(e *Entry) []*Entry { return c.entries(e.FollowUp) }
+
+// entries returns the entries of ids that the knowledge has, in order.
+func (c *Core) entries(ids []string) []*Entry {
 	var out []*Entry
-	for _, id := range e.FollowUp {
-		if f, ok := c.kb.Entry(id); ok {
-			out = append(out, f)
+	for _, id := range ids {
+		if e, ok := c.kb.Entry(id); ok {
+			out = append(out, e)
 		}
 	}
 	return out
