@@ -458,13 +458,14 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 			tried = append(tried, best.Intent)
 		}
 	}
-	ladder := c.Ladder(ctx.Last())
-	for i, id := range ladder[1:] {
+	ladder := c.Ladder(ctx.Last()) // empty when the knowledge lost that entry
+	for i := 1; i < len(ladder); i++ {
+		id := ladder[i]
 		if id == "human" {
 			break
 		}
 		if !slices.Contains(ctx.Answered, id) && !slices.Contains(tried, id) {
-			e, _ := c.kb.Entry(ladder[i]) // the step before: its next is id
+			e, _ := c.kb.Entry(ladder[i-1]) // the step before: its next is id
 			r, _ := c.NextStep(e, lang)
 			r.Tries = ctx.NotSolved + 1
 			return r
