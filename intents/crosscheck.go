@@ -1,8 +1,10 @@
 package intents
 
 import (
+	"context"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/acad-lyon/helpdesk-bot/internal/matcher"
 )
@@ -27,6 +29,14 @@ const (
 // another when 40% of its examples (3 at least) go to that one. It costs
 // five trainings: `bot validate` runs it, loading the knowledge does not.
 func CrossCheck(kb *Knowledge) Problems {
+	probs, _ := CrossCheckContext(context.Background(), kb, crossFolds)
+	return probs
+}
+
+// CrossCheckContext is CrossCheck training at most workers folds at once
+// (1 keeps it to one core, leaving the others to the chat), and giving up
+// with ctx's error as soon as ctx is done (the agent who asked has left).
+func CrossCheckContext(ctx context.Context, kb *Knowledge, workers int) (Problems, error) {
 	type held struct {
 		loc  located
 		lang string
@@ -48,9 +58,13 @@ func CrossCheck(kb *Knowledge) Problems {
 		}
 	}
 	results := make([][]matcher.Match, crossFolds)
-	var wg sync.WaitGroup
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
 	for f := range folds {
-		wg.Go(func() {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			skip := map[string]bool{}
 			for _, h := range folds[f] {
 				skip[h.loc.entry.ID+"\x00"+h.q] = true
@@ -63,14 +77,20 @@ func CrossCheck(kb *Knowledge) Problems {
 			}
 			ix, err := matcher.New(train, MatcherConfig(kb))
 			if err != nil {
-				return
+				return nil // the fold is skipped below
 			}
-			for _, h := range folds[f] {
+			for k, h := range folds[f] {
+				if k%64 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
 				results[f] = append(results[f], ix.Rank(h.q, h.lang, 1).Best())
 			}
+			return nil
 		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	df := documentFrequencies(kb)
 	var probs Problems
 	went := map[string]map[string]int{} // entry -> the other entry its examples go to -> how many
@@ -107,7 +127,7 @@ func CrossCheck(kb *Knowledge) Problems {
 		}
 	}
 	sortProblems(probs)
-	return probs
+	return probs, nil
 }
 
 // documentFrequencies counts, for each language and word, the entries whose

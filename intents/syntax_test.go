@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -156,5 +157,29 @@ func TestBackupCopyReportedAsSuch(t *testing.T) {
 	var probs Problems
 	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].File != "knowledge/faq.bak.yaml" || !strings.Contains(probs[0].Msg, "backup copy") {
 		t.Errorf("a backup copy in the folder gives %v; want one problem naming it a backup copy", err)
+	}
+}
+
+// The page's cross-check: on one core it finds what the parallel one finds,
+// and it stops at once when the agent who asked has left.
+func TestCrossCheckContext(t *testing.T) {
+	src, err := os.ReadFile("../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const at = "        - utiliser deux adresses académiques en parallèle\n" // the misfiled example of TestMisfiledExampleCaught
+	mutated := strings.Replace(string(src), at, at+"        - quels parametres imap pour mon telephone\n", 1)
+	core, err := ParseCore([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": []byte(mutated)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := CrossCheckContext(context.Background(), core.Knowledge(), 1)
+	if err != nil || len(one) == 0 || one.Error() != CrossCheck(core.Knowledge()).Error() {
+		t.Errorf("on one core: %v, %v; want what CrossCheck finds:\n%v", one, err, CrossCheck(core.Knowledge()))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if probs, err := CrossCheckContext(ctx, core.Knowledge(), 1); !errors.Is(err, context.Canceled) || probs != nil {
+		t.Errorf("cancelled: %v, %v; want context.Canceled and nothing", probs, err)
 	}
 }

@@ -52,14 +52,8 @@ func TestConsoleInChromium(t *testing.T) {
 	fake := platformtest.NewSlack(t)
 	op := platformtest.NewOIDC(t) // the academy's single sign-on, on loopback
 	addr := freeAddr(t)
-	// A copy of the knowledge, which the patch will change.
-	repo := t.TempDir()
-	kpath := filepath.Join(repo, "faq.yaml")
-	src, err := os.ReadFile("../knowledge/faq.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(kpath, src, 0o644)
+	kpath := knowledgeCopy(t) // which the patch will change
+	repo := filepath.Dir(kpath)
 	bot := startBot(t, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_SIGNING_SECRET="+signingSecret, "SLACK_API_URL="+fake.APIURL(),
 		"KNOWLEDGE_PATH="+kpath, "HTTP_ADDR="+addr, "CONSOLE_OIDC_ISSUER="+op.Issuer(), "CONSOLE_OIDC_CLIENT_ID="+op.ClientID, "CONSOLE_OIDC_CLIENT_SECRET="+op.ClientSecret,
 		"CONSOLE_URL=http://"+addr, "CONSOLE_ALLOWED=@ac-lyon.fr")

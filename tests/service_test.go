@@ -54,14 +54,8 @@ func eventually(t *testing.T, d time.Duration, what string, check func() bool) {
 // /metrics, the SQLite store, live reload of a good and a bad edit, then
 // `bot report` and `bot purge` on what it recorded.
 func TestServiceMetricsReloadAndStore(t *testing.T) {
-	dir := t.TempDir()
-	src, err := os.ReadFile("../knowledge/faq.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kpath := filepath.Join(dir, "faq.yaml")
-	os.WriteFile(kpath, src, 0o644)
-	data := filepath.Join(dir, "data")
+	kpath := knowledgeCopy(t)
+	data := filepath.Join(filepath.Dir(kpath), "data")
 	fake := platformtest.NewSlack(t)
 	addr := freeAddr(t)
 	base := "http://" + addr

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -242,5 +243,47 @@ func TestUnansweredViewNotByNavigationFromElsewhere(t *testing.T) {
 	}
 	if log, _ := st.AuditLog(context.Background(), time.Now().Add(-time.Hour)); len(log) != 1 {
 		t.Errorf("the page's own view: audit log %+v; want one row", log)
+	}
+}
+
+// A patch's verdict is prepared once: shown again (a reload, a second agent
+// on the same questions, the download), the knowledge is not trained again; and the problems the knowledge already had are
+// shown apart, not laid at the patch's door.
+func TestPatchVerdictPreparedOnce(t *testing.T) {
+	src, err := os.ReadFile(chattest.KnowledgePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A misfiled example already in the knowledge (the cross-check reports it).
+	const at = "        - utiliser deux adresses académiques en parallèle\n"
+	srv, con := patchServerOf(t, []byte(strings.Replace(string(src), at, at+"        - quels parametres imap pour mon telephone\n", 1)))
+	c := browser(t)
+	csrf := signIn(t, srv, c)
+	form := url.Values{"csrf": {csrf}, "entry": {"imap-settings"}, "q": {"quel serveur entrant pour mon samsung"}}
+	code, body, _ := post(t, c, srv.URL+"/console/patch", form)
+	if code != http.StatusOK || !strings.Contains(body, `data-ok="true"`) || !strings.Contains(body, `id="known"`) || !strings.Contains(body, "quels parametres imap pour mon telephone") {
+		t.Errorf("a patch on a knowledge with a problem of its own: %d; want the verdict OK and the old problem apart\n%s", code, body[strings.Index(body, "<main>"):])
+	}
+	if again, _, _ := post(t, c, srv.URL+"/console/patch", form); again != http.StatusOK {
+		t.Errorf("the same patch again: %d", again)
+	}
+	con.verdicts.mu.Lock()
+	defer con.verdicts.mu.Unlock()
+	if con.verdicts.prepared != 2 {
+		t.Errorf("%d verdicts prepared; want 2: the knowledge as it is, and with the change, each once", con.verdicts.prepared)
+	}
+}
+
+// An agent who leaves stops the preparation: nothing more is computed, and
+// nothing half-made is kept.
+func TestPatchCancelledWhenAgentLeaves(t *testing.T) {
+	_, con := patchServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := con.propose(ctx, "imap-settings", []string{"quel serveur entrant pour mon samsung"}, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("propose after the agent left: %v; want context.Canceled", err)
+	}
+	if con.verdicts.prepared != 0 || len(con.verdicts.recent) != 0 {
+		t.Errorf("%d verdicts prepared, %d kept; want none", con.verdicts.prepared, len(con.verdicts.recent))
 	}
 }

@@ -21,7 +21,9 @@ type labels struct {
 	// BadID: a new entry's id not written as an id; Busy: another patch
 	// is being prepared.
 	BadID, Busy string
-	Readings    map[string]string
+	// Known: the problems the knowledge had before the change.
+	Known    string
+	Readings map[string]string
 }
 
 var uiLabels = map[string]labels{
@@ -32,6 +34,7 @@ var uiLabels = map[string]labels{
 		Reading:  "Lu dans la conversation", NewConversation: "Nouvelle conversation",
 		TooManyTries: "Trop d'essais : réessayez dans %d secondes.",
 		Busy:         "Un autre correctif est en préparation : réessayez dans quelques secondes.",
+		Known:        "Déjà signalé dans la base avant ce changement (il n'en est pas la cause) :",
 		BadID:        "L'identifiant d'une fiche s'écrit en mots de lettres minuscules et de chiffres reliés par des tirets (64 caractères au plus), par exemple imprimante-salle-info.",
 		Readings: map[string]string{intents.ReadFollowUp: "suite du sujet précédent", intents.ReadPick: "choix parmi les fiches proposées",
 			intents.ReadNext: "étape suivante (la réponse n'a pas suffi)", intents.ReadHandoff: "passage de relais à une personne"},
@@ -62,6 +65,7 @@ var uiLabels = map[string]labels{
 		Reading:  "Read in the conversation", NewConversation: "New conversation",
 		TooManyTries: "Too many attempts: try again in %d seconds.",
 		Busy:         "Another patch is being prepared: try again in a few seconds.",
+		Known:        "Already reported in the knowledge before this change (not caused by it):",
 		BadID:        "An entry's id is lower-case words of letters and digits joined by dashes (64 characters at most), for example printer-computer-room.",
 		Readings: map[string]string{intents.ReadFollowUp: "a follow-up of the last topic", intents.ReadPick: "a choice among the entries offered",
 			intents.ReadNext: "the next step (the answer was not enough)", intents.ReadHandoff: "a hand-off to a person"},

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"mime"
@@ -34,7 +33,8 @@ type proposal struct {
 	Entry    string
 	Draft    *intents.Draft // a new entry, or nil
 	Picked   []string
-	Problems []string
+	Problems []string // what the change brings
+	Known    []string // what the knowledge had before it
 	Reached  []reached
 	Diff     string
 	File     string
@@ -181,23 +181,19 @@ func (c *console) propose(ctx context.Context, entry string, picked []string, dr
 	after := maps.Clone(srcs)
 	after[file] = changed
 	p.File = filepath.ToSlash(repoPath(file))
-	core, err := intents.ParseCore(files, after, c.cfg.Rules...)
-	var probs intents.Problems
-	switch {
-	case errors.As(err, &probs):
-		for _, pr := range probs {
-			p.Problems = append(p.Problems, pr.Error())
+	known := map[string]bool{}
+	if c.cfg.Knowledge != nil {
+		if known, err = c.verdicts.known(ctx, c.cfg.Knowledge()); err != nil {
+			return nil, err
 		}
-	case err != nil:
+	}
+	vd, err := c.verdicts.judge(ctx, files, after, picked, c.cfg.Rules)
+	if err != nil {
 		return nil, err
-	default:
-		for _, pr := range intents.CrossCheck(core.Knowledge()) {
-			p.Problems = append(p.Problems, pr.Error())
-		}
-		for i := range p.Reached {
-			rep, _ := core.Answer(ctx, intents.Question{Text: p.Reached[i].Question})
-			p.Reached[i].After = target(rep)
-		}
+	}
+	p.Problems, p.Known = split(vd.problems, known)
+	for i := range p.Reached {
+		p.Reached[i].After = vd.reaches[p.Reached[i].Question]
 	}
 	p.Diff, err = difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A: difflib.SplitLines(string(srcs[file])), B: difflib.SplitLines(string(changed)),

@@ -185,10 +185,11 @@ func bounded(next http.Handler) http.Handler {
 }
 
 type console struct {
-	cfg   Config
-	sm    *scs.SessionManager
-	tries *throttle     // sign-in attempts, per client
-	heavy chan struct{} // the turn to prepare a patch: one at a time
+	cfg      Config
+	sm       *scs.SessionManager
+	tries    *throttle     // sign-in attempts, per client
+	heavy    chan struct{} // the turn to prepare a patch: one at a time
+	verdicts               // the patches' verdicts, prepared once
 }
 
 func (c *console) records() Records {

@@ -474,7 +474,16 @@ func patchServer(t *testing.T) (*httptest.Server, *console) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := chattest.Shipped(t)
+	return patchServerOf(t, src)
+}
+
+// patchServerOf is patchServer on the knowledge src (one file, faq.yaml).
+func patchServerOf(t *testing.T, src []byte) (*httptest.Server, *console) {
+	t.Helper()
+	core, err := intents.ParseCore([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": src})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(t.TempDir())
 	os.WriteFile("faq.yaml", src, 0o644)
 	h, con := newConsole(Config{Token: token, Helpdesk: chat.Fixed(core), Knowledge: core.Knowledge, Log: slog.New(slog.DiscardHandler), KnowledgePath: "faq.yaml"})
