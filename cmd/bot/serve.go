@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,6 +111,8 @@ type serviceConfig struct {
 	// no page).
 	consoleToken string
 	consoleOIDC  *web.OIDC
+	// metricsToken, when set, is the bearer token /metrics asks for.
+	metricsToken string
 }
 
 // readServiceConfig reads the service's environment (secrets also from
@@ -143,6 +147,9 @@ func readServiceConfig(getenv env) (serviceConfig, error) {
 	}
 	if c.consoleToken = secretOf("CONSOLE_TOKEN"); c.consoleToken != "" && len(c.consoleToken) < 20 {
 		problems = append(problems, "CONSOLE_TOKEN must be at least 20 characters: it is all that protects the helpdesk's page")
+	}
+	if c.metricsToken = secretOf("METRICS_TOKEN"); c.metricsToken != "" && len(c.metricsToken) < 20 {
+		problems = append(problems, "METRICS_TOKEN must be at least 20 characters: it is all that keeps the metrics from the public address")
 	}
 	if issuer := getenv("CONSOLE_OIDC_ISSUER"); issuer != "" {
 		o := &web.OIDC{Issuer: issuer, ClientID: getenv("CONSOLE_OIDC_CLIENT_ID"), ClientSecret: secretOf("CONSOLE_OIDC_CLIENT_SECRET"), Allowed: list(getenv("CONSOLE_ALLOWED"))}
@@ -384,7 +391,7 @@ func serve(ctx context.Context, getenv env, stdin io.Reader, stdout, stderr io.W
 	health := http.NewServeMux()
 	health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	health.HandleFunc("GET /readyz", readyz(kn, adapters, queued.Healthy, sh.health.Degraded))
-	health.Handle("GET /metrics", m.Handler())
+	health.Handle("GET /metrics", bearer(cfg.metricsToken, m.Handler()))
 	// With a listener of their own, /readyz and /metrics are only there:
 	// what the bot tells operators is not for the public address.
 	public := []string{"GET /healthz", "GET /readyz", "GET /metrics"}
@@ -698,6 +705,25 @@ type shared struct {
 }
 
 var errNoStore = errors.New("the store is not open yet")
+
+// bearer serves next only to requests that carry the token
+// (Authorization: Bearer TOKEN, as Prometheus's authorization setting
+// sends it); with no token, to everyone.
+func bearer(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "the metrics ask for METRICS_TOKEN as a bearer token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // live is the store to ask now: nil before it opens, and for a few seconds
 // after it failed to answer in time (a locked SQLite file, a stalled

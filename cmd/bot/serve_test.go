@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,5 +33,33 @@ func TestRetentionOneReplicaADay(t *testing.T) {
 	}
 	if purgeOnce(context.Background(), replicas[1], 90*24*time.Hour, log) {
 		t.Error("the second replica purged too, the same day")
+	}
+}
+
+// With METRICS_TOKEN set, /metrics answers only the bearer of the token;
+// a short token is refused at start.
+func TestMetricsBehindBearerToken(t *testing.T) {
+	const token = "a-metrics-token-of-twenty-characters"
+	h := bearer(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "helpdesk_up 1\n") }))
+	for _, c := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer wrong", 401}, {token, 401}, {"Basic " + token, 401}, {"Bearer " + token, 200}} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		if c.auth != "" {
+			r.Header.Set("Authorization", c.auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want || (c.want == 401 && (w.Header().Get("WWW-Authenticate") == "" || strings.Contains(w.Body.String(), "helpdesk_up"))) {
+			t.Errorf("Authorization %q: %d %q; want %d", c.auth, w.Code, w.Body.String(), c.want)
+		}
+	}
+	env := func(vars map[string]string) env { return func(k string) string { return vars[k] } }
+	if _, err := readServiceConfig(env(map[string]string{"METRICS_TOKEN": "short"})); err == nil || !strings.Contains(err.Error(), "METRICS_TOKEN must be at least 20") {
+		t.Errorf("a short METRICS_TOKEN: %v", err)
+	}
+	if c, err := readServiceConfig(env(map[string]string{"METRICS_TOKEN": token})); err != nil || c.metricsToken != token {
+		t.Errorf("METRICS_TOKEN: %v, %q", err, c.metricsToken)
 	}
 }
