@@ -169,8 +169,10 @@ const (
 
 // run sends the questions to bases in turn while the store is locked (unlock
 // ends it), then checks that each was answered once, within 3 s, and
-// reports whether /readyz said the store was degraded meanwhile.
-func (o *outage) run(t *testing.T, what string, bases []string, unlock func()) (sawDegraded bool) {
+// reports whether /readyz said the store was degraded meanwhile, and how
+// many of the questions were ones the bot keeps for maintainers (a question
+// it could not answer directly): those must reach the store once it is back.
+func (o *outage) run(t *testing.T, what string, bases []string, unlock func()) (sawDegraded bool, kept int) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	tick := time.NewTicker(time.Second / outageRate)
@@ -182,7 +184,11 @@ func (o *outage) run(t *testing.T, what string, bases []string, unlock func()) (
 		o.mu.Unlock()
 		base := bases[i%len(bases)]
 		sb := &slackBot{t: t, fake: o.fake, base: base}
-		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvOutage%d", i), mention("CGENERAL", ts, "quel port pour imap ?")))
+		q := "quel port pour imap ?"
+		if i%4 == 3 {
+			q, kept = "problème avec convergence", kept+1 // offered a choice: kept as unanswered
+		}
+		ev, _ := json.Marshal(platformtest.MessageEvent(fmt.Sprintf("EvOutage%d", i), mention("CGENERAL", ts, q)))
 		wg.Go(func() { sb.signedPost("/slack/events", "application/json", ev, time.Now()) })
 		if i%40 == 20 {
 			if _, body := get(t, base+"/readyz"); strings.Contains(body, `"store_degraded": true`) {
@@ -217,7 +223,24 @@ func (o *outage) run(t *testing.T, what string, bases []string, unlock func()) (
 	if o.posts != len(o.sent) {
 		t.Errorf("%d answers to %d questions; want each answered once", o.posts, len(o.sent))
 	}
-	return sawDegraded
+	return sawDegraded, kept
+}
+
+// allKept waits until the store holds the kept questions asked during the
+// outage: none lost once the store is back.
+func allKept(t *testing.T, db *sql.DB, kept int) {
+	t.Helper()
+	stored := -1
+	eventually(t, 60*time.Second, fmt.Sprintf("the %d questions kept during the outage in the store", kept), func() bool {
+		if err := db.QueryRow("SELECT count(*) FROM unanswered").Scan(&stored); err != nil {
+			return false
+		}
+		return stored >= kept
+	})
+	if stored != kept {
+		t.Errorf("%d questions in the store; want the %d kept during the outage, once each", stored, kept)
+	}
+	t.Logf("the %d questions kept during the outage are in the store", kept)
 }
 
 // storeAnswersAgain waits until /readyz says the store is asked again.
@@ -251,7 +274,7 @@ func TestStoreLockedAnswersOnTime(t *testing.T) {
 	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
-	degraded := o.run(t, "with the SQLite file locked", []string{base}, func() {
+	degraded, kept := o.run(t, "with the SQLite file locked", []string{base}, func() {
 		if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
 			t.Fatal(err)
 		}
@@ -261,6 +284,7 @@ func TestStoreLockedAnswersOnTime(t *testing.T) {
 		t.Error("/readyz never said the store was degraded while it was locked")
 	}
 	storeAnswersAgain(t, base)
+	allKept(t, db, kept)
 	bot.terminate(t)
 }
 
@@ -290,16 +314,19 @@ func TestStoreStalledTwoReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec("LOCK TABLE claims, inbox, threads, rates IN ACCESS EXCLUSIVE MODE"); err != nil {
+	if _, err := tx.Exec("LOCK TABLE claims, inbox, threads, rates, unanswered IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
-	o.run(t, "to two replicas with PostgreSQL's tables locked", bases, func() {
+	_, kept := o.run(t, "to two replicas with PostgreSQL's tables locked", bases, func() {
 		if err := tx.Rollback(); err != nil {
 			t.Fatal(err)
 		}
 	})
-	for i, base := range bases {
+	for _, base := range bases {
 		storeAnswersAgain(t, base)
-		bots[i].terminate(t)
+	}
+	allKept(t, db, kept)
+	for _, bot := range bots {
+		bot.terminate(t)
 	}
 }

@@ -25,6 +25,7 @@ type Queued struct {
 	set chan struct{}
 
 	healthy   atomic.Bool
+	writing   atomic.Bool // a write is under way
 	closing   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -151,6 +152,8 @@ func (q *Queued) write() {
 
 // try makes one write, retrying a failed one.
 func (q *Queued) try(w func(context.Context, Recorder) error) {
+	q.writing.Store(true)
+	defer q.writing.Store(false)
 	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 		err := w(ctx, q.rec)
@@ -202,7 +205,17 @@ func (q *Queued) Close(grace time.Duration) bool {
 	case <-q.done:
 		return true
 	case <-t.C:
-		q.log.Warn("store: writes still queued at the end of the grace period", "grace", grace)
+		// The process ends: what is still queued is lost, and said so.
+		lost := len(q.queue)
+		if q.writing.Load() {
+			lost++
+		}
+		q.log.Error("store: writes lost, still queued at the end of the grace period", "lost", lost, "grace", grace)
+		if q.OnDropped != nil {
+			for range lost {
+				q.OnDropped("shutdown")
+			}
+		}
 		return false
 	}
 }

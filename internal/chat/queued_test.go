@@ -106,16 +106,22 @@ func TestQueuedRetriesAndWaitsForTheStore(t *testing.T) {
 	q.Close(time.Second)
 }
 
+// countDropped counts the writes q drops for reason.
+func countDropped(q *Queued, reason string) *atomic.Int32 {
+	var n atomic.Int32
+	q.OnDropped = func(r string) {
+		if r == reason {
+			n.Add(1)
+		}
+	}
+	return &n
+}
+
 // A full queue drops, counted; nothing blocks.
 func TestQueuedDropsWhenFull(t *testing.T) {
 	s := &slowStore{block: make(chan struct{})}
 	q := NewQueued(s, quiet, 2)
-	var dropped atomic.Int32
-	q.OnDropped = func(reason string) {
-		if reason == "full" {
-			dropped.Add(1)
-		}
-	}
+	dropped := countDropped(q, "full")
 	for range 10 {
 		q.RecordUnanswered(context.Background(), Unanswered{Question: "x"})
 	}
@@ -124,4 +130,23 @@ func TestQueuedDropsWhenFull(t *testing.T) {
 	}
 	close(s.block)
 	q.Close(5 * time.Second)
+}
+
+// A process that must stop while the store still does not answer loses what
+// is queued: it is counted and logged, never silently gone.
+func TestQueuedCountsWhatShutdownLoses(t *testing.T) {
+	s := &slowStore{block: make(chan struct{})}
+	defer close(s.block)
+	q := NewQueued(s, quiet, 100)
+	lost := countDropped(q, "shutdown")
+	for range 5 {
+		q.RecordUnanswered(context.Background(), Unanswered{Question: "x"})
+	}
+	time.Sleep(50 * time.Millisecond) // the first is under way, four wait
+	if q.Close(100 * time.Millisecond) {
+		t.Fatal("the queue drained behind a locked store")
+	}
+	if n := lost.Load(); n != 5 {
+		t.Errorf("%d writes counted lost; want 5: the one under way and the 4 still queued", n)
+	}
 }
