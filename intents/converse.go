@@ -258,17 +258,59 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 		// "et le port ?", "comment vider le cache ?", "ssl ou pas ?" ask
 		// about the topic; "personne ne répond, je fais comment ?" says it
 		// failed, then asks what now, in words that name no topic.
-		return failing(words, true) && c.asksWhatNow(text, lang)
+		return (failing(words, true) || reportsFailure(statements(text))) && c.asksWhatNow(text, lang)
 	}
 	if ns >= notSolvedThreshold {
 		return true
 	}
+	ladder := c.Ladder(ctx.Last())
+	if top != "" && slices.Contains(ladder[min(1, len(ladder)):], top) &&
+		(reportsFailure(words) || reportsDone(words) || anyOf(words, fineWords) || anyOf(words, negations)) {
+		return true // "l'heure est bonne et chrome est à jour", "I don't have any extensions": the next steps, checked
+	}
 	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
 	// passe provisoire est refusé lui aussi"), on a topic already answered.
-	if !failing(words, false) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
+	if !reportsFailure(words) && !reportsDone(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
 		return false
 	}
-	return top != "" && slices.Contains(ctx.Answered, top)
+	if top != "" && slices.Contains(ctx.Answered, top) {
+		return true
+	}
+	// "c'est ce que j'ai mis, 993, SSL, et échec de connexion": a step
+	// taken, in the last answer's words, and a failure.
+	last, ok := c.kb.Entry(ctx.Last())
+	return ok && reportsDone(words) && reportsFailure(words) && c.mentions(last, words)
+}
+
+// worked reports whether a message, after an answer, says that it worked
+// ("j'ai accepté et ça synchronise, nickel", "turned off AdGuard and it
+// works"): a closing, unless it asks something new with confidence.
+// alone is the message's own reply.
+func (c *Core) worked(text string, alone Reply, ctx *Context) bool {
+	if !succeeded(matcher.Tokens(text), text) {
+		return false
+	}
+	// "super, maintenant je voudrais l'avoir sur mon téléphone" asks for
+	// something new.
+	return !anyOf(matcher.Tokens(text), requestWords)
+}
+
+// requestWords ask for something without a question mark.
+var requestWords = map[string]bool{
+	"voudrais": true, "veux": true, "aimerais": true, "souhaite": true, "besoin": true, "faudrait": true,
+	"want": true, "would": true, "need": true, "like": true,
+}
+
+// statements are the words of the clauses of text that do not ask: "ils
+// savent pas non plus" in "ils savent pas non plus. on fait comment ?".
+func statements(text string) []string {
+	var out []string
+	for _, clause := range clauses(text) {
+		if words := matcher.Tokens(clause); !asks(words, clause) {
+			out = append(out, words...)
+		}
+	}
+	return out
 }
 
 // asksWhatNow reports whether a message holds a question that names no
@@ -296,6 +338,31 @@ func (c *Core) asksWhatNow(text, lang string) bool {
 	return false
 }
 
+// parts cuts text into its clauses, and each clause at "et", "and", "+":
+// "l'heure est bonne et chrome est à jour" names two steps.
+func parts(text string) []string {
+	var out []string
+	for _, clause := range clauses(text) {
+		var part []string
+		for _, w := range strings.Fields(clause) {
+			if f := matcher.Fold(w); f == "et" || f == "and" || w == "+" || w == "&" {
+				out, part = appendPart(out, part), nil
+				continue
+			}
+			part = append(part, w)
+		}
+		out = appendPart(out, part)
+	}
+	return out
+}
+
+func appendPart(out, words []string) []string {
+	if len(words) == 0 {
+		return out
+	}
+	return append(out, strings.Join(words, " "))
+}
+
 // clauses cuts text after each mark that ends a clause (, ; . ! ? and a new
 // line), the mark kept: a clause that asks keeps its question mark.
 func clauses(text string) []string {
@@ -315,25 +382,128 @@ func clauses(text string) []string {
 var failures = map[string]bool{
 	"pas": true, "rien": true, "personne": true, "jamais": true, "aucun": true, "aucune": true, "refuse": true,
 	"refusee": true, "erreur": true, "echec": true, "toujours": true, "encore": true, "bloque": true, "bloquee": true,
-	"marche": true, "fonctionne": true, "not": true, "no": true, "nothing": true, "never": true, "nobody": true,
+	"not": true, "no": true, "nothing": true, "never": true, "nobody": true,
 	"none": true, "still": true, "error": true, "fail": true, "fails": true, "failed": true, "refused": true,
-	"rejected": true, "stuck": true, "same": true, "pareil": true,
+	"rejected": true, "stuck": true, "same": true, "pareil": true, "craque": true, "marre": true,
+}
+
+// symptoms describe what goes wrong: in a first question as much as in a
+// report, so they say "it did not help" only after a step taken ("tapé
+// mon NUMEN, mot de passe incorrect").
+var symptoms = map[string]bool{
+	"incorrect": true, "incorrecte": true, "invalide": true, "invalid": true, "wrong": true, "impossible": true,
+	"mouline": true, "plante": true, "deconne": true, "spins": true, "spinning": true, "crashes": true,
+	"hangs": true, "couldn": true, "echoue": true,
 }
 
 // weakFailures say it only with the rest of a report: "c'est sûr ? pas de
 // risque ?" asks.
 var weakFailures = map[string]bool{"pas": true, "no": true, "not": true, "encore": true}
 
+// workWords say that something works; with a negation near them ("ne
+// marche pas", "not working", "marche plus"), that it does not.
+var workWords = map[string]bool{
+	"marche": true, "fonctionne": true, "work": true, "works": true, "working": true, "worked": true,
+	"synchronise": true, "synchro": true, "connecte": true,
+}
+
+// negations turn a work word into a failure.
+var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "rien": true, "toujours": true, "still": true}
+
 // failing reports whether words say that something does not work; strong
-// leaves out the words that also ask ("pas", "not").
+// leaves out the words that also ask ("pas", "not") unless they negate a
+// work word.
 func failing(words []string, strong bool) bool {
-	for _, w := range words {
+	for i, w := range words {
 		if failures[w] && !(strong && weakFailures[w]) {
+			return true
+		}
+		if workWords[w] && negated(words, i) {
 			return true
 		}
 	}
 	return false
 }
+
+// negated reports whether a negation stands within two words of words[i].
+func negated(words []string, i int) bool {
+	for j := max(0, i-2); j <= min(len(words)-1, i+2); j++ {
+		if j != i && negations[words[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+// fineWords say that a thing checked is as it should be: "l'heure est
+// bonne", "chrome est à jour", "the clock is correct".
+var fineWords = map[string]bool{
+	"bonne": true, "bon": true, "correct": true, "correcte": true, "juste": true, "exacte": true, "jour": true,
+	"right": true, "fine": true, "latest": true, "derniere": true, "recent": true, "recente": true,
+}
+
+// doneWords report a step taken: "cache vidé", "tout rentré", "I tried",
+// "checked the clock".
+var doneWords = map[string]bool{
+	"fait": true, "essaye": true, "essaie": true, "tente": true, "mis": true, "rentre": true, "tape": true,
+	"saisi": true, "corrige": true, "verifie": true, "accepte": true, "installe": true, "desactive": true,
+	"vide": true, "redemarre": true, "suivi": true, "change": true, "modifie": true, "appele": true,
+	"tried": true, "done": true, "did": true, "put": true, "entered": true, "typed": true, "checked": true,
+	"accepted": true, "installed": true, "disabled": true, "cleared": true, "turned": true, "restarted": true,
+	"updated": true, "followed": true, "changed": true, "called": true, "rang": true,
+}
+
+// reportsDone reports whether words say a step was taken.
+func reportsDone(words []string) bool { return anyOf(words, doneWords) }
+
+// anyOf reports whether one of words is in set.
+func anyOf(words []string, set map[string]bool) bool {
+	for _, w := range words {
+		if set[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// reportsFailure reports whether words say that it still does not work,
+// or that a step taken failed.
+func reportsFailure(words []string) bool {
+	return failing(words, false) || reportsDone(words) && anyOf(words, symptoms)
+}
+
+// successWords close a conversation that worked: "nickel", "c'est réglé",
+// "all sorted".
+var successWords = map[string]bool{
+	"nickel": true, "parfait": true, "impeccable": true, "super": true, "top": true, "genial": true, "resolu": true,
+	"regle": true, "fixed": true, "sorted": true, "perfect": true, "great": true, "brilliant": true, "awesome": true,
+}
+
+// succeeded reports whether a message that does not ask says it worked:
+// a success word, or a work word without negation ("ça synchronise"),
+// and no failure.
+func succeeded(words []string, text string) bool {
+	if asks(words, text) || reportsFailure(words) || anyOf(words, symptoms) {
+		return false
+	}
+	for _, w := range words {
+		if successWords[w] || workWords[w] {
+			return true
+		}
+	}
+	for _, p := range successPhrases {
+		for i := 0; i+len(p) <= len(words); i++ {
+			if slices.Equal(words[i:i+len(p)], p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// successPhrases say it worked in several words: "that was it", "I'm in",
+// "c'était ça", "c'est bon".
+var successPhrases = [][]string{{"that", "was", "it"}, {"i", "in"}, {"c", "etait", "ca"}, {"c", "est", "bon"}, {"ca", "va", "mieux"}}
 
 // interrogatives open a question.
 var interrogatives = map[string]bool{
@@ -453,9 +623,11 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 	// What the message says was tried: "cache vidé, extensions
 	// désactivées, heure vérifiée" names three steps.
 	var tried []string
-	for _, clause := range clauses(text) {
-		if best := c.ix.Rank(clause, lang, 1).Best(); best.Score >= triedMin {
-			tried = append(tried, best.Intent)
+	for _, part := range parts(text) {
+		for _, m := range c.ix.Rank(part, lang, 2).Matches {
+			if m.Score >= triedMin {
+				tried = append(tried, m.Intent)
+			}
 		}
 	}
 	ladder := c.Ladder(ctx.Last()) // empty when the knowledge lost that entry

@@ -42,6 +42,13 @@ func TestAnswerInContext(t *testing.T) {
 		{"another subject is not read with the topic", loop, "quel temps fait-il à Lyon ?", "", ""},
 		{"a continuation about a part of the answer", phone, "et le mdp ?", "imap-settings", ReadFollowUp},
 		{"a continuation about another topic", &Context{Answered: []string{"login-identifier"}, Lang: French}, "et le port ?", "imap-settings", ""},
+		{"the next steps said checked are skipped", loop, "l'heure est bonne et je n'ai aucune extension", "unsupported-browser", ReadNext},
+		{"the settings typed in, and a failure: the next step", phone, "tout rentré, mail.ac-lyon.fr, 993, SSL, et l'appli dit échec de connexion", "password-reset", ReadNext},
+		{"a symptom is not a report without a step taken", &Context{Answered: []string{"login-identifier"}, Lang: English}, "it says my username is wrong, I'm using my full email address", "login-identifier", ""},
+		{"it worked: a closing", &Context{Answered: []string{"certificate-warning"}, Lang: French}, "j'ai accepté et ça synchronise, nickel", "thanks", ""},
+		{"it worked, in English", &Context{Answered: []string{"browser-extensions"}, Lang: English}, "that was it, turned off AdGuard and I'm in", "thanks", ""},
+		{"it worked, then a new request", loop, "super, maintenant je voudrais mes mails sur mon téléphone", "imap-settings", ""},
+		{"a failure after a step is not a closing", loop, "j'ai vidé le cache, ça marche toujours pas", "browser-extensions", ReadNext},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := core.Answer(context.Background(), Question{Text: c.text, Context: c.ctx})

@@ -389,6 +389,10 @@ func (c *Core) answer(q Question) Reply {
 	case r.Outcome == Answered && r.Entry.ID == "human":
 		return c.handoff(r.Lang, ctx) // "je veux parler à quelqu'un", with what was tried
 	case ctx.Last() == "":
+	case c.worked(text, r, ctx):
+		if thanks, ok := c.kb.Entry("thanks"); ok {
+			return c.entryReply(Reply{Outcome: Answered, Lang: r.Lang, Confidence: 1}, thanks) // "j'ai accepté et ça synchronise, nickel"
+		}
 	case c.notSolved(text, lang, r, ctx):
 		return c.nextStep(text, r.Lang, ctx)
 	default:

@@ -29,10 +29,12 @@ const (
 	threadsTest = "testdata/threads-test.yaml"
 	threadsDev  = "testdata/threads-dev.yaml"
 	threadsDev2 = "testdata/threads-dev2.yaml" // a third writer's, for development too
+	threadsDev3 = "testdata/threads-dev3.yaml" // a fourth writer's (2026-12-08), for development too
 )
 
 var (
 	threadMisses = flag.Bool("thread-misses", false, "list every wrong turn of the thread sets: go test ./tests -run ThreadsDev -v -thread-misses")
+	threadSet    = flag.String("thread-set", "", "the one development set TestThreadsDev reads (testdata/threads-dev3.yaml): all of them when empty")
 	threadsAlone = flag.Bool("threads-alone", false, "read every message on its own, as the bot did before issue 24 (the \"before\" figures)")
 )
 
@@ -266,7 +268,7 @@ func logThreads(t testing.TB, name string, byKind map[string]*threadTally) {
 }
 
 func TestThreadsDev(t *testing.T) {
-	for _, set := range []string{threadsDev, threadsDev2} {
+	for _, set := range devSets() {
 		byKind := evaluateThreads(t, chattest.Shipped(t), loadThreads(t, set), *threadsAlone, *threadMisses)
 		logThreads(t, "development ("+set+")", byKind)
 	}
@@ -346,4 +348,13 @@ func TestEvaluationSetsAreNotExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// devSets are the development sets TestThreadsDev reads: all, or the one
+// named by -thread-set.
+func devSets() []string {
+	if *threadSet != "" {
+		return []string{*threadSet}
+	}
+	return []string{threadsDev, threadsDev2, threadsDev3}
 }
