@@ -398,7 +398,8 @@ var symptoms = map[string]bool{
 
 // weakFailures say it only with the rest of a report: "c'est sûr ? pas de
 // risque ?" asks.
-var weakFailures = map[string]bool{"pas": true, "no": true, "not": true, "encore": true}
+// "does that still work?", "is it the same on the other one?" ask too.
+var weakFailures = map[string]bool{"pas": true, "no": true, "not": true, "encore": true, "still": true, "toujours": true, "same": true, "pareil": true}
 
 // workWords say that something works; with a negation near them ("ne
 // marche pas", "not working", "marche plus"), that it does not.
@@ -408,27 +409,28 @@ var workWords = map[string]bool{
 }
 
 // negations turn a work word into a failure.
-var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "rien": true, "toujours": true, "still": true}
+var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "rien": true}
 
 // failing reports whether words say that something does not work; strong
-// leaves out the words that also ask ("pas", "not") unless they negate a
-// work word.
+// leaves out the words that also ask ("pas", "not", "still") unless they
+// negate a work word.
 func failing(words []string, strong bool) bool {
 	for i, w := range words {
 		if failures[w] && !(strong && weakFailures[w]) {
 			return true
 		}
-		if workWords[w] && negated(words, i) {
+		if workWords[w] && negated(words, i, strong) {
 			return true
 		}
 	}
 	return false
 }
 
-// negated reports whether a negation stands within two words of words[i].
-func negated(words []string, i int) bool {
+// negated reports whether a negation stands within two words of words[i]
+// (strong: a negation that does not also ask, "pas" and "not" left out).
+func negated(words []string, i int, strong bool) bool {
 	for j := max(0, i-2); j <= min(len(words)-1, i+2); j++ {
-		if j != i && negations[words[j]] {
+		if j != i && negations[words[j]] && !(strong && weakFailures[words[j]]) {
 			return true
 		}
 	}
