@@ -247,6 +247,16 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 		return true // "ça marche toujours pas ?"
 	}
 	words := matcher.Tokens(text)
+	// "tout rentré : 993, SSL, identifiant court, et échec de connexion": a
+	// step taken, in the last answer's words, and a failure.
+	last, ok := c.kb.Entry(ctx.Last())
+	if ok && reportsDone(words) && reportsFailure(words) && c.mentions(last, words) {
+		return true
+	}
+	ladder := c.Ladder(ctx.Last())
+	if c.elsewhere(alone, ladder, ctx) {
+		return false // "je trouve pas mon NUMEN" after the phone settings: a new question
+	}
 	top := ""
 	switch {
 	case alone.Outcome == Answered:
@@ -260,10 +270,9 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 		// failed, then asks what now, in words that name no topic.
 		return (failing(words, true) || reportsFailure(statements(text))) && c.asksWhatNow(text, lang)
 	}
-	if ns >= notSolvedThreshold {
+	if ns >= notSolvedThreshold || stuck(words) {
 		return true
 	}
-	ladder := c.Ladder(ctx.Last())
 	if top != "" && slices.Contains(ladder[min(1, len(ladder)):], top) &&
 		(reportsFailure(words) || reportsDone(words) || anyOf(words, fineWords) || anyOf(words, negations)) {
 		return true // "l'heure est bonne et chrome est à jour", "I don't have any extensions": the next steps, checked
@@ -273,13 +282,39 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	if !reportsFailure(words) && !reportsDone(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
 		return false
 	}
-	if top != "" && slices.Contains(ctx.Answered, top) {
-		return true
+	return top != "" && slices.Contains(ctx.Answered, top)
+}
+
+// stuckPhrases say that the answers cannot be followed further alone: what
+// they describe is not there ("je trouve pas le menu", "no option for it
+// anywhere"), everything was tried, or nobody around can help: a person
+// is the next step, whatever the ladder says.
+var stuckPhrases = [][]string{
+	{"trouve", "pas"}, {"trouve", "rien"}, {"cherche", "partout"}, {"pas", "d", "option"}, {"aucune", "option"},
+	{"n", "existe", "pas"}, {"not", "see"}, {"not", "find"}, {"anywhere"}, {"nowhere"}, {"no", "option"},
+	{"tout", "essaye"}, {"tout", "fait"}, {"rien", "n", "y", "fait"}, {"tried", "everything"}, {"done", "everything"},
+	{"personne", "a", "qui"}, {"savent", "pas"}, {"sait", "pas", "non", "plus"}, {"know", "either"},
+	{"not", "allowed"}, {"pas", "le", "droit"}, {"pas", "les", "droits"}, {"no", "rights"},
+}
+
+// elsewhere reports whether a message's own reply is confidently another
+// topic than the conversation's ("je trouve pas mon NUMEN" after the phone
+// settings): neither answered yet nor one of the last topic's steps.
+func (c *Core) elsewhere(alone Reply, ladder []string, ctx *Context) bool {
+	return alone.Outcome == Answered && !alone.Entry.Conversational() && alone.Confidence >= c.kb.Settings.AnswerThreshold &&
+		!slices.Contains(ctx.Answered, alone.Entry.ID) && !slices.Contains(ladder, alone.Entry.ID)
+}
+
+// stuck reports whether words say one of stuckPhrases.
+func stuck(words []string) bool {
+	for _, p := range stuckPhrases {
+		for i := 0; i+len(p) <= len(words); i++ {
+			if slices.Equal(words[i:i+len(p)], p) {
+				return true
+			}
+		}
 	}
-	// "c'est ce que j'ai mis, 993, SSL, et échec de connexion": a step
-	// taken, in the last answer's words, and a failure.
-	last, ok := c.kb.Entry(ctx.Last())
-	return ok && reportsDone(words) && reportsFailure(words) && c.mentions(last, words)
+	return false
 }
 
 // worked reports whether a message, after an answer, says that it worked
@@ -409,7 +444,7 @@ var workWords = map[string]bool{
 }
 
 // negations turn a work word into a failure.
-var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "rien": true}
+var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "never": true, "rien": true}
 
 // failing reports whether words say that something does not work; strong
 // leaves out the words that also ask ("pas", "not", "still") unless they
@@ -455,8 +490,17 @@ var doneWords = map[string]bool{
 	"updated": true, "followed": true, "changed": true, "called": true, "rang": true,
 }
 
-// reportsDone reports whether words say a step was taken.
-func reportsDone(words []string) bool { return anyOf(words, doneWords) }
+// reportsDone reports whether words say a step was taken: a done word
+// not negated ("je l'ai jamais changé" says the opposite).
+func reportsDone(words []string) bool {
+	for i, w := range words {
+		before := words[max(0, i-2):i] // "pas vidé", "jamais changé", "have not tried"
+		if doneWords[w] && !anyOf(before, negations) && !(i+1 < len(words) && words[i+1] == "not") { // "did not"
+			return true
+		}
+	}
+	return false
+}
 
 // anyOf reports whether one of words is in set.
 func anyOf(words []string, set map[string]bool) bool {
@@ -619,7 +663,7 @@ func notSolvedIndex(kb *Knowledge) (*matcher.Index, error) {
 // message says were tried), or, at the second such message or at the end
 // of the ladder, the hand-off to a person.
 func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
-	if ctx.NotSolved >= 1 {
+	if ctx.NotSolved >= 1 || stuck(matcher.Tokens(text)) {
 		return c.handoff(lang, ctx)
 	}
 	// What the message says was tried: "cache vidé, extensions

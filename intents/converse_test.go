@@ -48,6 +48,10 @@ func TestAnswerInContext(t *testing.T) {
 		{"it worked: a closing", &Context{Answered: []string{"certificate-warning"}, Lang: French}, "j'ai accepté et ça synchronise, nickel", "thanks", ""},
 		{"it worked, in English", &Context{Answered: []string{"browser-extensions"}, Lang: English}, "that was it, turned off AdGuard and I'm in", "thanks", ""},
 		{"it worked, then a new request", loop, "super, maintenant je voudrais mes mails sur mon téléphone", "imap-settings", ""},
+		{"what the answer describes is not there: a person", &Context{Answered: []string{"password-change"}, Lang: French}, "j'ai cherché partout dans les options, le menu n'existe pas", "human", ReadHandoff},
+		{"everything tried: a person", loop, "I've tried everything, nothing works", "human", ReadHandoff},
+		{"not finding something else is a new question", phone, "je trouve pas mon numen, il est où ?", "default-password", ""},
+		{"a step never taken is not a report", &Context{Answered: []string{"default-password"}, Lang: French}, "je l'ai jamais changé en 10 ans, c'est grave ?", "default-password", ""},
 		{"a failure after a step is not a closing", loop, "j'ai vidé le cache, ça marche toujours pas", "browser-extensions", ReadNext},
 	} {
 		t.Run(c.name, func(t *testing.T) {
