@@ -494,7 +494,7 @@ var doneWords = map[string]bool{
 // not negated ("je l'ai jamais changé" says the opposite).
 func reportsDone(words []string) bool {
 	for i, w := range words {
-		before := words[max(0, i-2):i] // "pas vidé", "jamais changé", "have not tried"
+		before := words[max(0, i-2):i]                                                               // "pas vidé", "jamais changé", "have not tried"
 		if doneWords[w] && !anyOf(before, negations) && !(i+1 < len(words) && words[i+1] == "not") { // "did not"
 			return true
 		}
