@@ -494,8 +494,9 @@ var doneWords = map[string]bool{
 // not negated ("je l'ai jamais changé" says the opposite).
 func reportsDone(words []string) bool {
 	for i, w := range words {
-		before := words[max(0, i-2):i]                                                               // "pas vidé", "jamais changé", "have not tried"
-		if doneWords[w] && !anyOf(before, negations) && !(i+1 < len(words) && words[i+1] == "not") { // "did not"
+		// "pas vidé", "jamais changé", "have not tried"; "did not".
+		before := words[max(0, i-2):i]
+		if doneWords[w] && !anyOf(before, negations) && !(i+1 < len(words) && words[i+1] == "not") {
 			return true
 		}
 	}
