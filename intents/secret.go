@@ -680,7 +680,7 @@ func (g *guard) value(t tok, sep bool) bool {
 	letters, digits, upper, other := counts(c)
 	switch {
 	case letters > 0 && digits > 0:
-		return letters+digits >= 4 && !isTime(strings.ToLower(c))
+		return letters+digits >= 4 && !isTime(strings.ToLower(c)) && !isOrdinal(strings.ToLower(c))
 	case digits > 0:
 		return digits >= 4 && other == 0
 	case letters >= 4 && other <= 1:
@@ -965,6 +965,12 @@ func isTime(low string) bool {
 	}
 	return clock.MatchString(low)
 }
+
+// isOrdinal: a number written as a rank ("1ere", "2ème", "3rd", "10th"):
+// "le mot de passe la 1ere fois" asks about the first time.
+func isOrdinal(low string) bool { return ordinal.MatchString(low) }
+
+var ordinal = regexp.MustCompile(`^[0-9]{1,3}(er|ere|ère|re|e|eme|ème|nd|nde|st|rd|th)$`)
 
 // isProduct: a product, system or protocol name with its version
 // (iPhone15, Windows11, Office365, TLS1.2, IMAP4).

@@ -57,6 +57,8 @@ func TestContainsSecret(t *testing.T) {
 		"password: how do I reset it?",
 		"quel est le port imap 993 pour mail.ac-lyon.fr",
 		"mon identifiant est mdupont",
+		"le mot de passe la 1ère fois, je tape lequel ?",
+		"mot de passe 2eme connexion refusé",
 		"j'ai reçu un code à 6 chiffres",
 		"ticket 2024-12345 toujours pas traité",
 		"mon numéro de téléphone 06 12 34 56 78",
