@@ -264,13 +264,16 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	case alone.Outcome == Suggested && len(alone.Alternatives) > 0:
 		top = alone.Alternatives[0].Entry.ID
 	}
+	if stuck(words) {
+		return true // "j'ai cherché partout, pas d'option, je fais comment ?"
+	}
 	if asks(words, text) {
 		// "et le port ?", "comment vider le cache ?", "ssl ou pas ?" ask
 		// about the topic; "personne ne répond, je fais comment ?" says it
 		// failed, then asks what now, in words that name no topic.
 		return (failing(words, true) || reportsFailure(statements(text))) && c.asksWhatNow(text, lang)
 	}
-	if ns >= notSolvedThreshold || stuck(words) {
+	if ns >= notSolvedThreshold {
 		return true
 	}
 	if top != "" && slices.Contains(ladder[min(1, len(ladder)):], top) &&
@@ -306,16 +309,7 @@ func (c *Core) elsewhere(alone Reply, ladder []string, ctx *Context) bool {
 }
 
 // stuck reports whether words say one of stuckPhrases.
-func stuck(words []string) bool {
-	for _, p := range stuckPhrases {
-		for i := 0; i+len(p) <= len(words); i++ {
-			if slices.Equal(words[i:i+len(p)], p) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func stuck(words []string) bool { return saysAny(words, stuckPhrases) }
 
 // worked reports whether a message, after an answer, says that it worked
 // ("j'ai accepté et ça synchronise, nickel", "turned off AdGuard and it
@@ -446,10 +440,16 @@ var workWords = map[string]bool{
 // negations turn a work word into a failure.
 var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "never": true, "rien": true}
 
+// persistence says it happens anyway: "ça fait quand même ça".
+var persistence = [][]string{{"quand", "meme"}, {"all", "the", "same"}, {"anyway"}}
+
 // failing reports whether words say that something does not work; strong
 // leaves out the words that also ask ("pas", "not", "still") unless they
 // negate a work word.
 func failing(words []string, strong bool) bool {
+	if saysAny(words, persistence) {
+		return true
+	}
 	for i, w := range words {
 		if failures[w] && !(strong && weakFailures[w]) {
 			return true
@@ -538,7 +538,12 @@ func succeeded(words []string, text string) bool {
 			return true
 		}
 	}
-	for _, p := range successPhrases {
+	return saysAny(words, successPhrases)
+}
+
+// saysAny reports whether words hold one of the phrases.
+func saysAny(words []string, phrases [][]string) bool {
+	for _, p := range phrases {
 		for i := 0; i+len(p) <= len(words); i++ {
 			if slices.Equal(words[i:i+len(p)], p) {
 				return true
@@ -572,6 +577,9 @@ func asks(words []string, text string) bool {
 	}
 	if _, continued := elliptical(words); continued {
 		return true
+	}
+	if len(words) > 1 && words[1] == "not" {
+		return false // "can't update it", "doesn't load": a statement
 	}
 	if interrogatives[words[0]] || len(words) > 1 && words[0] == "est" && words[1] == "quoi" {
 		return true

@@ -52,6 +52,8 @@ func TestAnswerInContext(t *testing.T) {
 		{"everything tried: a person", loop, "I've tried everything, nothing works", "human", ReadHandoff},
 		{"not finding something else is a new question", phone, "je trouve pas mon numen, il est où ?", "default-password", ""},
 		{"a step never taken is not a report", &Context{Answered: []string{"default-password"}, Lang: French}, "je l'ai jamais changé en 10 ans, c'est grave ?", "default-password", ""},
+		{"a statement that it cannot be done, in English", &Context{Answered: []string{"unsupported-browser"}, Lang: English}, "can't update it, and I'm not allowed to install anything", "human", ReadHandoff},
+		{"it happens anyway, after a check", &Context{Answered: []string{"imap-vs-pop"}, Lang: French}, "j'ai vérifié, je suis bien en IMAP, ça le fait quand même", "password-reset", ReadNext},
 		{"a failure after a step is not a closing", loop, "j'ai vidé le cache, ça marche toujours pas", "browser-extensions", ReadNext},
 	} {
 		t.Run(c.name, func(t *testing.T) {
