@@ -685,6 +685,13 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 			}
 		}
 	}
+	// A new symptom after the step ("et maintenant il me sort certificat
+	// non valide"): the entry that answers it, when the message names one
+	// with confidence that the conversation has not answered yet.
+	if e, ok := c.newSymptom(text, lang, ctx); ok {
+		r := c.entryReply(Reply{Outcome: Answered, Lang: lang, Confidence: 1, Reading: ReadNext, Tries: ctx.NotSolved + 1}, e)
+		return r
+	}
 	ladder := c.Ladder(ctx.Last()) // empty when the knowledge lost that entry
 	for i := 1; i < len(ladder); i++ {
 		id := ladder[i]
@@ -699,6 +706,27 @@ func (c *Core) nextStep(text, lang string, ctx *Context) Reply {
 		}
 	}
 	return c.handoff(lang, ctx)
+}
+
+// nowWords open what happens since the last step: "maintenant", "now".
+var nowWords = map[string]bool{"maintenant": true, "desormais": true, "now": true}
+
+// newSymptom finds, in the parts of a report that say what happens now
+// (not what was done), an entry named with confidence that the
+// conversation has not answered.
+func (c *Core) newSymptom(text, lang string, ctx *Context) (*Entry, bool) {
+	for _, part := range parts(text) {
+		words := matcher.Tokens(part)
+		if !anyOf(words, nowWords) || reportsDone(words) {
+			continue
+		}
+		best := c.ix.Rank(part, lang, 1).Best()
+		e, ok := c.kb.Entry(best.Intent)
+		if ok && !e.Conversational() && best.Score >= c.kb.Settings.AnswerThreshold && !slices.Contains(ctx.Answered, e.ID) {
+			return e, true
+		}
+	}
+	return nil, false
 }
 
 // triedMin is the confidence from which a step named in a part of "it did
