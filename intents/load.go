@@ -121,25 +121,39 @@ func Parse(files []string, srcs map[string][]byte, rules ...Rule) (*Knowledge, e
 			syntaxErrors = true
 			continue
 		}
-		if p := syntaxProblems(name, srcs[name]); len(p) > 0 {
-			probs = append(probs, p...)
-			syntaxErrors = true
-			continue
-		}
+		// The YAML library decides what the file says. Only when it refuses
+		// the file, or reads a line otherwise than it shows, are the lines
+		// read one by one for the mistake a contributor made by hand, to
+		// say it on its line, in plain words, with the fix: a file another
+		// editor or library wrote in another valid style means the same
+		// data, and validates the same.
 		doc, p := parseFile(name, srcs[name])
-		probs = append(probs, p...)
-		if doc == nil {
-			syntaxErrors = true
-			continue
-		}
 		var part Knowledge
-		if err := doc.Decode(&part); err != nil {
-			// A value of the wrong kind: the file's content is not known,
-			// so checking the whole would report only consequences.
-			probs = append(probs, decodeProblems(name, err)...)
+		var decodeErr error
+		if doc != nil {
+			decodeErr = doc.Decode(&part)
+		}
+		if doc == nil || decodeErr != nil {
+			syntaxErrors = true
+			if lp := syntaxProblems(name, srcs[name]); len(lp) > 0 {
+				probs = append(probs, lp...) // the cause, instead of where the library gave up
+				continue
+			}
+			probs = append(probs, p...)
+			if decodeErr != nil {
+				// A value of the wrong kind: the file's content is not
+				// known, so checking the whole would report only
+				// consequences.
+				probs = append(probs, decodeProblems(name, decodeErr)...)
+			}
+			continue
+		}
+		if sp := swallowed(name, srcs[name], doc); len(sp) > 0 {
+			probs = append(probs, sp...)
 			syntaxErrors = true
 			continue
 		}
+		probs = append(probs, p...)
 		root := doc.Content[0]
 		for _, key := range []string{"version", "settings", "messages", "contact"} {
 			if n := child(root, key); n != nil {

@@ -7,15 +7,19 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 )
 
 // syntaxProblems finds, line by line, the YAML mistakes contributors make
-// by hand, before the YAML library reads the file: the library reports most
-// of them where it gives up, often lines away from the cause, in words that
-// mean nothing to a teacher, and accepts some (a question holding ": "
-// becomes a mapping). Each is reported once, on its own line, in plain words
-// with the fix; when there is one, the library's report and the checks that
-// follow are left out, since they would only describe its consequences.
+// by hand, in a file the YAML library refused (or read into values of the
+// wrong kind: a question holding ": " becomes a mapping): the library
+// reports most of them where it gives up, often lines away from the cause,
+// in words that mean nothing to a teacher. Each is reported once, on its
+// own line, in plain words with the fix; when there is one, the library's
+// report and the checks that follow are left out, since they would only
+// describe its consequences. It is never run on a file the library reads
+// as it shows: valid YAML in any style is not a mistake.
 func syntaxProblems(name string, src []byte) Problems {
 	if !utf8.Valid(src) {
 		line := 1 + bytes.Count(src[:invalidUTF8(src)], []byte("\n"))
@@ -53,6 +57,38 @@ func syntaxProblems(name string, src []byte) Problems {
 			probs = append(probs, &Problem{File: name, Line: n, Msg: msg})
 		}
 	}
+	return probs
+}
+
+// swallowed finds, in a file the YAML library reads, the list items it
+// reads otherwise than they show: a "- question" indented differently from
+// the items around it is the end of the plain text above it, not an item
+// ("- a" then "   - b" is the one question "a - b").
+func swallowed(name string, src []byte, doc *yaml.Node) Problems {
+	lines := strings.Split(string(src), "\n")
+	var probs Problems
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.SequenceNode {
+			for k := 0; k+1 < len(n.Content); k++ {
+				a, b := n.Content[k], n.Content[k+1]
+				if a.Kind != yaml.ScalarNode || b.Kind != yaml.ScalarNode || a.Style != 0 {
+					continue // only a plain text goes on to the next lines
+				}
+				for i := a.Line; i < b.Line-1 && i < len(lines); i++ { // lines a.Line+1 .. b.Line-1, 0-based i
+					line := strings.TrimRight(lines[i], "\r")
+					t := strings.TrimLeft(line, " ")
+					if strings.HasPrefix(t, "- ") {
+						probs = append(probs, &Problem{File: name, Line: i + 1, Msg: fmt.Sprintf("this line is indented %d spaces, the items around it %d: YAML reads it as the end of the text above, not as an item; align its \"-\" with theirs", len(line)-len(t), b.Column-3)})
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(doc)
 	return probs
 }
 

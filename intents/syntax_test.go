@@ -5,10 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // A mistake made by hand in the shipped knowledge file: the line it
@@ -32,6 +35,10 @@ var mistakes = []mistake{
 		edit: func(l string) string { return "\t" + strings.TrimLeft(l, " ") }},
 	{name: "indent", at: "        - utiliser deux adresses académiques en parallèle",
 		edit: func(l string) string { return l[2:] }},
+	// Indented more, the item is valid YAML, but not what the line shows:
+	// the end of the question above.
+	{name: "indent-deeper", at: "        - utiliser deux adresses académiques en parallèle",
+		edit: func(l string) string { return "  " + l }},
 	{name: "latin1", at: "        - utiliser deux adresses académiques en parallèle",
 		edit: func(l string) string { return strings.ReplaceAll(l, "é", "\xe9") }},
 	{name: "misspelt-key", at: "    answer:", edit: func(l string) string { return strings.Replace(l, "answer:", "anwser:", 1) }},
@@ -182,4 +189,99 @@ func TestCrossCheckContext(t *testing.T) {
 	if probs, err := CrossCheckContext(ctx, core.Knowledge(), 1); !errors.Is(err, context.Canceled) || probs != nil {
 		t.Errorf("cancelled: %v, %v; want context.Canceled and nothing", probs, err)
 	}
+}
+
+// The validator judges the data, not the style: the shipped knowledge
+// saved again by a standard YAML library (PyYAML: zero-indented lists,
+// nested "- -" lists, ” escapes, long lines folded; or its flow style),
+// and saved again in other valid styles from the file of the day (flow
+// lists, texts single- or double-quoted, answers folded), validates with no
+// problem, and means what the hand-written file means.
+func TestValidYAMLInAnyStyle(t *testing.T) {
+	for _, f := range []string{"pyyaml-block.yaml", "pyyaml-flow.yaml"} {
+		t.Run(f, func(t *testing.T) {
+			path := filepath.Join("testdata", "resaved", f)
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Parse([]string{path}, map[string][]byte{path: src}); err != nil {
+				t.Errorf("valid YAML refused:\n%v", err)
+			}
+		})
+	}
+	src, err := os.ReadFile("../knowledge/faq.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Parse([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct {
+		name  string
+		style func(n *yaml.Node)
+	}{
+		{"flow lists", func(n *yaml.Node) {
+			if n.Kind == yaml.SequenceNode {
+				n.Style = yaml.FlowStyle
+			}
+		}},
+		{"single-quoted texts", func(n *yaml.Node) {
+			if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+				n.Style = yaml.SingleQuotedStyle
+			}
+		}},
+		{"double-quoted texts", func(n *yaml.Node) {
+			if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+				n.Style = yaml.DoubleQuotedStyle
+			}
+		}},
+		{"folded answers", func(n *yaml.Node) {
+			if n.Kind == yaml.ScalarNode && n.Style == yaml.LiteralStyle {
+				n.Style = yaml.FoldedStyle
+			}
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal(src, &doc); err != nil {
+				t.Fatal(err)
+			}
+			var restyle func(n *yaml.Node)
+			restyle = func(n *yaml.Node) {
+				n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+				v.style(n)
+				for _, c := range n.Content {
+					restyle(c)
+				}
+			}
+			restyle(&doc)
+			out, err := yaml.Marshal(&doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Parse([]string{"faq.yaml"}, map[string][]byte{"faq.yaml": out})
+			if err != nil {
+				t.Fatalf("valid YAML refused:\n%v\n%.2000s", err, out)
+			}
+			if !reflect.DeepEqual(TrainingExamples(got), TrainingExamples(want)) || !sameAnswers(got, want) {
+				t.Error("the file saved again does not mean what the hand-written one means")
+			}
+		})
+	}
+}
+
+// sameAnswers reports whether two knowledges answer alike: every entry's
+// answer in both languages.
+func sameAnswers(a, b *Knowledge) bool {
+	if len(a.Entries) != len(b.Entries) {
+		return false
+	}
+	for i := range a.Entries {
+		if a.Entries[i].Answer != b.Entries[i].Answer || a.Entries[i].Next != b.Entries[i].Next {
+			return false
+		}
+	}
+	return a.Messages == b.Messages
 }
