@@ -250,11 +250,16 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	// "tout rentré : 993, SSL, identifiant court, et échec de connexion": a
 	// step taken, in the last answer's words, and a failure.
 	last, ok := c.kb.Entry(ctx.Last())
-	if ok && reportsDone(words) && reportsFailure(words) && c.mentions(last, words) {
-		return true
-	}
 	ladder := c.Ladder(ctx.Last())
-	if c.elsewhere(alone, ladder, ctx) {
+	elsewhere := c.elsewhere(alone, ladder, ctx)
+	if said := statements(text); ok && reportsDone(said) && reportsFailure(said) {
+		// Restated, the last answer's words outweigh another topic's: a
+		// few of them when the message alone reads as that topic.
+		if n := c.mentionCount(last, said); n >= 1 && !elsewhere || n >= restated {
+			return true
+		}
+	}
+	if elsewhere {
 		return false // "je trouve pas mon NUMEN" after the phone settings: a new question
 	}
 	top := ""
@@ -496,6 +501,9 @@ func reportsDone(words []string) bool {
 	for i, w := range words {
 		// "pas vidé", "jamais changé", "have not tried"; "did not".
 		before := words[max(0, i-2):i]
+		if w == "fait" && i > 0 && (words[i-1] == "en" || words[i-1] == "au" || words[i-1] == "a") {
+			continue // "en fait", "au fait", "tout à fait" say nothing was done
+		}
 		if doneWords[w] && !anyOf(before, negations) && !(i+1 < len(words) && words[i+1] == "not") {
 			return true
 		}
@@ -575,8 +583,8 @@ func asks(words []string, text string) bool {
 	if len(words) == 0 {
 		return false
 	}
-	if _, continued := elliptical(words); continued {
-		return true
+	if _, continued := elliptical(words); continued && words[0] != "same" && words[0] != "pareil" {
+		return true // "et le port", but not "same grey page", "pareil, rien"
 	}
 	if len(words) > 1 && words[1] == "not" {
 		return false // "can't update it", "doesn't load": a statement
@@ -903,16 +911,27 @@ const followUpElsewhere = 0.2
 // mentions reports whether words name something the entry's title or
 // answer speaks of, in either language, synonyms included: "mdp" is in the
 // phone settings ("mot de passe"), "port" is not in the identifier's.
-func (c *Core) mentions(e *Entry, words []string) bool {
+func (c *Core) mentions(e *Entry, words []string) bool { return c.mentionCount(e, words) > 0 }
+
+// mentionCount counts the distinct words of words that the entry's title
+// or answer speaks of (see mentions).
+func (c *Core) mentionCount(e *Entry, words []string) int {
 	c.topicOnce.Do(c.indexTopicWords)
 	vocab := c.topicWords[e.ID]
+	seen := map[string]bool{}
 	for _, w := range words {
 		if content(w) && vocab[w] {
-			return true
+			seen[w] = true
 		}
 	}
-	return false
+	return len(seen)
 }
+
+// restated is how many of the last answer's words a report of a step
+// taken repeats to be read as about it when, alone, it reads as another
+// topic ("tout rentré : mail.ac-lyon.fr, 993, SSL, identifiant court, et
+// échec de connexion" repeats five).
+const restated = 3
 
 // indexTopicWords gathers, for each entry, the words of its title and
 // answer in both languages, and every word of the synonym groups its texts

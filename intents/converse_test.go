@@ -55,6 +55,8 @@ func TestAnswerInContext(t *testing.T) {
 		{"a statement that it cannot be done, in English", &Context{Answered: []string{"unsupported-browser"}, Lang: English}, "can't update it, and I'm not allowed to install anything", "human", ReadHandoff},
 		{"it happens anyway, after a check", &Context{Answered: []string{"imap-vs-pop"}, Lang: French}, "j'ai vérifié, je suis bien en IMAP, ça le fait quand même", "password-reset", ReadNext},
 		{"a new symptom after the step: its entry", phone, "c'est ce que j'ai rentré, mail.ac-lyon.fr, 993, SSL, et maintenant il affiche certificat non valide", "certificate-warning", ReadNext},
+		{"'en fait' is no step taken", phone, "pourquoi imap et pas pop en fait", "imap-vs-pop", ""},
+		{"'same grey page' states, it does not ask", loop, "did the clear cache thing. same grey page. any other ideas?", "browser-extensions", ReadNext},
 		{"a failure after a step is not a closing", loop, "j'ai vidé le cache, ça marche toujours pas", "browser-extensions", ReadNext},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -30,6 +30,7 @@ const (
 	threadsDev  = "testdata/threads-dev.yaml"
 	threadsDev2 = "testdata/threads-dev2.yaml" // a third writer's, for development too
 	threadsDev3 = "testdata/threads-dev3.yaml" // a fourth writer's (2026-12-08), for development too
+	threadsDev4 = "testdata/threads-dev4.yaml" // a fifth writer's: follow-ups and replies to "did you mean" only
 )
 
 var (
@@ -356,5 +357,5 @@ func devSets() []string {
 	if *threadSet != "" {
 		return []string{*threadSet}
 	}
-	return []string{threadsDev, threadsDev2, threadsDev3}
+	return []string{threadsDev, threadsDev2, threadsDev3, threadsDev4}
 }
