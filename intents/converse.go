@@ -287,10 +287,41 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 	}
 	// Some sign of a report ("l'heure est bonne, j'ai vérifié", "le mot de
 	// passe provisoire est refusé lui aussi"), on a topic already answered.
-	if !reportsFailure(words) && !reportsDone(words) && (ns == 0 || ns/(ns+other) < notSolvedShare) {
+	if top == "" || !slices.Contains(ctx.Answered, top) {
 		return false
 	}
-	return top != "" && slices.Contains(ctx.Answered, top)
+	if ns > 0 && ns/(ns+other) >= notSolvedShare {
+		return true
+	}
+	// Describing the answered problem again is no report by itself ("what I
+	// read on my phone still shows as unread" is what the answer is
+	// about); a step taken, a thing checked, or the problem said to persist
+	// is.
+	return persists(words) || reportsDone(words) || anyOf(words, fineWords)
+}
+
+// persistPhrases say the problem is still there after the answer.
+var persistPhrases = [][]string{
+	{"toujours", "pas"}, {"toujours", "pareil"}, {"toujours", "le", "meme"}, {"toujours", "la", "meme"}, {"toujours", "rien"},
+	{"still", "the", "same"}, {"still", "not"}, {"still", "nothing"}, {"same", "thing"}, {"same", "error"}, {"same", "problem"},
+	{"same", "issue"}, {"meme", "probleme"}, {"meme", "chose"}, {"meme", "erreur"}, {"rien", "ne", "change"},
+	{"change", "rien"}, {"nothing", "changed"}, {"no", "change"}, {"no", "luck"}, {"did", "not", "help"}, {"pas", "aide"},
+	{"encore", "pareil"}, {"pareil"}, {"same"},
+}
+
+// persists reports whether words say the problem is still there: a
+// persisting phrase, a work word negated, a failure that does not also
+// describe ("refusé", "erreur", "bloqué"), or a symptom after a step.
+func persists(words []string) bool {
+	if saysAny(words, persistPhrases) || saysAny(words, persistence) {
+		return true
+	}
+	for i, w := range words {
+		if failures[w] && !weakFailures[w] || workWords[w] && negated(words, i, false) {
+			return true
+		}
+	}
+	return reportsDone(words) && anyOf(words, symptoms)
 }
 
 // stuckPhrases say that the answers cannot be followed further alone: what
