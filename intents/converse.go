@@ -885,6 +885,16 @@ func (c *Core) followUp(text, lang string, alone Reply, res matcher.Result, ctx 
 			}
 		}
 	}
+	// Answered with little confidence, while the conversation's topic
+	// ranks close behind: that topic ("et sur la nationale je mets quoi
+	// comme identifiant ?" after the portals).
+	if alone.Outcome == Answered && alone.Confidence < contextBeats && alone.Entry.ID != last.ID && asks(words, text) {
+		for _, m := range res.Matches[:min(3, len(res.Matches))] {
+			if m.Intent == last.ID && m.Score >= contextShare*best.Score {
+				return c.entryReply(Reply{Outcome: Answered, Lang: alone.Lang, Confidence: m.Score, Reading: ReadFollowUp}, last), true
+			}
+		}
+	}
 	if !isEntry && best.Score >= followUpElsewhere {
 		return Reply{}, false // "quel temps fait-il ?", "how do I bake bread": about something else
 	}
@@ -933,6 +943,14 @@ func contentWords(words []string) int {
 // content reports whether a folded word says something: not a function
 // word, nor a letter alone.
 func content(w string) bool { return len(w) > 1 && !matcher.IsStop(w) }
+
+// A question answered alone with less than contextBeats, whose ranking
+// puts the conversation's topic at contextShare of the best score or more,
+// is read as about that topic (chosen on the development sets).
+const (
+	contextBeats = 0.7
+	contextShare = 0.5
+)
 
 // followUpElsewhere is the confidence from which a message that ranks
 // another service or the out-of-scope questions first is not read with the
