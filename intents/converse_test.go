@@ -57,7 +57,7 @@ func TestAnswerInContext(t *testing.T) {
 		{"a new symptom after the step: its entry", phone, "c'est ce que j'ai rentré, mail.ac-lyon.fr, 993, SSL, et maintenant il affiche certificat non valide", "certificate-warning", ReadNext},
 		{"'en fait' is no step taken", phone, "pourquoi imap et pas pop en fait", "imap-vs-pop", ""},
 		{"'same grey page' states, it does not ask", loop, "did the clear cache thing. same grey page. any other ideas?", "browser-extensions", ReadNext},
-		{"unsure alone, the topic close behind: the topic", &Context{Answered: []string{"portal-choice"}, Lang: French}, "et sur la plateforme nationale, je tape quoi comme identifiant ?", "portal-choice", ReadFollowUp},
+		{"unsure alone, the topic close behind: the topic", &Context{Answered: []string{"portal-choice"}, Lang: French}, "et sur la nationale on met quoi comme identifiant ?", "portal-choice", ReadFollowUp},
 		{"a failure after a step is not a closing", loop, "j'ai vidé le cache, ça marche toujours pas", "browser-extensions", ReadNext},
 	} {
 		t.Run(c.name, func(t *testing.T) {
