@@ -297,14 +297,14 @@ func TestThreads(t *testing.T) {
 			t.Errorf("%s: %d/%d = %.1f%%, want at least %.0f%%", what, n, d, 100*got, 100*min)
 		}
 	}
-	// The bars are the figures measured on this half on 2026-12-07 (78.3%,
-	// 11/12, 5/6, 78.4%, 100%), a little lower: a regression fails the
+	// The bars are the figures measured on this half on 2026-12-08 (83.0%,
+	// 11/12, 5/6, 82.8%, 100%), a little lower: a regression fails the
 	// test. They are below what issue 24 asked for (92%, 95%, 100%, 85%,
 	// 96%): see the README, "How well it follows a conversation".
-	bar("turns after the first right", all.laterRight, all.later, 0.76)
+	bar("turns after the first right", all.laterRight, all.later, 0.81)
 	bar("personal answers with the right identifier (simple names)", all.loginsRight, all.logins, 0.80)
 	bar("compound names with the caveat", all.caveat, all.compound, 0.80)
-	bar("whole threads right", all.whole, all.threads, 0.76)
+	bar("whole threads right", all.whole, all.threads, 0.80)
 	bar("topic switches right", all.switchedOK, all.switches, 0.96)
 }
 
