@@ -404,6 +404,16 @@ func (c *Core) answer(q Question) Reply {
 	return c.personal(r, text, ctx)
 }
 
+// ruledOut reports whether words hold one of the entry's not_for words.
+func ruledOut(e *Entry, words []string) bool {
+	for _, w := range e.NotFor {
+		if saysAny(words, [][]string{matcher.Tokens(w)}) {
+			return true
+		}
+	}
+	return false
+}
+
 // langOf is the language of a reply to text: lang when it is forced.
 func (c *Core) langOf(text, lang string) string {
 	if lang != "" {
@@ -430,6 +440,9 @@ func (c *Core) decideRanked(text string, res matcher.Result) Reply {
 	// webmail entry, unless it names the webmail too ("the same password
 	// for Pronote and the webmail").
 	words := matcher.Tokens(text)
+	if e, ok := c.kb.Entry(PhishingEntry); ok && phishing(words) {
+		return c.entryReply(Reply{Outcome: Answered, Lang: r.Lang, Confidence: 1}, e) // before a service's name: "on me demande mon mdp sur Teams"
+	}
 	_, webmail := c.webmail.find(words)
 	if id, ok := c.services.find(words); ok && !webmail {
 		return c.redirect(r, c.kb.Service(id), 1)
@@ -443,6 +456,9 @@ func (c *Core) decideRanked(text string, res matcher.Result) Reply {
 	services := 0.0 // the confidence of the services set aside
 	for _, m := range res.Matches {
 		if e, ok := c.kb.Entry(m.Intent); ok {
+			if ruledOut(e, words) {
+				continue // "Firefox: connexion non sécurisée" is not the phone's prompt
+			}
 			ranked = append(ranked, Alternative{e, m.Score})
 			mass += m.Score
 			continue

@@ -86,9 +86,14 @@ type Entry struct {
 	// Next is the entry to try when this one's answer did not solve the
 	// problem ("toujours pas", a 👎): the next step of the article's
 	// checklist, ending with "human", a person.
-	Next     string `yaml:"next"`
-	Owner    string `yaml:"owner"`
-	Reviewed string `yaml:"reviewed"`
+	Next string `yaml:"next"`
+	// NotFor are words that rule the entry out: a message that holds one
+	// is never answered with it, nor offered it (the phone's certificate
+	// prompt is not a browser's security warning, whose answer says never
+	// to click through).
+	NotFor   []string `yaml:"not_for"`
+	Owner    string   `yaml:"owner"`
+	Reviewed string   `yaml:"reviewed"`
 
 	// File and Line locate the entry for error messages.
 	File string `yaml:"-"`

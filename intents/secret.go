@@ -684,6 +684,9 @@ func (g *guard) value(t tok, sep bool) bool {
 	case digits > 0:
 		return digits >= 4 && other == 0
 	case letters >= 4 && other <= 1:
+		if upper == 0 && letters <= 8 && strings.HasSuffix(strings.TrimSpace(t.raw), "?") {
+			return false // "my password, legit?", "mon mdp, normal ?": a question tag
+		}
 		return !g.known[t.low] && !descriptive(c) && (upper > 0 || sep || letters >= 15 || letters >= 5 && !grammatical(t.low))
 	case letters == 0 && digits == 0:
 		return symbolsOnly(c) // "@@##!!??", not "********" or "???"

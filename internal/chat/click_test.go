@@ -91,7 +91,7 @@ func TestViews(t *testing.T) {
 	}{
 		{"an answer", chat.ReplyView(ask("quel port imap pour mon téléphone")), true, "follow-up:see,see feedback:vote-yes,vote-no,human"},
 		{"did you mean", chat.ReplyView(ask("ça marche pas")), false, "suggest:pick,pick,pick,human"},
-		{"the fallback", chat.ReplyView(ask("what is the weather like tomorrow in Lyon")), false, "feedback:human"},
+		{"the fallback", chat.ReplyView(ask("who won the football world cup in 1998")), false, "feedback:human"},
 		{"another service", chat.ReplyView(ask("mot de passe pronote oublié")), false, ""},
 		{"a canned answer", chat.CannedView(core.AnswerEntry(e, "fr"), "agent"), true, "follow-up:see,see feedback:vote-yes,vote-no,human"},
 		{"a preview", chat.PreviewView(core.AnswerEntry(e, "fr"), []*intents.Entry{mustEntry(t, chat.Fixed(core), "password-reset")}), true, "preview:post others:preview"},

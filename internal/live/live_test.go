@@ -111,8 +111,8 @@ func TestGoodEditPickedUpWithoutRestart(t *testing.T) {
 	if r := ask(t, k, newExample); r.Entry == nil || r.Entry.ID != "imap-settings" {
 		t.Errorf("after the edit %q answers %v; want imap-settings", newExample, r.Entry)
 	}
-	if st := k.Status(); !st.OK || st.Entries != 17 {
-		t.Errorf("Status = %+v; want OK with 17 entries", st)
+	if st := k.Status(); !st.OK || st.Entries != 18 {
+		t.Errorf("Status = %+v; want OK with 18 entries", st)
 	}
 }
 

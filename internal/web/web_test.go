@@ -205,8 +205,8 @@ func TestBrowseAndCopy(t *testing.T) {
 	c := browser(t)
 	signIn(t, srv, c)
 	_, body, _ := get(t, c, srv.URL+"/console/entries")
-	if n := strings.Count(body, "<article id=\"entry-"); n != 13 {
-		t.Errorf("%d entries listed; want the 13 topics", n)
+	if n := strings.Count(body, "<article id=\"entry-"); n != 14 {
+		t.Errorf("%d entries listed; want the 14 topics", n)
 	}
 	_, body, _ = get(t, c, srv.URL+"/console/entries?filter=certificat")
 	if !strings.Contains(body, `id="entry-certificate-warning"`) || !strings.Contains(body, `class="copy"`) || strings.Contains(body, `id="entry-two-accounts"`) {

@@ -1,0 +1,67 @@
+package intents
+
+import "github.com/acad-lyon/helpdesk-bot/internal/matcher"
+
+// PhishingEntry is the entry that answers a request for a NUMEN or a
+// password made by someone else (a mail, a call, a link, a colleague).
+const PhishingEntry = "phishing-request"
+
+// A message reports phishing when it names a credential, someone or
+// something asking for it, and the way it came: "on m'appelle de la DSI
+// pour me demander mon NUMEN", "got an email asking me to confirm my
+// password", "un collègue veut mon mdp". The matcher alone cannot tell it
+// from the NUMEN or password entries, whose words it shares; the answer it
+// needs is the opposite of theirs (never give it), so it is read first.
+var (
+	credentialWords = wordSet(`numen mdp password passwords pwd identifiants credentials login`)
+	credentialPairs = [][]string{{"mot", "de", "passe"}, {"mots", "de", "passe"}}
+	possessives     = wordSet(`mon ma mes ton ta tes son sa ses votre vos leur leurs my your his her their`)
+	askForWords     = wordSet(`demande demandent demander demandait reclame reclament veut veulent voulait exige
+		donner donne donnez envoyer envoie envoyez communiquer transmettre confirmer confirme confirmez verifier
+		verifiez fournir redonner remplir tape tapé saisi entre rentre
+		fill filled typed entered asks asked asking ask wants wanted give giving send sending confirm confirming verify provide share`)
+	clickWords = wordSet(`clique cliquez cliquer cliqué click clicking clicked`)
+	checkWords = wordSet(`verifier verifiez confirmer confirmez reactiver reactivez valider validez conserver garder
+		verify confirm reactivate validate keep`)
+	accountWords = wordSet(`compte comptes account accounts boite mailbox`)
+	lureWords    = wordSet(`lien link faux fausse fake ressemblait imitait looked`)
+	channelWords = wordSet(`mail mails email emails e-mail courriel sms texto appel appelle appele appelant call called calling
+		voicemail lien link formulaire form faux fausse fake teams whatsapp collegue collegues colleague stagiaire
+		technicien informaticien support quelqu someone somebody inconnu numero`)
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range matcher.Tokens(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// phishing reports whether words report a request for one's credential:
+// a verb of asking or giving shortly before "my NUMEN", "mon mot de
+// passe", and a mail, a call, a link, a colleague somewhere. A device that
+// asks for the password ("l'imprimante me demande un mot de passe", "my
+// iPhone keeps asking for my password") is no such request.
+func phishing(words []string) bool {
+	if !anyOf(words, channelWords) {
+		return false
+	}
+	for i := 0; i+1 < len(words); i++ {
+		if !possessives[words[i]] {
+			continue
+		}
+		// "mon NUMEN", "votre identifiant et numen", "my password".
+		next := words[i+1 : min(len(words), i+5)]
+		if !anyOf(next, credentialWords) && !saysAny(next, credentialPairs) {
+			continue
+		}
+		if anyOf(words[max(0, i-5):i], askForWords) {
+			return true
+		}
+	}
+	// "votre mot de passe expire, cliquez pour le conserver"; "a link to
+	// verify your account".
+	credential := anyOf(words, credentialWords) || saysAny(words, credentialPairs)
+	return credential && anyOf(words, clickWords) || anyOf(words, checkWords) && anyOf(words, accountWords) && anyOf(words, lureWords)
+}
