@@ -15,11 +15,11 @@ const PhishingEntry = "phishing-request"
 var (
 	credentialWords = wordSet(`numen mdp password passwords pwd identifiants credentials login`)
 	credentialPairs = [][]string{{"mot", "de", "passe"}, {"mots", "de", "passe"}}
-	possessives     = wordSet(`mon ma mes ton ta tes son sa ses votre vos leur leurs my your his her their`)
+	possessives     = wordSet(`mon ma mes ton ta tes son sa ses votre vos notre nos leur leurs my your his her their our everyone`)
 	askForWords     = wordSet(`demande demandent demander demandait reclame reclament veut veulent voulait exige
 		donner donne donnez envoyer envoie envoyez communiquer transmettre confirmer confirme confirmez verifier
-		verifiez fournir redonner remplir tape tapé saisi entre rentre
-		fill filled typed entered asks asked asking ask wants wanted give giving send sending confirm confirming verify provide share`)
+		verifiez fournir redonner remplir tape tapé saisi entre rentre demandant repondant repondu noter
+		fill filled typed entered replied answered needs need tell asks asked asking ask wants wanted give giving send sending confirm confirming verify provide share`)
 	clickWords = wordSet(`clique cliquez cliquer cliqué click clicking clicked`)
 	checkWords = wordSet(`verifier verifiez confirmer confirmez reactiver reactivez valider validez conserver garder
 		verify confirm reactivate validate keep`)
@@ -27,7 +27,8 @@ var (
 	lureWords    = wordSet(`lien link faux fausse fake ressemblait imitait looked`)
 	channelWords = wordSet(`mail mails email emails e-mail courriel sms texto appel appelle appele appelant call called calling
 		voicemail lien link formulaire form faux fausse fake teams whatsapp collegue collegues colleague stagiaire
-		technicien informaticien support quelqu someone somebody inconnu numero`)
+		technicien informaticien support quelqu someone somebody inconnu numero parent parents eleve pupil
+		secretaire secretary remplacant remplacante tchap qr`)
 )
 
 func wordSet(s string) map[string]bool {

@@ -24,6 +24,7 @@ import (
 const (
 	trustTest = "testdata/trust-test.yaml"
 	trustDev  = "testdata/trust-dev.yaml"
+	trustDev2 = "testdata/trust-dev2.yaml" // a second writer's phishing reports and browser warnings, for development
 )
 
 type trustQuestion struct {
@@ -126,6 +127,9 @@ func TestTrust(t *testing.T) {
 	core := loadCore(t)
 	dev := measureTrust(t, core, loadTrust(t, trustDev), true)
 	t.Logf("development half (%s): %v", trustDev, dev)
+	dev2 := measureTrust(t, core, loadTrust(t, trustDev2), true)
+	t.Logf("second development set (%s): %v", trustDev2, dev2)
+	dev.browserPhone += dev2.browserPhone
 	f := measureTrust(t, core, loadTrust(t, trustTest), false)
 	t.Logf("test half (%s): %v", trustTest, f)
 	if dev.browserPhone+f.browserPhone > 0 {
