@@ -301,19 +301,18 @@ func (c *Core) notSolved(text, lang string, alone Reply, ctx *Context) bool {
 }
 
 // persistPhrases say the problem is still there after the answer.
-var persistPhrases = [][]string{
-	{"toujours", "pas"}, {"toujours", "pareil"}, {"toujours", "le", "meme"}, {"toujours", "la", "meme"}, {"toujours", "rien"},
-	{"still", "the", "same"}, {"still", "not"}, {"still", "nothing"}, {"same", "thing"}, {"same", "error"}, {"same", "problem"},
-	{"same", "issue"}, {"meme", "probleme"}, {"meme", "chose"}, {"meme", "erreur"}, {"rien", "ne", "change"},
-	{"change", "rien"}, {"nothing", "changed"}, {"no", "change"}, {"no", "luck"}, {"did", "not", "help"}, {"pas", "aide"},
-	{"encore", "pareil"}, {"pareil"}, {"same"},
-}
+var persistPhrases = phrases(
+	"toujours pas", "toujours pareil", "toujours le meme", "toujours la meme", "toujours rien",
+	"still the same", "still not", "still nothing", "same thing", "same error", "same problem", "same issue",
+	"meme probleme", "meme chose", "meme erreur", "rien ne change", "change rien", "nothing changed",
+	"no change", "no luck", "did not help", "pas aide", "encore pareil", "pareil", "same",
+)
 
 // persists reports whether words say the problem is still there: a
 // persisting phrase, a work word negated, a failure that does not also
 // describe ("refusé", "erreur", "bloqué"), or a symptom after a step.
 func persists(words []string) bool {
-	if saysAny(words, persistPhrases) || saysAny(words, persistence) {
+	if persistPhrases.has(words) || persistence.has(words) {
 		return true
 	}
 	for i, w := range words {
@@ -328,13 +327,12 @@ func persists(words []string) bool {
 // they describe is not there ("je trouve pas le menu", "no option for it
 // anywhere"), everything was tried, or nobody around can help: a person
 // is the next step, whatever the ladder says.
-var stuckPhrases = [][]string{
-	{"trouve", "pas"}, {"trouve", "rien"}, {"cherche", "partout"}, {"pas", "d", "option"}, {"aucune", "option"},
-	{"n", "existe", "pas"}, {"not", "see"}, {"not", "find"}, {"anywhere"}, {"nowhere"}, {"no", "option"},
-	{"tout", "essaye"}, {"tout", "fait"}, {"rien", "n", "y", "fait"}, {"tried", "everything"}, {"done", "everything"},
-	{"personne", "a", "qui"}, {"savent", "pas"}, {"sait", "pas", "non", "plus"}, {"know", "either"},
-	{"not", "allowed"}, {"pas", "le", "droit"}, {"pas", "les", "droits"}, {"no", "rights"},
-}
+var stuckPhrases = phrases(
+	"trouve pas", "trouve rien", "cherche partout", "pas d option", "aucune option", "n existe pas", "not see",
+	"not find", "anywhere", "nowhere", "no option", "tout essaye", "tout fait", "rien n y fait",
+	"tried everything", "done everything", "personne a qui", "savent pas", "sait pas non plus", "know either",
+	"not allowed", "pas le droit", "pas les droits", "no rights",
+)
 
 // elsewhere reports whether a message's own reply is confidently another
 // topic than the conversation's ("je trouve pas mon NUMEN" after the phone
@@ -345,19 +343,15 @@ func (c *Core) elsewhere(alone Reply, ladder []string, ctx *Context) bool {
 }
 
 // stuck reports whether words say one of stuckPhrases.
-func stuck(words []string) bool { return saysAny(words, stuckPhrases) }
+func stuck(words []string) bool { return stuckPhrases.has(words) }
 
 // worked reports whether a message, after an answer, says that it worked
 // ("j'ai accepté et ça synchronise, nickel", "turned off AdGuard and it
-// works"): a closing, unless it asks something new with confidence.
-// alone is the message's own reply.
-func (c *Core) worked(text string, alone Reply, ctx *Context) bool {
-	if !succeeded(matcher.Tokens(text), text) {
-		return false
-	}
-	// "super, maintenant je voudrais l'avoir sur mon téléphone" asks for
-	// something new.
-	return !anyOf(matcher.Tokens(text), requestWords)
+// works"): a closing, unless it asks for something new ("super,
+// maintenant je voudrais l'avoir sur mon téléphone").
+func worked(text string) bool {
+	words := matcher.Tokens(text)
+	return succeeded(words, text) && !anyOf(words, requestWords)
 }
 
 // requestWords ask for something without a question mark.
@@ -477,13 +471,15 @@ var workWords = map[string]bool{
 var negations = map[string]bool{"pas": true, "plus": true, "not": true, "no": true, "jamais": true, "never": true, "rien": true}
 
 // persistence says it happens anyway: "ça fait quand même ça".
-var persistence = [][]string{{"quand", "meme"}, {"all", "the", "same"}, {"anyway"}}
+var persistence = phrases(
+	"quand meme", "all the same", "anyway",
+)
 
 // failing reports whether words say that something does not work; strong
 // leaves out the words that also ask ("pas", "not", "still") unless they
 // negate a work word.
 func failing(words []string, strong bool) bool {
-	if saysAny(words, persistence) {
+	if persistence.has(words) {
 		return true
 	}
 	for i, w := range words {
@@ -577,24 +573,14 @@ func succeeded(words []string, text string) bool {
 			return true
 		}
 	}
-	return saysAny(words, successPhrases)
-}
-
-// saysAny reports whether words hold one of the phrases.
-func saysAny(words []string, phrases [][]string) bool {
-	for _, p := range phrases {
-		for i := 0; i+len(p) <= len(words); i++ {
-			if slices.Equal(words[i:i+len(p)], p) {
-				return true
-			}
-		}
-	}
-	return false
+	return successPhrases.has(words)
 }
 
 // successPhrases say it worked in several words: "that was it", "I'm in",
 // "c'était ça", "c'est bon".
-var successPhrases = [][]string{{"that", "was", "it"}, {"i", "in"}, {"c", "etait", "ca"}, {"c", "est", "bon"}, {"ca", "va", "mieux"}}
+var successPhrases = phrases(
+	"that was it", "i in", "c etait ca", "c est bon", "ca va mieux",
+)
 
 // interrogatives open a question.
 var interrogatives = map[string]bool{

@@ -180,6 +180,8 @@ type Core struct {
 	// (Core.mentions), gathered once.
 	topicOnce  sync.Once
 	topicWords map[string]map[string]bool
+	// notFor finds, per entry, the words of its not_for:.
+	notFor map[string]*names
 }
 
 // NewCore trains the matcher on the knowledge's example questions, once,
@@ -199,6 +201,12 @@ func NewCore(kb *Knowledge) (*Core, error) {
 	c.webmail.add("", kb.WebmailNames)
 	for _, s := range kb.Services {
 		c.services.add(s.ID, s.Names)
+	}
+	c.notFor = map[string]*names{}
+	for _, e := range kb.Entries {
+		if len(e.NotFor) > 0 {
+			c.notFor[e.ID] = phrases(e.NotFor...)
+		}
 	}
 	if probs := c.selfTest(kb.locs); len(probs) > 0 {
 		sortProblems(probs)
@@ -227,6 +235,19 @@ func (n *names) add(id string, phrases []string) {
 			n.byFirst[w[0]] = append(n.byFirst[w[0]], namePhrase{id, w})
 		}
 	}
+}
+
+// phrases is a names of phrases with no id: "toujours pas", "c'est bon".
+func phrases(ps ...string) *names {
+	n := &names{}
+	n.add("", ps)
+	return n
+}
+
+// has reports whether words contain one of the phrases.
+func (n *names) has(words []string) bool {
+	_, ok := n.find(words)
+	return ok
 }
 
 // find returns the id of the first phrase that words contain, and whether
@@ -389,7 +410,7 @@ func (c *Core) answer(q Question) Reply {
 	case r.Outcome == Answered && r.Entry.ID == "human":
 		return c.handoff(r.Lang, ctx) // "je veux parler à quelqu'un", with what was tried
 	case ctx.Last() == "":
-	case c.worked(text, r, ctx):
+	case worked(text):
 		if thanks, ok := c.kb.Entry("thanks"); ok {
 			return c.entryReply(Reply{Outcome: Answered, Lang: r.Lang, Confidence: 1}, thanks) // "j'ai accepté et ça synchronise, nickel"
 		}
@@ -405,13 +426,9 @@ func (c *Core) answer(q Question) Reply {
 }
 
 // ruledOut reports whether words hold one of the entry's not_for words.
-func ruledOut(e *Entry, words []string) bool {
-	for _, w := range e.NotFor {
-		if saysAny(words, [][]string{matcher.Tokens(w)}) {
-			return true
-		}
-	}
-	return false
+func (c *Core) ruledOut(e *Entry, words []string) bool {
+	n := c.notFor[e.ID]
+	return n != nil && n.has(words)
 }
 
 // langOf is the language of a reply to text: lang when it is forced.
@@ -456,7 +473,7 @@ func (c *Core) decideRanked(text string, res matcher.Result) Reply {
 	services := 0.0 // the confidence of the services set aside
 	for _, m := range res.Matches {
 		if e, ok := c.kb.Entry(m.Intent); ok {
-			if ruledOut(e, words) {
+			if c.ruledOut(e, words) {
 				continue // "Firefox: connexion non sécurisée" is not the phone's prompt
 			}
 			ranked = append(ranked, Alternative{e, m.Score})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"slices"
 	"sync"
 
 	"github.com/acad-lyon/helpdesk-bot/intents"
@@ -146,5 +145,5 @@ func split(probs []*intents.Problem, known map[string]bool) (added, before []str
 			added = append(added, p.Error())
 		}
 	}
-	return slices.Clip(added), before
+	return added, before
 }
